@@ -1,0 +1,91 @@
+"""openapi-client-openai: the OpenAI REST API from OpenAI's own OpenAPI spec.
+
+    from openapi_client_openai import OpenAIClient
+    client = OpenAIClient()
+    r = client.createChatCompletion(body={"model": "gpt-4o-mini", "messages": [...]})
+    r.json()["choices"][0]["message"]["content"]
+
+Names are imported on first use, so ``import openapi_client_openai`` stays fast.
+"""
+
+from __future__ import annotations
+
+from ._errors import (
+    APIConnectionError,
+    APIError,
+    APIStatusError,
+    APITimeoutError,
+    AuthenticationError,
+    BadRequestError,
+    ConflictError,
+    InternalServerError,
+    MissingAPIKeyError,
+    NotFoundError,
+    OpenAPIClientError,
+    ParameterError,
+    PermissionDeniedError,
+    RateLimitError,
+    SpecError,
+    UnknownOperationError,
+    UnprocessableEntityError,
+)
+from ._version import __version__
+
+TYPE_CHECKING = False  # avoids importing typing at run time (~5 ms)
+if TYPE_CHECKING:
+    from typing import Any
+
+    from ._client import AsyncOpenAIClient, OpenAIClient
+    from ._index import Operation
+    from ._response import AsyncResult, RateLimits, Result
+
+__all__ = [
+    "APIConnectionError",
+    "APIError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AsyncOpenAIClient",
+    "AsyncResult",
+    "AuthenticationError",
+    "BadRequestError",
+    "ConflictError",
+    "InternalServerError",
+    "MissingAPIKeyError",
+    "NotFoundError",
+    "OpenAIClient",
+    "OpenAPIClientError",
+    "Operation",
+    "ParameterError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "RateLimits",
+    "Result",
+    "SpecError",
+    "UnknownOperationError",
+    "UnprocessableEntityError",
+    "__version__",
+]
+
+_LAZY = {
+    "OpenAIClient": "._client",
+    "AsyncOpenAIClient": "._client",
+    "Result": "._response",
+    "AsyncResult": "._response",
+    "RateLimits": "._response",
+    "Operation": "._index",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'openapi_client_openai' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

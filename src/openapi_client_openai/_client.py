@@ -1,0 +1,340 @@
+"""``OpenAIClient`` and ``AsyncOpenAIClient``: every operation of the spec as a method.
+
+``_BaseClient`` owns everything that does no I/O: configuration, resolving operation
+names, building requests and deciding what an answer means (result, retry or error).  The
+blocking and asyncio clients each add only the short send-and-retry loop.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from ._errors import MissingAPIKeyError
+from ._spec import SpecIndex, load_index
+from ._version import __version__
+
+TYPE_CHECKING = False  # avoids importing typing at run time (~5 ms)
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from typing import Any
+
+    from ._index import Operation
+    from ._request import PreparedRequest
+    from ._response import AsyncResult, Result
+
+# Request building, results and the transport are imported by the first call, not by
+# `import` or construction: start-up is a budget (see benchmarks/startup.py).
+
+__all__ = ["DEFAULT_BASE_URL", "AsyncOpenAIClient", "OpenAIClient", "OperationMethod"]
+
+DEFAULT_BASE_URL = "https://api.openai.com/v1"
+DEFAULT_TIMEOUT = 600.0
+DEFAULT_MAX_RETRIES = 2
+_VALIDATE_MODES = ("off",)
+_USER_AGENT = f"openapi-client-openai/{__version__} Python/{sys.version_info[0]}.{sys.version_info[1]}"
+
+
+class _Secret:
+    """Holds the API key so that no repr, vars() dump or traceback local shows it."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str | None) -> None:
+        self._value = value
+
+    def get(self) -> str | None:
+        return self._value
+
+    def __repr__(self) -> str:
+        return "<hidden>" if self._value else "<not set>"
+
+    __str__ = __repr__
+
+
+class OperationMethod:
+    """One operation of the spec, bound to a client: call it to send the request.
+
+    ``method(body=None, *, headers=None, query=None, timeout=None, **params)``: path, query
+    and header parameters by name; other keywords become JSON body fields.
+    """
+
+    __slots__ = ("__name__", "_client", "operation")
+
+    def __init__(self, client: _BaseClient, operation: Operation, name: str) -> None:
+        self._client = client
+        self.operation = operation
+        self.__name__ = name
+
+    def __call__(
+        self,
+        body: Any = None,
+        *,
+        headers: Mapping[str, str] | None = None,
+        query: Any = None,
+        timeout: Any = None,
+        **params: Any,
+    ) -> Any:
+        """Send the request and return its result (see the class docstring for arguments)."""
+        return self._client._call(self.operation, body, params, headers, query, timeout)
+
+    @property
+    def __doc__(self) -> str:  # type: ignore[override]
+        """Summary, method and path, and the parameters of the operation."""
+        op = self.operation
+        lines = [op.summary or op.id, "", f"{op.method} {op.path}  (operationId {op.id})"]
+        if op.params:
+            lines += ["", "Parameters:"]
+            for p in op.params:
+                need = "required" if p.required else "optional"
+                lines.append(f"  {p.kwarg} ({p.location}, {p.kind}, {need})")
+        if op.content_types:
+            need = "required" if op.body_required else "optional"
+            lines += ["", f"Body ({need}): {', '.join(op.content_types)}"]
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return f"<operation {self.__name__}: {self.operation.method} {self.operation.path}>"
+
+
+class _BaseClient:
+    """Configuration, name resolution and the I/O-free half of every call."""
+
+    def __init__(
+        self,
+        spec: str | os.PathLike[str] | None = None,
+        api_key: str | None = None,
+        base_url: str | None = None,
+        organization: str | None = None,
+        project: str | None = None,
+        timeout: Any = DEFAULT_TIMEOUT,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        validate: str = "off",
+        default_headers: Mapping[str, str] | None = None,
+    ) -> None:
+        if validate not in _VALIDATE_MODES:
+            raise ValueError(
+                f"validate={validate!r} is not available in this version: request validation "
+                "is not built yet; use validate='off'"
+            )
+        if not isinstance(max_retries, int) or max_retries < 0:
+            raise ValueError(f"max_retries must be a whole number >= 0, not {max_retries!r}")
+        env = os.environ
+        self._index: SpecIndex = load_index(spec)
+        self._key = _Secret(api_key if api_key is not None else env.get("OPENAI_API_KEY"))
+        url = base_url or env.get("OPENAI_BASE_URL") or DEFAULT_BASE_URL
+        if not url.startswith(("http://", "https://")):
+            raise ValueError(f"base_url must start with http:// or https://, not {url!r}")
+        self.base_url: str = url.rstrip("/")
+        self.organization = organization if organization is not None else env.get("OPENAI_ORG_ID")
+        self.project = project if project is not None else env.get("OPENAI_PROJECT_ID")
+        self.timeout = timeout
+        self.max_retries = max_retries
+        self.validate = validate
+        self.default_headers = dict(default_headers or {})
+        self._http: Any = None
+        self._headers: dict[str, str] | None = None
+
+    # -- operations as attributes -------------------------------------------------------
+
+    def __getattr__(self, name: str) -> OperationMethod:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        op = self._index.operation(name)
+        method = OperationMethod(self, op, name)
+        self.__dict__[name] = method  # later lookups skip __getattr__
+        return method
+
+    def __dir__(self) -> list[str]:
+        return sorted(set(super().__dir__()) | set(self._index.names))
+
+    def call(self, operation: str, body: Any = None, **kwargs: Any) -> Any:
+        """Call an operation by its operationId (or snake_case alias) given as a string."""
+        return getattr(self, operation)(body, **kwargs)
+
+    def operation(self, name: str) -> Operation:
+        """Return the ``Operation`` (method, path, parameters...) called ``name``."""
+        return self._index.operation(name)
+
+    @property
+    def spec(self) -> SpecIndex:
+        """The loaded spec's index: source, title, version and operations."""
+        return self._index
+
+    # -- the I/O-free core --------------------------------------------------------------
+
+    def _base_headers(self) -> dict[str, str]:
+        if self._headers is None:
+            headers = {"User-Agent": _USER_AGENT}
+            if self.organization:
+                headers["OpenAI-Organization"] = self.organization
+            if self.project:
+                headers["OpenAI-Project"] = self.project
+            headers.update(self.default_headers)
+            self._headers = headers
+        return self._headers
+
+    def _prepare(self, op: Operation, body: Any, params: dict[str, Any], headers: Any, query: Any) -> PreparedRequest:
+        from ._request import build_request
+
+        req = build_request(op, self.base_url, self._base_headers(), body, params, headers, query)
+        if op.needs_key and "Authorization" not in req.headers and "authorization" not in req.headers:
+            key = self._key.get()
+            if not key:
+                raise MissingAPIKeyError(
+                    f"{op.id} needs an API key: set the OPENAI_API_KEY environment variable "
+                    "or pass api_key= to the client"
+                )
+            req.headers["Authorization"] = f"Bearer {key}"
+        return req
+
+    @staticmethod
+    def _wants_body(raw: Any) -> bool:
+        # JSON and errors are read at once; binary bodies stay on the connection until asked.
+        from ._response import is_json_type
+
+        return raw.status_code >= 400 or is_json_type(raw.headers.get("content-type"))
+
+    def _outcome(self, result: Any, req: PreparedRequest, retries: int) -> float | None:
+        """Return None to hand back the result, a delay to retry after, or raise the error."""
+        if result.status_code < 400:
+            return None
+        from ._retry import retry_delay, should_retry
+
+        if retries < self.max_retries and should_retry(result.status_code, result.headers):
+            return retry_delay(retries, result.headers)
+        from ._response import status_error
+
+        raise status_error(result, req.description, self._key.get())
+
+    def _retry_connection(self, retries: int) -> float | None:
+        from ._retry import retry_delay
+
+        return retry_delay(retries) if retries < self.max_retries else None
+
+    def __repr__(self) -> str:
+        return (
+            f"<{type(self).__name__} base_url={self.base_url!r} spec={self._index.source!r} "
+            f"operations={len(self._index.data['ops'])}>"
+        )
+
+
+class OpenAIClient(_BaseClient):
+    """The blocking client: ``client.createChatCompletion(body={...})`` returns a ``Result``.
+
+    Every operation of the spec is a method under its operationId and its snake_case alias
+    (``client.create_chat_completion``), and ``client.call("createChatCompletion", ...)``.
+    Use it as a context manager, or call ``close()``, to release its connections.
+    """
+
+    def _call(self, op: Operation, body: Any, params: dict, headers: Any, query: Any, timeout: Any) -> Result:
+        req = self._prepare(op, body, params, headers, query)
+        http = self._http
+        if http is None:
+            from ._transport import sync_client
+
+            http = self._http = sync_client(self.base_url, self.timeout)
+        import time
+
+        import httpx
+
+        from ._response import Result
+        from ._transport import map_error, to_httpx
+
+        retries = 0
+        while True:
+            opened: list = []
+            try:
+                raw = http.send(to_httpx(http, req, timeout, opened), stream=True)
+                content = raw.read() if self._wants_body(raw) else None
+            except httpx.TransportError as exc:
+                delay = self._retry_connection(retries)
+                if delay is None:
+                    raise map_error(exc, req.description) from None
+                time.sleep(delay)
+                retries += 1
+                continue
+            finally:
+                for f in opened:
+                    f.close()
+            if content is not None:
+                raw.close()
+            result = Result(op.id, raw, content)
+            delay = self._outcome(result, req, retries)
+            if delay is None:
+                return result
+            time.sleep(delay)
+            retries += 1
+
+    def close(self) -> None:
+        """Close the connection pool."""
+        if self._http is not None:
+            self._http.close()
+            self._http = None
+
+    def __enter__(self) -> OpenAIClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class AsyncOpenAIClient(_BaseClient):
+    """The asyncio client: ``await client.createChatCompletion(body={...})``.
+
+    The same surface and behaviour as ``OpenAIClient``; results are ``AsyncResult``.
+    Use ``async with`` or ``await aclose()`` to release its connections.
+    """
+
+    async def _call(
+        self, op: Operation, body: Any, params: dict, headers: Any, query: Any, timeout: Any
+    ) -> AsyncResult:
+        req = self._prepare(op, body, params, headers, query)
+        http = self._http
+        if http is None:
+            from ._transport import async_client
+
+            http = self._http = async_client(self.base_url, self.timeout)
+        import asyncio
+
+        import httpx
+
+        from ._response import AsyncResult
+        from ._transport import map_error, to_httpx
+
+        retries = 0
+        while True:
+            opened: list = []
+            try:
+                raw = await http.send(to_httpx(http, req, timeout, opened), stream=True)
+                content = await raw.aread() if self._wants_body(raw) else None
+            except httpx.TransportError as exc:
+                delay = self._retry_connection(retries)
+                if delay is None:
+                    raise map_error(exc, req.description) from None
+                await asyncio.sleep(delay)
+                retries += 1
+                continue
+            finally:
+                for f in opened:
+                    f.close()
+            if content is not None:
+                await raw.aclose()
+            result = AsyncResult(op.id, raw, content)
+            delay = self._outcome(result, req, retries)
+            if delay is None:
+                return result
+            await asyncio.sleep(delay)
+            retries += 1
+
+    async def aclose(self) -> None:
+        """Close the connection pool."""
+        if self._http is not None:
+            await self._http.aclose()
+            self._http = None
+
+    async def __aenter__(self) -> AsyncOpenAIClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()

@@ -1,0 +1,188 @@
+"""Turning an operation call into the exact request that goes on the wire.  Pure: no I/O.
+
+``build_request`` sorts a call's keywords into path, query and header parameters and body
+fields, encodes them as the official SDK does, and picks the body's encoding from the
+spec's content types.  The result, a ``PreparedRequest``, can be inspected offline.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import quote
+
+from ._errors import ParameterError
+from ._index import Operation
+from ._multipart import FileSpec, flatten_form, holds_file, is_file, to_file
+from ._qs import encode, flatten, scalar
+
+__all__ = ["PreparedRequest", "build_request", "encode_path_value"]
+
+_JSON = "application/json"
+_MULTIPART = "multipart/form-data"
+_PATH_SAFE = "!$&'()*+,;=:@"
+
+
+class PreparedRequest:
+    """A request ready to send: method, URL, headers and one form of body.
+
+    ``content`` holds bytes or a file for JSON and raw bodies; ``fields`` and ``files``
+    hold a multipart body (``files`` as ``FileSpec`` objects, opened per attempt).
+    """
+
+    __slots__ = ("content", "fields", "files", "headers", "method", "operation_id", "url")
+
+    def __init__(
+        self,
+        method: str,
+        url: str,
+        headers: dict[str, str],
+        content: Any = None,
+        fields: list[tuple[str, str]] | None = None,
+        files: list[tuple[str, FileSpec]] | None = None,
+        operation_id: str = "",
+    ) -> None:
+        self.method = method
+        self.url = url
+        self.headers = headers
+        self.content = content
+        self.fields = fields
+        self.files = files
+        self.operation_id = operation_id
+
+    @property
+    def description(self) -> str:
+        """``METHOD URL``, safe for messages (no headers, so no key)."""
+        return f"{self.method} {self.url}"
+
+    def __repr__(self) -> str:
+        return f"<PreparedRequest {self.method} {self.url}>"
+
+
+def encode_path_value(op: Operation, name: str, value: Any) -> str:
+    """Percent-encode one path parameter so that no value can change the path.
+
+    Unreserved characters and ``!$&'()*+,;=:@`` stay as they are (so ``ft:gpt-4o:org:x``
+    is sent as is); ``/``, ``?``, ``#``, spaces and the rest are encoded.
+    """
+    text = scalar(value)
+    if text in ("", ".", ".."):
+        raise ParameterError(f"{op.id}: the path parameter {name!r} may not be {text!r}")
+    return quote(text, safe=_PATH_SAFE)
+
+
+def _json_bytes(op: Operation, body: Any) -> bytes:
+    try:
+        return json.dumps(body, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode()
+    except (TypeError, ValueError) as exc:
+        hint = ""
+        if holds_file(body):
+            hint = f" (it holds a file, but {op.id} takes no multipart body)"
+        raise ParameterError(f"{op.id}: the body cannot be sent as JSON{hint}: {exc}") from None
+
+
+def _raw_content(op: Operation, body: Any) -> Any:
+    if isinstance(body, str):
+        return body.encode()
+    if isinstance(body, (bytes, bytearray, memoryview)):
+        return bytes(body)
+    if is_file(body):
+        return to_file("body", body)
+    raise ParameterError(f"{op.id}: the body must be bytes, a str or a file, not {type(body).__name__}")
+
+
+def build_request(
+    op: Operation,
+    base_url: str,
+    base_headers: Mapping[str, str],
+    body: Any = None,
+    params: Mapping[str, Any] | None = None,
+    headers: Mapping[str, str] | None = None,
+    query: Mapping[str, Any] | None = None,
+) -> PreparedRequest:
+    """Build the wire request for one call of ``op``.
+
+    ``params`` are the call's keywords: those naming a path, query or header parameter go
+    there, the rest become fields of a JSON object body.  ``None`` values are left out.
+    ``headers`` and ``query`` add to (and override) what the call produces.
+    """
+    if query is not None and not isinstance(query, Mapping):
+        params = {**(params or {}), "query": query}  # a body field or parameter named `query`
+        query = None
+    if headers is not None and not isinstance(headers, Mapping):
+        raise ParameterError(f"{op.id}: headers= must be a mapping of header names to values")
+    path_values: dict[str, str] = {}
+    pairs: list[tuple[str, str]] = []
+    out_headers = dict(base_headers)
+    if op.beta:
+        out_headers["OpenAI-Beta"] = op.beta
+    extra_body: dict[str, Any] | None = None
+    if params:
+        by_kwarg = op.by_kwarg
+        for key, value in params.items():
+            if value is None:
+                continue
+            prm = by_kwarg.get(key)
+            if prm is None:
+                if extra_body is None:
+                    extra_body = {}
+                extra_body[key] = value
+            elif prm.location == "path":
+                path_values[prm.name] = encode_path_value(op, prm.name, value)
+            elif prm.location == "query":
+                flatten(prm.wire, value, pairs)
+            elif prm.location == "header":
+                text = ",".join(scalar(v) for v in value) if isinstance(value, (list, tuple)) else scalar(value)
+                _set_header(out_headers, prm.name, text)
+    missing = [p.name for p in op.path_params if p.name not in path_values]
+    if missing:
+        names = ", ".join(f"{m}=..." for m in missing)
+        raise ParameterError(f"{op.id} needs the path parameter(s) {names} ({op.method} {op.path})")
+    path = op.path
+    for name, text in path_values.items():
+        path = path.replace("{" + name + "}", text)
+    if query:
+        for key, value in query.items():
+            flatten(str(key), value, pairs)
+    url = base_url + path
+    qs = encode(pairs)
+    if op.static_query:
+        qs = f"{op.static_query}&{qs}" if qs else op.static_query
+    if qs:
+        url = f"{url}?{qs}"
+
+    if extra_body is not None:
+        if body is None:
+            body = extra_body
+        elif isinstance(body, Mapping):
+            body = {**body, **extra_body}
+        else:
+            fields = ", ".join(extra_body)
+            raise ParameterError(f"{op.id}: keywords {fields} name no parameter and body= is not a mapping")
+
+    req = PreparedRequest(op.method, url, out_headers, operation_id=op.id)
+    if body is not None:
+        types = op.content_types
+        if _MULTIPART in types and isinstance(body, Mapping) and (_JSON not in types or holds_file(body)):
+            req.fields, req.files = flatten_form(body)
+        elif _JSON in types or not types or (isinstance(body, Mapping) and not is_file(body)):
+            req.content = _json_bytes(op, body)
+            out_headers["Content-Type"] = _JSON
+        else:
+            ctype = next((t for t in types if t != _MULTIPART), types[0])
+            req.content = _raw_content(op, body)
+            out_headers["Content-Type"] = ctype
+    if headers:
+        for key, value in headers.items():
+            _set_header(out_headers, key, value)
+    return req
+
+
+def _set_header(headers: dict[str, str], name: str, value: str | None) -> None:
+    """Set a header replacing any other spelling of its name; ``None`` removes it."""
+    lname = name.lower()
+    for old in [k for k in headers if k.lower() == lname]:
+        del headers[old]
+    if value is not None:
+        headers[name] = value

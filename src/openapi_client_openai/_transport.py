@@ -1,0 +1,101 @@
+"""The HTTP edge: httpx clients built on first use, and httpx errors mapped to ours.
+
+httpx is imported only when the first request needs it, which keeps ``import`` and client
+construction fast.  An ``http://`` base URL gets no CA bundle (loading it costs ~20 ms):
+its TLS context trusts nothing, so a stray ``https://`` request fails closed, never open.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ._errors import APIConnectionError, APIError, APITimeoutError
+from ._multipart import encode_form
+from ._request import PreparedRequest
+
+__all__ = ["async_client", "make_timeout", "map_error", "sync_client", "to_httpx"]
+
+CONNECT_TIMEOUT = 5.0
+
+
+def make_timeout(timeout: Any) -> Any:
+    """Turn a number of seconds (or an ``httpx.Timeout``) into an ``httpx.Timeout``."""
+    import httpx
+
+    if isinstance(timeout, httpx.Timeout):
+        return timeout
+    if timeout is None:
+        return httpx.Timeout(None)
+    seconds = float(timeout)
+    return httpx.Timeout(seconds, connect=min(CONNECT_TIMEOUT, seconds))
+
+
+def _verify(base_url: str) -> Any:
+    if base_url.startswith("https://"):
+        return True
+    import ssl
+
+    return ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)  # verifies, with nothing trusted
+
+
+def sync_client(base_url: str, timeout: Any) -> Any:
+    """Build the blocking httpx client for a base URL."""
+    import httpx
+
+    return httpx.Client(timeout=make_timeout(timeout), verify=_verify(base_url), follow_redirects=False)
+
+
+def async_client(base_url: str, timeout: Any) -> Any:
+    """Build the asyncio httpx client for a base URL."""
+    import httpx
+
+    return httpx.AsyncClient(timeout=make_timeout(timeout), verify=_verify(base_url), follow_redirects=False)
+
+
+def to_httpx(http: Any, req: PreparedRequest, timeout: Any, opened: list) -> Any:
+    """Build the httpx request for one attempt; files opened for it are added to ``opened``."""
+    files = None
+    if req.files is not None:
+        files = []
+        for name, spec in req.files:
+            content, needs_close = spec.open()
+            if needs_close:
+                opened.append(content)
+            files.append((name, (spec.filename, content, spec.content_type)))
+    content = req.content
+    if content is not None and not isinstance(content, bytes):
+        content, needs_close = content.open()
+        if needs_close:
+            opened.append(content)
+    data = None
+    headers = req.headers
+    if req.fields is not None:
+        if files:
+            data = {}
+            for name, value in req.fields:
+                data.setdefault(name, []).append(value)
+        else:
+            # httpx sends a form without files url-encoded; the API wants multipart.
+            content, ctype = encode_form(req.fields)
+            headers = {**headers, "Content-Type": ctype}
+    return http.build_request(
+        req.method,
+        req.url,
+        headers=headers,
+        content=content,
+        data=data,
+        files=files or None,
+        timeout=make_timeout(timeout) if timeout is not None else http.timeout,
+    )
+
+
+def map_error(exc: BaseException, request: str) -> APIError:
+    """Map an httpx transport error to this package's error, naming the request."""
+    import httpx
+
+    if isinstance(exc, APIError):
+        return exc
+    if isinstance(exc, httpx.TimeoutException):
+        return APITimeoutError(f"Request timed out: {request} ({type(exc).__name__})", request=request)
+    detail = str(exc) or type(exc).__name__
+    return APIConnectionError(f"Connection error: {request}: {detail}", request=request)

@@ -1,0 +1,274 @@
+"""The command line: ``openapi-client-openai call|list|spec``, thin over the library.
+
+``main(argv, env, stdout, stderr)`` returns an exit status and never lets a user error
+escape as a traceback: 0 success, 1 a failure talking to the API or loading the spec,
+2 a usage error, 4 an HTTP 4xx answer, 5 an HTTP 5xx answer.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Mapping, Sequence
+from typing import Any, TextIO
+
+__all__ = ["main", "run"]
+
+EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_4XX, EXIT_5XX = 0, 1, 2, 4, 5
+
+_EPILOG = """request items (call):
+  key=value      a body field with a text value           model=gpt-4o-mini
+  key:=json      a body field with a JSON value           messages:='[{"role":"user","content":"Hi"}]'
+  field@file     a file to upload (multipart operations)  file@speech.mp3
+  key==value     a query parameter                        limit==10
+  Header:value   a request header                         OpenAI-Beta:assistants=v2
+  Items naming a path, query or header parameter of the operation go there.
+
+environment: OPENAI_API_KEY, OPENAI_BASE_URL, OPENAI_ORG_ID, OPENAI_PROJECT_ID,
+  OPENAPI_CLIENT_OPENAI_SPEC (spec path or URL), OPENAPI_CLIENT_OPENAI_CACHE_DIR
+exit status: 0 ok, 1 error, 2 usage error, 4 HTTP 4xx answer, 5 HTTP 5xx answer"""
+
+
+class _UsageError(Exception):
+    """A mistake in the command line, reported as one line with exit status 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> Any:  # argparse would print and exit; we report instead
+        raise _UsageError(f"{message} (see {self.prog} --help)")
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--spec", help="spec path or URL (default: $OPENAPI_CLIENT_OPENAI_SPEC, the downloaded or the packaged spec)"
+    )
+    common.add_argument("--base-url", help="API base URL (default: $OPENAI_BASE_URL or https://api.openai.com/v1)")
+    parser = _Parser(
+        prog="openapi-client-openai",
+        description="Call the OpenAI API, driven by OpenAI's OpenAPI spec.",
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        parents=[common],
+    )
+    from .._version import __version__
+
+    parser.add_argument("--version", action="version", version=f"openapi-client-openai {__version__}")
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser, metavar="COMMAND")
+
+    call = sub.add_parser(
+        "call",
+        parents=[common],
+        help="call an operation and print its answer",
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    call.add_argument("operation", help="operationId or snake_case name, e.g. createChatCompletion")
+    call.add_argument("items", nargs="*", help="request items (see below)")
+    call.add_argument("--body", help="the whole request body as JSON, or @FILE to read it, or @- for stdin")
+    call.add_argument("--output", "-o", help="write the answer's body to this file (binary answers)")
+    call.add_argument("--timeout", type=float, help="seconds to wait for the answer")
+    call.add_argument("--max-retries", type=int, default=2, help="retries on 408/409/429/5xx and connection errors")
+
+    lst = sub.add_parser("list", parents=[common], help="list operations (method, path, summary)")
+    lst.add_argument("word", nargs="?", help="show only operations whose id, path or summary contain WORD")
+
+    spec = sub.add_parser("spec", help="show or update the spec in use")
+    spec_sub = spec.add_subparsers(dest="spec_command", parser_class=_Parser, metavar="SPEC_COMMAND")
+    spec_sub.add_parser("info", parents=[common], help="where the spec comes from, its version and size")
+    upd = spec_sub.add_parser("update", parents=[common], help="download a newer spec into the user cache")
+    upd.add_argument("url", nargs="?", help="where to download it from (default: OpenAI's published spec)")
+    upd.add_argument("--timeout", type=float, default=120.0, help="seconds to wait for the download")
+    return parser
+
+
+def _client(args: argparse.Namespace, **kw: Any) -> Any:
+    from .._client import OpenAIClient
+
+    return OpenAIClient(spec=args.spec, base_url=args.base_url, **kw)
+
+
+def _read_body(arg: str, stdin: TextIO) -> Any:
+    if arg.startswith("@"):
+        name = arg[1:]
+        try:
+            if name == "-":
+                text = stdin.read()
+            else:
+                with open(os.path.expanduser(name), encoding="utf-8") as f:
+                    text = f.read()
+        except OSError as exc:
+            raise _UsageError(f"--body: cannot read {name}: {exc.strerror}") from None
+    else:
+        text = arg
+    try:
+        return json.loads(text)
+    except ValueError as exc:
+        raise _UsageError(f"--body is not JSON: {exc}") from None
+
+
+def _cmd_call(args: argparse.Namespace, stdin: TextIO, out: TextIO, tty: bool) -> int:
+    from ._items import ItemError, parse_items
+    from ._output import print_json
+
+    try:
+        items = parse_items(args.items)
+    except ItemError as exc:
+        raise _UsageError(str(exc)) from None
+    body = _read_body(args.body, stdin) if args.body is not None else None
+    client = _client(args, max_retries=args.max_retries)
+    op = client.operation(args.operation)
+    params: dict[str, Any] = {}
+    fields: dict[str, Any] = {}
+    for key, value in items.fields.items():
+        (params if key in op.by_kwarg else fields)[key] = value
+    for key, value in items.query.items():
+        params[key] = value
+    query = {k: v for k, v in params.items() if k not in op.by_kwarg} or None
+    params = {k: v for k, v in params.items() if k in op.by_kwarg}
+    if fields:
+        if body is not None and not isinstance(body, dict):
+            raise _UsageError("body items (key=value) need --body to be a JSON object")
+        body = {**(body or {}), **fields}
+    with client:
+        result = getattr(client, args.operation)(
+            body, headers=items.headers or None, query=query, timeout=args.timeout, **params
+        )
+        if args.output:
+            path = result.write_to(args.output)
+            out.write(f"wrote {os.path.getsize(path)} bytes to {path}\n")
+            return EXIT_OK
+        from .._response import is_json_type
+
+        if is_json_type(result.content_type):
+            print_json(result.json(), result.text, out, tty)
+        elif result.content_type.startswith("text/"):
+            out.write(result.text)
+        elif tty:
+            result.close()
+            raise _UsageError(
+                f"the answer is binary ({result.content_type or 'no content type'}): "
+                "use --output FILE or redirect stdout to a file"
+            )
+        else:
+            buffer = getattr(out, "buffer", None)
+            for piece in result.iter_bytes():
+                if buffer is not None:
+                    buffer.write(piece)
+                else:
+                    out.write(piece.decode("latin-1"))
+    return EXIT_OK
+
+
+def _cmd_list(args: argparse.Namespace, out: TextIO) -> int:
+    from .._index import snake_case
+    from .._spec import load_index
+    from ._output import print_table
+
+    index = load_index(args.spec)
+    word = (args.word or "").lower()
+    rows = []
+    for op_id, entry in index.data["ops"].items():
+        method, path, summary = entry[0], entry[1], entry[2]
+        hay = f"{op_id} {snake_case(op_id)} {path} {summary}".lower()
+        if word and word not in hay:
+            continue
+        rows.append((method, path, op_id, summary))
+    if not rows:
+        out.write(f"no operation matches {args.word!r}\n")
+        return EXIT_ERROR
+    print_table(rows, out)
+    return EXIT_OK
+
+
+def _cmd_spec(args: argparse.Namespace, out: TextIO) -> int:
+    from .. import _spec
+
+    if args.spec_command == "update":
+        from .._default_spec import default_spec_url
+
+        url = args.url or default_spec_url()
+        raw = _spec.read_spec(url, timeout=args.timeout)
+        index = _spec.index_from_bytes(raw, url, "downloaded (spec update)")
+        target = _spec.downloaded_spec_path()
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        tmp = f"{target}.{os.getpid()}.tmp"
+        with open(tmp, "wb") as f:
+            f.write(raw)
+        os.replace(tmp, target)
+        data = index.data
+        out.write(
+            f"saved {data['title']} {data['version']} (OpenAPI {data['openapi']}, "
+            f"{len(data['ops'])} operations) from {url} to {target}\n"
+        )
+        return EXIT_OK
+    if args.spec_command != "info":
+        raise _UsageError("spec needs a command: info or update")
+    index = _spec.load_index(args.spec)
+    data = index.data
+    rows = [
+        ("spec", index.source),
+        ("from", index.origin),
+        ("title", data["title"]),
+        ("version", data["version"]),
+        ("openapi", data["openapi"]),
+        ("operations", str(len(data["ops"]))),
+        ("sha256", index.sha256),
+        ("index cache", index.cache_file),
+    ]
+    from ._output import print_table
+
+    print_table([(k + ":", v) for k, v in rows], out)
+    return EXIT_OK
+
+
+def main(
+    argv: Sequence[str] | None = None,
+    env: Mapping[str, str] | None = None,
+    stdin: TextIO | None = None,
+    stdout: TextIO | None = None,
+    stderr: TextIO | None = None,
+) -> int:
+    """Run the command line with these arguments and streams; return the exit status."""
+    from .._errors import APIConnectionError, APIStatusError, OpenAPIClientError
+
+    stdin = stdin or sys.stdin
+    stdout = stdout or sys.stdout
+    stderr = stderr or sys.stderr
+    if env is not None:
+        os.environ.update(env)
+    from ._output import is_tty
+
+    try:
+        args = _parser().parse_args(list(sys.argv[1:] if argv is None else argv))
+        if args.command == "call":
+            return _cmd_call(args, stdin, stdout, is_tty(stdout))
+        if args.command == "list":
+            return _cmd_list(args, stdout)
+        if args.command == "spec":
+            return _cmd_spec(args, stdout)
+        _parser().print_help(stdout)
+        return EXIT_USAGE
+    except _UsageError as exc:
+        stderr.write(f"openapi-client-openai: {exc}\n")
+        return EXIT_USAGE
+    except APIStatusError as exc:
+        stderr.write(f"openapi-client-openai: {exc}\n")
+        if exc.body is not None and not is_tty(stderr):
+            stderr.write(json.dumps(exc.body) + "\n")
+        return EXIT_5XX if exc.status_code >= 500 else EXIT_4XX
+    except (APIConnectionError, OpenAPIClientError, ValueError) as exc:
+        stderr.write(f"openapi-client-openai: {exc}\n")
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        stderr.write("openapi-client-openai: interrupted\n")
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+
+
+def run() -> None:
+    """Entry point of the ``openapi-client-openai`` command."""
+    sys.exit(main())
