@@ -162,6 +162,19 @@ def _cmd_call(args: argparse.Namespace, stdin: TextIO, out: TextIO, tty: bool) -
     return EXIT_OK
 
 
+def _one_line(text: str, width: int = 100) -> str:
+    """The first paragraph of a (markdown) summary on one line, shortened to ``width``."""
+    for para in text.split("\n\n"):
+        line = " ".join(para.replace("**", "").split()).strip("-# ")
+        if not line:
+            continue
+        if len(line) > width:
+            end = line.find(". ", 0, width)
+            line = line[: end + 1] if end > 0 else line[: width - 1] + "\u2026"
+        return line
+    return ""
+
+
 def _cmd_list(args: argparse.Namespace, out: TextIO) -> int:
     from .._index import snake_case
     from .._spec import load_index
@@ -175,7 +188,7 @@ def _cmd_list(args: argparse.Namespace, out: TextIO) -> int:
         hay = f"{op_id} {snake_case(op_id)} {path} {summary}".lower()
         if word and word not in hay:
             continue
-        rows.append((method, path, op_id, summary))
+        rows.append((method, path, op_id, _one_line(summary)))
     if not rows:
         out.write(f"no operation matches {args.word!r}\n")
         return EXIT_ERROR
@@ -242,7 +255,12 @@ def main(
     from ._output import is_tty
 
     try:
-        args = _parser().parse_args(list(sys.argv[1:] if argv is None else argv))
+        args, extra = _parser().parse_known_args(list(sys.argv[1:] if argv is None else argv))
+        if extra:
+            # Items may follow options (`call op --body @- model=x`); argparse leaves them over.
+            if args.command != "call" or any(x.startswith("-") for x in extra):
+                raise _UsageError(f"unrecognized arguments: {' '.join(extra)} (see openapi-client-openai --help)")
+            args.items = [*args.items, *extra]
         if args.command == "call":
             return _cmd_call(args, stdin, stdout, is_tty(stdout))
         if args.command == "list":

@@ -1,0 +1,183 @@
+"""The command line, in-process through ``main()`` and as a real process."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import pathlib
+import subprocess
+import sys
+
+import pytest
+
+from openapi_client_openai import _spec
+from openapi_client_openai.cli import main
+from openapi_client_openai.cli._items import ItemError, parse_items
+
+from conftest import FAKE_KEY, SPEC_30, SPEC_31, Reply
+
+MINI = (
+    "openapi: 3.0.0\ninfo: {title: Mini, version: '7'}\npaths:\n  /x:\n    get: {operationId: getX, summary: Get x}\n"
+)
+
+
+def cli(*argv: str, stdin: str = "") -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(list(argv), stdin=io.StringIO(stdin), stdout=out, stderr=err)
+    return code, out.getvalue(), err.getvalue()
+
+
+@pytest.fixture
+def env(server, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", FAKE_KEY)
+    monkeypatch.setenv("OPENAI_BASE_URL", server.url)
+    monkeypatch.setenv(_spec.SPEC_ENV, str(SPEC_31))
+
+
+def test_items_parsing(tmp_path: pathlib.Path) -> None:
+    f = tmp_path / "a.mp3"
+    f.write_bytes(b"ID3")
+    items = parse_items(
+        ["model=gpt-4o", "n:=2", 'meta:={"a": [1]}', f"file@{f}", "limit==5", "limit==6", "X-Trace:1=2", r"a\=b=c"]
+    )
+    assert items.fields == {"model": "gpt-4o", "n": 2, "meta": {"a": [1]}, "file": f, "a=b": "c"}
+    assert items.query == {"limit": ["5", "6"]}
+    assert items.headers == {"X-Trace": "1=2"}
+    for bad, match in [
+        ("novalue", "not a request item"),
+        ("x:={", "not JSON"),
+        ("f@/no/such", "no such file"),
+        ("=v", "no name"),
+    ]:
+        with pytest.raises(ItemError, match=match):
+            parse_items([bad])
+
+
+def test_call_prints_json_and_sends_items(env, server) -> None:
+    server.script(Reply(body='{"id": "chatcmpl-1", "choices": []}'))
+    code, out, err = cli(
+        "call",
+        "createChatCompletion",
+        "model=gpt-4o-mini",
+        'messages:=[{"role":"user","content":"Hi"}]',
+        "temperature:=0.5",
+    )
+    assert code == 0, err
+    assert json.loads(out) == {"id": "chatcmpl-1", "choices": []}
+    assert server.last.json() == {
+        "model": "gpt-4o-mini",
+        "messages": [{"role": "user", "content": "Hi"}],
+        "temperature": 0.5,
+    }
+
+
+def test_call_path_query_header_items(env, server) -> None:
+    code, _, err = cli("call", "list_files", "purpose=batch", "limit==3", "order==asc", "X-Trace:abc")
+    assert code == 0, err
+    assert server.last.path == "/v1/files"
+    assert server.last.query == [("purpose", "batch"), ("limit", "3"), ("order", "asc")]
+    assert server.last.headers["x-trace"] == "abc"
+    code, _, _ = cli("call", "retrieveFile", "file_id=file-9")
+    assert code == 0 and server.last.path == "/v1/files/file-9"
+
+
+def test_call_body_from_stdin_and_file_upload(env, server, tmp_path: pathlib.Path) -> None:
+    code, _, err = cli("call", "createChatCompletion", "--body", "@-", "model=override", stdin='{"model": "m", "n": 1}')
+    assert code == 0, err
+    assert server.last.json() == {"model": "override", "n": 1}
+    data = tmp_path / "in.jsonl"
+    data.write_bytes(b'{"custom_id": "a"}\n')
+    code, _, err = cli("call", "createFile", f"file@{data}", "purpose=batch")
+    assert code == 0, err
+    assert b'filename="in.jsonl"' in server.last.body and b"batch" in server.last.body
+
+
+def test_binary_answer_to_file_or_pipe(env, server, tmp_path: pathlib.Path) -> None:
+    server.script(Reply(body=b"ID3audio", headers={"content-type": "audio/mpeg"}))
+    target = tmp_path / "out.mp3"
+    code, out, _ = cli("call", "createSpeech", "model=tts-1", "input=hi", "voice=alloy", "--output", str(target))
+    assert code == 0 and target.read_bytes() == b"ID3audio" and "8 bytes" in out
+
+
+@pytest.mark.parametrize(("status", "exit_code"), [(404, 4), (500, 5)])
+def test_api_errors_are_one_line_and_exit_non_zero(env, server, status: int, exit_code: int) -> None:
+    body = json.dumps({"error": {"message": "No such file", "type": "invalid_request_error"}})
+    server.default = lambda req: Reply(status, body)
+    code, out, err = cli("call", "retrieveFile", "file_id=f", "--max-retries", "0")
+    assert code == exit_code
+    assert "No such file" in err and "Traceback" not in err and out == ""
+
+
+@pytest.mark.parametrize(
+    ("argv", "match", "exit_code"),
+    [
+        (("call", "createChatCompletio"), "did you mean createChatCompletion", 1),
+        (("call", "createChatCompletion", "oops"), "not a request item", 2),
+        (("call",), "the following arguments are required", 2),
+        (("call", "retrieveFile"), "file_id=...", 1),
+        (("frobnicate",), "invalid choice", 2),
+        (("call", "listModels", "--spec", "/no/such/spec.yaml"), "cannot read the spec /no/such/spec.yaml", 1),
+    ],
+)
+def test_user_errors_are_one_line(env, argv, match: str, exit_code: int) -> None:
+    code, _, err = cli(*argv)
+    assert code == exit_code
+    assert match in err and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_missing_key(server, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OPENAI_BASE_URL", server.url)
+    code, _, err = cli("call", "listModels", "--spec", str(SPEC_31))
+    assert code == 1 and "OPENAI_API_KEY" in err
+
+
+def test_list(env) -> None:
+    code, out, _ = cli("list", "transcription")
+    assert code == 0
+    assert "POST  /audio/transcriptions" in out and "createTranscription" in out
+    code, out, _ = cli("list", "--spec", str(SPEC_30))
+    assert code == 0 and len(out.strip().splitlines()) == 126
+    code, out, _ = cli("list", "no-such-word-anywhere")
+    assert code == 1 and "no operation matches" in out
+
+
+def test_spec_info_and_update(server, tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(_spec.CACHE_ENV, str(tmp_path / "cache"))
+    monkeypatch.setattr(_spec, "_LOADED", {})
+    code, out, _ = cli("spec", "info", "--spec", str(SPEC_30))
+    assert code == 0 and "126" in out and "3.0.0" in out and "argument" in out
+
+    server.script(Reply(body=MINI, headers={"content-type": "application/yaml"}))
+    code, out, err = cli("spec", "update", server.url + "/openapi.yaml")
+    assert code == 0, err
+    assert "Mini 7" in out and "1 operations" in out
+    assert pathlib.Path(_spec.downloaded_spec_path()).read_text() == MINI
+    code, out, _ = cli("spec", "info")
+    assert "downloaded (spec update)" in out and "Mini" in out
+    code, out, _ = cli("list")
+    assert "getX" in out
+
+    server.script(Reply(body="openapi: 3.0.0\n", headers={"content-type": "application/yaml"}))
+    code, _, err = cli("spec", "update", server.url + "/broken.yaml")
+    assert code == 1 and "has no 'paths'" in err
+    assert pathlib.Path(_spec.downloaded_spec_path()).read_text() == MINI  # the good one is kept
+
+
+def test_real_process_entry_points(server) -> None:
+    env = {**os.environ, "OPENAI_API_KEY": FAKE_KEY, "OPENAI_BASE_URL": server.url, _spec.SPEC_ENV: str(SPEC_31)}
+    done = subprocess.run(
+        [sys.executable, "-m", "openapi_client_openai", "call", "listModels"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == {"object": "ok"}
+    exe = pathlib.Path(sys.executable).with_name("openapi-client-openai")
+    done = subprocess.run([str(exe), "list", "chat"], capture_output=True, text=True, env=env, timeout=60)
+    assert done.returncode == 0 and "createChatCompletion" in done.stdout
+    done = subprocess.run([str(exe), "call", "nope"], capture_output=True, text=True, env=env, timeout=60)
+    assert done.returncode == 1 and "Traceback" not in done.stderr
