@@ -71,7 +71,8 @@ class RateLimits:
         return bool(self.raw)
 
     def __repr__(self) -> str:
-        shown = ", ".join(f"{k}={getattr(self, k)!r}" for k in self.__slots__[:-1] if getattr(self, k) is not None)
+        names = ("limit_requests", "remaining_requests", "reset_requests", "limit_tokens", "remaining_tokens")
+        shown = ", ".join(f"{k}={getattr(self, k)!r}" for k in (*names, "reset_tokens") if getattr(self, k) is not None)
         return f"RateLimits({shown})"
 
 
