@@ -181,3 +181,22 @@ def test_real_process_entry_points(server) -> None:
     assert done.returncode == 0 and "createChatCompletion" in done.stdout
     done = subprocess.run([str(exe), "call", "nope"], capture_output=True, text=True, env=env, timeout=60)
     assert done.returncode == 1 and "Traceback" not in done.stderr
+
+
+def test_terminal_output_is_coloured_and_piped_output_is_plain() -> None:
+    from openapi_client_openai.cli._output import print_json
+
+    out = io.StringIO()
+    print_json({"a": [1, "x"]}, '{"a":[1,"x"]}', out, tty=True)
+    assert "\x1b[" in out.getvalue() and '"a"' in out.getvalue()
+    out = io.StringIO()
+    print_json({"a": [1, "x"]}, '{"a":[1,"x"]}', out, tty=False)
+    assert out.getvalue() == '{"a":[1,"x"]}\n'
+
+
+def test_output_into_a_missing_folder_is_one_line(env, server, tmp_path: pathlib.Path) -> None:
+    server.script(Reply(body=b"ID3", headers={"content-type": "audio/mpeg"}))
+    code, _, err = cli(
+        "call", "createSpeech", "model=tts-1", "input=x", "voice=alloy", "-o", str(tmp_path / "no" / "such" / "x.mp3")
+    )
+    assert code == 1 and "No such file or directory" in err and "Traceback" not in err

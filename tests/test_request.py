@@ -230,3 +230,9 @@ def test_query_encoding_round_trips(params: dict) -> None:
         else:
             expected.append((key, _wire(value)))
     assert pairs == expected
+
+
+def test_unknown_keywords_of_a_bodyless_operation_become_query_fields() -> None:
+    req = build_request(op("listFiles"), BASE, {}, None, {"purpose": "batch", "new_filter": ["x"]})
+    assert query_of(req.url) == [("purpose", "batch"), ("new_filter[]", "x")]
+    assert req.content is None and req.fields is None

@@ -104,7 +104,8 @@ def build_request(
     """Build the wire request for one call of ``op``.
 
     ``params`` are the call's keywords: those naming a path, query or header parameter go
-    there, the rest become fields of a JSON object body.  ``None`` values are left out.
+    there, the rest become fields of a JSON object body (or, for an operation the spec gives
+    no body, extra query fields).  ``None`` values are left out.
     ``headers`` and ``query`` add to (and override) what the call produces.
     """
     if query is not None and not isinstance(query, Mapping):
@@ -142,6 +143,20 @@ def build_request(
     path = op.path
     for name, text in path_values.items():
         path = path.replace("{" + name + "}", text)
+    if extra_body is not None and body is None and not op.content_types:
+        # The spec gives this operation no body: unknown keywords are new query fields.
+        for key, value in extra_body.items():
+            flatten(key, value, pairs)
+        extra_body = None
+    if extra_body is not None:
+        if body is None:
+            body = extra_body
+        elif isinstance(body, Mapping):
+            body = {**body, **extra_body}
+        else:
+            fields = ", ".join(extra_body)
+            raise ParameterError(f"{op.id}: keywords {fields} name no parameter and body= is not a mapping")
+
     if query:
         for key, value in query.items():
             flatten(str(key), value, pairs)
@@ -151,15 +166,6 @@ def build_request(
         qs = f"{op.static_query}&{qs}" if qs else op.static_query
     if qs:
         url = f"{url}?{qs}"
-
-    if extra_body is not None:
-        if body is None:
-            body = extra_body
-        elif isinstance(body, Mapping):
-            body = {**body, **extra_body}
-        else:
-            fields = ", ".join(extra_body)
-            raise ParameterError(f"{op.id}: keywords {fields} name no parameter and body= is not a mapping")
 
     req = PreparedRequest(op.method, url, out_headers, operation_id=op.id)
     if body is not None:

@@ -280,11 +280,15 @@ def main(
     except (APIConnectionError, OpenAPIClientError, ValueError) as exc:
         stderr.write(f"openapi-client-openai: {exc}\n")
         return EXIT_ERROR
+    except OSError as exc:  # e.g. --output into a folder that does not exist
+        if isinstance(exc, BrokenPipeError):
+            return EXIT_OK
+        where = f": {exc.filename}" if exc.filename else ""
+        stderr.write(f"openapi-client-openai: {exc.strerror or exc}{where}\n")
+        return EXIT_ERROR
     except KeyboardInterrupt:
         stderr.write("openapi-client-openai: interrupted\n")
         return 130
-    except BrokenPipeError:
-        return EXIT_OK
 
 
 def run() -> None:
