@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from ._index import Operation
     from ._request import PreparedRequest
     from ._response import AsyncResult, Result
+    from ._stream import AsyncStream, Stream
 
 # Request building, results and the transport are imported by the first call, not by
 # `import` or construction: start-up is a budget (see benchmarks/startup.py).
@@ -111,6 +112,8 @@ class _BaseClient:
         max_retries: int = DEFAULT_MAX_RETRIES,
         validate: str = "off",
         default_headers: Mapping[str, str] | None = None,
+        stream_idle_timeout: float | None = None,
+        max_event_size: int = 16 * 1024 * 1024,
     ) -> None:
         if validate not in _VALIDATE_MODES:
             raise ValueError(
@@ -132,7 +135,10 @@ class _BaseClient:
         self.max_retries = max_retries
         self.validate = validate
         self.default_headers = dict(default_headers or {})
+        self.stream_idle_timeout = stream_idle_timeout
+        self.max_event_size = max_event_size
         self._http: Any = None
+        self._lean: Any = None
         self._headers: dict[str, str] | None = None
 
     # -- operations as attributes -------------------------------------------------------
@@ -207,6 +213,24 @@ class _BaseClient:
 
         raise status_error(result, req.description, self._key.get())
 
+    def _stream_of(self, cls: Any, op: Operation, source: Any, status: int, headers: Any, url: str) -> Any:
+        from ._response import ResponseHead
+
+        head = ResponseHead(op.id, status, headers, url)
+        return cls(op.id, head, source, self.max_event_size, self.stream_idle_timeout)
+
+    @staticmethod
+    def _is_event_stream(headers: Any) -> bool:
+        return headers.get("content-type", "").startswith("text/event-stream")
+
+    @staticmethod
+    def _as_httpx_response(resp: Any, content: bytes, hreq: Any) -> Any:
+        import httpx
+
+        # The lean reader has already undone any content encoding.
+        headers = [(k, v) for k, v in resp.headers if k.lower() != "content-encoding"]
+        return httpx.Response(resp.status_code, headers=headers, content=content, request=hreq)
+
     def _retry_connection(self, retries: int) -> float | None:
         from ._retry import retry_delay
 
@@ -227,18 +251,23 @@ class OpenAIClient(_BaseClient):
     Use it as a context manager, or call ``close()``, to release its connections.
     """
 
-    def _call(self, op: Operation, body: Any, params: dict, headers: Any, query: Any, timeout: Any) -> Result:
+    def _call(self, op: Operation, body: Any, params: dict, headers: Any, query: Any, timeout: Any) -> Result | Stream:
         req = self._prepare(op, body, params, headers, query)
         http = self._http
         if http is None:
             from ._transport import sync_client
 
             http = self._http = sync_client(self.base_url, self.timeout)
+        from ._streamio import lean_allowed
+
+        if req.stream and lean_allowed():
+            return self._call_lean(op, req, http, timeout)
         import time
 
         import httpx
 
         from ._response import Result
+        from ._stream import HttpxSource, Stream
         from ._transport import map_error, to_httpx
 
         retries = 0
@@ -246,6 +275,10 @@ class OpenAIClient(_BaseClient):
             opened: list = []
             try:
                 raw = http.send(to_httpx(http, req, timeout, opened), stream=True)
+                if raw.status_code < 400 and self._is_event_stream(raw.headers):
+                    return self._stream_of(
+                        Stream, op, HttpxSource(raw, req.description), raw.status_code, raw.headers, str(raw.url)
+                    )
                 content = raw.read() if self._wants_body(raw) else None
             except httpx.TransportError as exc:
                 delay = self._retry_connection(retries)
@@ -266,11 +299,65 @@ class OpenAIClient(_BaseClient):
             time.sleep(delay)
             retries += 1
 
+    def _call_lean(self, op: Operation, req: PreparedRequest, http: Any, timeout: Any) -> Result | Stream:
+        """A streaming call through the lean reader, with the same retries as any call."""
+        import time
+
+        from ._errors import APIConnectionError
+        from ._response import Result
+        from ._stream import Stream
+        from ._streamio import LeanPool
+        from ._transport import make_timeout, to_httpx
+
+        pool = self._lean
+        if pool is None:
+            pool = self._lean = LeanPool()
+        limits = make_timeout(timeout if timeout is not None else self.timeout)
+        retries = 0
+        while True:
+            opened: list = []
+            try:
+                hreq = to_httpx(http, req, timeout, opened)
+                resp = pool.send(hreq, limits, req.description)
+            except APIConnectionError:
+                delay = self._retry_connection(retries)
+                if delay is None:
+                    raise
+                time.sleep(delay)
+                retries += 1
+                continue
+            finally:
+                for f in opened:
+                    f.close()
+            import httpx
+
+            headers = httpx.Headers(resp.headers)
+            if resp.status_code < 400 and self._is_event_stream(headers):
+                return self._stream_of(Stream, op, resp, resp.status_code, headers, str(hreq.url))
+            try:
+                content = resp.read()
+            except APIConnectionError:
+                delay = self._retry_connection(retries)
+                if delay is None:
+                    raise
+                time.sleep(delay)
+                retries += 1
+                continue
+            result = Result(op.id, self._as_httpx_response(resp, content, hreq), content)
+            delay = self._outcome(result, req, retries)
+            if delay is None:
+                return result
+            time.sleep(delay)
+            retries += 1
+
     def close(self) -> None:
-        """Close the connection pool."""
+        """Close the connection pools."""
         if self._http is not None:
             self._http.close()
             self._http = None
+        if self._lean is not None:
+            self._lean.close()
+            self._lean = None
 
     def __enter__(self) -> OpenAIClient:
         return self
@@ -288,18 +375,23 @@ class AsyncOpenAIClient(_BaseClient):
 
     async def _call(
         self, op: Operation, body: Any, params: dict, headers: Any, query: Any, timeout: Any
-    ) -> AsyncResult:
+    ) -> AsyncResult | AsyncStream:
         req = self._prepare(op, body, params, headers, query)
         http = self._http
         if http is None:
             from ._transport import async_client
 
             http = self._http = async_client(self.base_url, self.timeout)
+        from ._streamio import lean_allowed
+
+        if req.stream and lean_allowed():
+            return await self._call_lean(op, req, http, timeout)
         import asyncio
 
         import httpx
 
         from ._response import AsyncResult
+        from ._stream import AsyncHttpxSource, AsyncStream
         from ._transport import map_error, to_httpx
 
         retries = 0
@@ -307,6 +399,15 @@ class AsyncOpenAIClient(_BaseClient):
             opened: list = []
             try:
                 raw = await http.send(to_httpx(http, req, timeout, opened), stream=True)
+                if raw.status_code < 400 and self._is_event_stream(raw.headers):
+                    return self._stream_of(
+                        AsyncStream,
+                        op,
+                        AsyncHttpxSource(raw, req.description),
+                        raw.status_code,
+                        raw.headers,
+                        str(raw.url),
+                    )
                 content = await raw.aread() if self._wants_body(raw) else None
             except httpx.TransportError as exc:
                 delay = self._retry_connection(retries)
@@ -327,11 +428,67 @@ class AsyncOpenAIClient(_BaseClient):
             await asyncio.sleep(delay)
             retries += 1
 
+    async def _call_lean(
+        self, op: Operation, req: PreparedRequest, http: Any, timeout: Any
+    ) -> AsyncResult | AsyncStream:
+        """A streaming call through the lean reader, with the same retries as any call."""
+        import asyncio
+
+        import httpx
+
+        from ._errors import APIConnectionError
+        from ._response import AsyncResult
+        from ._stream import AsyncStream
+        from ._streamio import AsyncLeanPool
+        from ._transport import make_timeout, to_httpx
+
+        pool = self._lean
+        if pool is None:
+            pool = self._lean = AsyncLeanPool()
+        limits = make_timeout(timeout if timeout is not None else self.timeout)
+        retries = 0
+        while True:
+            opened: list = []
+            try:
+                hreq = to_httpx(http, req, timeout, opened)
+                resp = await pool.send(hreq, limits, req.description)
+            except APIConnectionError:
+                delay = self._retry_connection(retries)
+                if delay is None:
+                    raise
+                await asyncio.sleep(delay)
+                retries += 1
+                continue
+            finally:
+                for f in opened:
+                    f.close()
+            headers = httpx.Headers(resp.headers)
+            if resp.status_code < 400 and self._is_event_stream(headers):
+                return self._stream_of(AsyncStream, op, resp, resp.status_code, headers, str(hreq.url))
+            try:
+                content = await resp.read()
+            except APIConnectionError:
+                delay = self._retry_connection(retries)
+                if delay is None:
+                    raise
+                await asyncio.sleep(delay)
+                retries += 1
+                continue
+            result = AsyncResult(op.id, self._as_httpx_response(resp, content, hreq), content)
+            delay = self._outcome(result, req, retries)
+            if delay is None:
+                return result
+            await asyncio.sleep(delay)
+            retries += 1
+
     async def aclose(self) -> None:
-        """Close the connection pool."""
+        """Close the connection pools."""
         if self._http is not None:
             await self._http.aclose()
             self._http = None
+        if self._lean is not None:
+            await self._lean.aclose()
+            self._lean = None
 
     async def __aenter__(self) -> AsyncOpenAIClient:
         return self

@@ -31,7 +31,7 @@ class PreparedRequest:
     hold a multipart body (``files`` as ``FileSpec`` objects, opened per attempt).
     """
 
-    __slots__ = ("content", "fields", "files", "headers", "method", "operation_id", "url")
+    __slots__ = ("content", "fields", "files", "headers", "method", "operation_id", "stream", "url")
 
     def __init__(
         self,
@@ -50,6 +50,7 @@ class PreparedRequest:
         self.fields = fields
         self.files = files
         self.operation_id = operation_id
+        self.stream = False  # the body asks for an event stream
 
     @property
     def description(self) -> str:
@@ -168,6 +169,8 @@ def build_request(
         url = f"{url}?{qs}"
 
     req = PreparedRequest(op.method, url, out_headers, operation_id=op.id)
+    if isinstance(body, Mapping):
+        req.stream = body.get("stream") in (True, "true") or body.get("stream_format") == "sse"
     if body is not None:
         types = op.content_types
         if _MULTIPART in types and isinstance(body, Mapping) and (_JSON not in types or holds_file(body)):

@@ -91,17 +91,16 @@ def redact(text: str, secret: str | None) -> str:
     return text
 
 
-class _BaseResult:
-    __slots__ = ("_content", "_json", "_raw", "headers", "operation_id", "status_code", "url")
+class ResponseHead:
+    """Status, headers and what is read from them: request id, rate limits, content type."""
 
-    def __init__(self, operation_id: str, raw: Any, content: bytes | None) -> None:
+    __slots__ = ("headers", "operation_id", "status_code", "url")
+
+    def __init__(self, operation_id: str, status_code: int, headers: Any, url: str) -> None:
         self.operation_id = operation_id
-        self.status_code: int = raw.status_code
-        self.headers = raw.headers
-        self.url = str(raw.url)
-        self._raw = raw
-        self._content = content
-        self._json: Any = _UNSET
+        self.status_code = status_code
+        self.headers = headers
+        self.url = url
 
     @property
     def request_id(self) -> str | None:
@@ -117,6 +116,20 @@ class _BaseResult:
     def content_type(self) -> str:
         """The answer's Content-Type header, or an empty string."""
         return self.headers.get("content-type", "")
+
+    def __repr__(self) -> str:
+        rid = f" {self.request_id}" if self.request_id else ""
+        return f"<{type(self).__name__} {self.operation_id} {self.status_code}{rid}>"
+
+
+class _BaseResult(ResponseHead):
+    __slots__ = ("_content", "_json", "_raw")
+
+    def __init__(self, operation_id: str, raw: Any, content: bytes | None) -> None:
+        super().__init__(operation_id, raw.status_code, raw.headers, str(raw.url))
+        self._raw = raw
+        self._content = content
+        self._json: Any = _UNSET
 
     @property
     def is_read(self) -> bool:
@@ -153,10 +166,6 @@ class _BaseResult:
     def __getitem__(self, key: Any) -> Any:
         """Shortcut for ``result.json()[key]``."""
         return self.json()[key]
-
-    def __repr__(self) -> str:
-        rid = f" {self.request_id}" if self.request_id else ""
-        return f"<Result {self.operation_id} {self.status_code}{rid}>"
 
 
 class _Unset:

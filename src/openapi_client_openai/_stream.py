@@ -1,0 +1,406 @@
+"""Streams: ``Stream`` and ``AsyncStream`` turn an event-stream body into parsed events.
+
+Each item is the event's JSON data as a ``dict`` (an ``EventData``, whose ``event``
+attribute is the SSE event name).  The stream ends at ``[DONE]`` or its family's terminal
+event and then drains the rest of the body so the connection goes back to the pool; a body
+that ends before that, a stall, an ``event: error`` or an ``{"error": ...}`` payload raise
+this package's errors.  ``text()`` and ``final()`` assemble the result from the deltas.
+
+``_StreamCore`` holds everything that does no I/O; the two stream classes only drive it.
+"""
+
+from __future__ import annotations
+
+import time
+
+from ._accumulate import TERMINAL_EVENTS, Accumulator, accumulator_for
+from ._errors import APIConnectionError, APIError, APITimeoutError, status_error_class
+from ._sse import DEFAULT_MAX_EVENT_SIZE, ServerSentEvent, SSEDecoder, SSEError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator, Iterator
+    from typing import Any
+
+__all__ = ["AsyncHttpxSource", "AsyncStream", "EventData", "HttpxSource", "Stream"]
+
+try:  # orjson parses event data straight from bytes, ~2-3x faster than json (benchmarks/streaming.py)
+    from orjson import JSONDecodeError as _JSONError
+    from orjson import loads as _loads
+except ImportError:  # pragma: no cover - orjson is a dependency; this keeps odd platforms working
+    from json import JSONDecodeError as _JSONError
+    from json import loads as _loads
+
+
+class EventData(dict):
+    """One event's parsed JSON data: a plain ``dict`` plus ``event``, the SSE event name."""
+
+    __slots__ = ("event",)
+
+    def __repr__(self) -> str:
+        return f"EventData(event={self.event!r}, {dict.__repr__(self)})"
+
+
+def _stream_error(data: Any, event: str, request_id: str | None) -> APIError:
+    err = data.get("error") if isinstance(data, dict) else None
+    obj = err if isinstance(err, dict) else data if isinstance(data, dict) else {}
+    message = obj.get("message") if isinstance(obj, dict) else None
+    if not message:
+        message = err if isinstance(err, str) else str(data)[:500]
+    where = f" (request id {request_id})" if request_id else ""
+    status = None
+    for key in ("status_code", "status", "http_status"):
+        if isinstance(obj.get(key), int) and obj[key] >= 400:
+            status = obj[key]
+    text = f"the stream reported an error ({event}): {message}{where}"
+    if status is not None:
+        exc: APIError = status_error_class(status)(text, status_code=status, request_id=request_id, body=data)
+    else:
+        exc = APIError(text, body=data)
+    exc.message = str(message)
+    return exc
+
+
+class _StreamCore:
+    """The I/O-free half of a stream: decoding, parsing, errors, end detection, accumulation."""
+
+    __slots__ = ("acc", "decoder", "description", "finished", "idle", "raw_mode", "request_id")
+
+    def __init__(self, request_id: str | None, max_event_size: int, idle: float | None, description: str) -> None:
+        self.decoder = SSEDecoder(max_event_size)
+        self.acc: Accumulator | None = None
+        self.finished = False
+        self.request_id = request_id
+        self.idle = idle
+        self.raw_mode = False
+        self.description = description
+
+    def feed(self, chunk: bytes) -> list[ServerSentEvent]:
+        try:
+            return self.decoder.feed(chunk)
+        except SSEError as exc:
+            raise APIError(f"{exc}: {self.description}") from None
+
+    def parse(self, sse: ServerSentEvent) -> Any:
+        """Return the item for an event, or None for ``[DONE]``; note the end; raise on errors."""
+        raw = sse.raw
+        if raw == b"[DONE]":
+            self.finished = True
+            return None
+        try:
+            data = _loads(raw)
+        except _JSONError:
+            if sse.event == "error":
+                raise _stream_error({"message": sse.data}, "error", self.request_id) from None
+            raise APIError(f"the stream sent data that is not JSON: {sse.data[:200]!r}: {self.description}") from None
+        event = sse.event
+        if event == "error" or (type(data) is dict and data.get("error") is not None and "object" not in data):
+            raise _stream_error(data, event, self.request_id)
+        if type(data) is not dict:
+            return data
+        item = EventData(data)
+        item.event = event
+        acc = self.acc
+        if acc is None:
+            acc = self.acc = accumulator_for(event, data)
+        acc.add(event, item)
+        kind = data.get("type")
+        if event in TERMINAL_EVENTS or kind in TERMINAL_EVENTS:
+            self.finished = True
+        if kind == "error":
+            raise _stream_error(data, event, self.request_id)
+        return item
+
+    def check_end(self) -> None:
+        """At the end of the body: raise unless the stream reached its end."""
+        if self.finished:
+            return
+        if self.decoder.pending:
+            raise APIConnectionError(f"the stream was cut in the middle of an event: {self.description}")
+        acc = self.acc
+        if acc is not None and acc.needs_end_marker:
+            raise APIConnectionError(
+                f"the stream ended before its final event ([DONE] or the {acc.family} stream's end): {self.description}"
+            )
+
+
+class _BaseStream:
+    def __init__(
+        self,
+        operation_id: str,
+        response: Any,
+        source: Any,
+        max_event_size: int | None = None,
+        idle_timeout: float | None = None,
+    ) -> None:
+        self.operation_id = operation_id
+        self.response = response
+        self._source = source
+        self._core = _StreamCore(
+            response.request_id,
+            max_event_size or DEFAULT_MAX_EVENT_SIZE,
+            idle_timeout,
+            f"{operation_id} {response.url}",
+        )
+        self._started = False
+
+    @property
+    def finished(self) -> bool:
+        """Whether the stream reached its end marker."""
+        return self._core.finished
+
+    def _result_needs_events(self) -> None:
+        if self._core.raw_mode:
+            raise RuntimeError("text() and final() need the parsed events; they are not kept when reading sse()")
+
+    def _idle_deadline(self) -> None:
+        if self._core.idle is not None:
+            self._source.deadline = time.monotonic() + self._core.idle
+
+    def __repr__(self) -> str:
+        state = "finished" if self._core.finished else "open"
+        return f"<{type(self).__name__} {self.operation_id} {self.response.status_code} {state}>"
+
+
+class Stream(_BaseStream):
+    """A streaming answer on ``OpenAIClient``: iterate it for events (``dict``), or ask for the result.
+
+    ``for event in stream`` yields each event's data; ``stream.text()`` the text deltas joined;
+    ``stream.final()`` the finished object; ``stream.sse()`` the raw events; ``stream.response``
+    the status, headers and request id.  Use ``with`` so the connection is released even on
+    ``break`` or error.
+    """
+
+    def __iter__(self) -> Iterator[Any]:
+        return self._items()
+
+    def _chunks(self) -> Iterator[bytes]:
+        if self._started:
+            raise RuntimeError("this stream has been read already; a stream can be read once")
+        self._started = True
+        self._idle_deadline()
+        return self._source.iter_body()
+
+    def _items(self) -> Iterator[Any]:
+        core = self._core
+        try:
+            for chunk in self._chunks():
+                for sse in core.feed(chunk):
+                    item = core.parse(sse)
+                    if item is not None:
+                        yield item
+                    if core.finished:
+                        self._source.drain()
+                        return
+                    self._idle_deadline()
+            core.check_end()
+        finally:
+            if not core.finished:
+                self._source.close()
+
+    def sse(self) -> Iterator[ServerSentEvent]:
+        """Yield the raw events (``event``, ``data``, ``id``, ``retry``), ``[DONE]`` included."""
+        core = self._core
+        core.raw_mode = True
+        try:
+            for chunk in self._chunks():
+                for sse in core.feed(chunk):
+                    yield sse
+                    if sse.raw == b"[DONE]" or sse.event in TERMINAL_EVENTS:
+                        core.finished = True
+                        self._source.drain()
+                        return
+                    self._idle_deadline()
+            if core.decoder.pending:
+                raise APIConnectionError(f"the stream was cut in the middle of an event: {core.description}")
+        finally:
+            if not core.finished:
+                self._source.close()
+
+    def _consume(self) -> Accumulator:
+        self._result_needs_events()
+        if not self._started:
+            for _ in self._items():
+                pass
+        elif not self._core.finished:
+            raise RuntimeError("the stream was left before its end: text() and final() need all of it")
+        return self._core.acc or Accumulator()
+
+    def text(self) -> str:
+        """The concatenated text deltas (reads the rest of the stream first)."""
+        return self._consume().text()
+
+    def final(self) -> Any:
+        """The finished object assembled from the deltas (reads the rest of the stream first)."""
+        return self._consume().final()
+
+    def close(self) -> None:
+        """Release the connection: back to the pool if the stream ended, else closed."""
+        if self._core.finished:
+            self._source.drain()
+        else:
+            self._source.close()
+
+    def __enter__(self) -> Stream:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class AsyncStream(_BaseStream):
+    """A streaming answer on ``AsyncOpenAIClient``: ``async for event in stream``, as ``Stream``.
+
+    ``await stream.text()``, ``await stream.final()``, ``stream.sse()`` (async), ``stream.response``;
+    use ``async with`` so the connection is released even on ``break`` or error.
+    """
+
+    def __aiter__(self) -> AsyncIterator[Any]:
+        return self._items()
+
+    def _chunks(self) -> AsyncIterator[bytes]:
+        if self._started:
+            raise RuntimeError("this stream has been read already; a stream can be read once")
+        self._started = True
+        self._idle_deadline()
+        return self._source.iter_body()
+
+    async def _items(self) -> AsyncIterator[Any]:
+        core = self._core
+        try:
+            async for chunk in self._chunks():
+                for sse in core.feed(chunk):
+                    item = core.parse(sse)
+                    if item is not None:
+                        yield item
+                    if core.finished:
+                        await self._source.drain()
+                        return
+                    self._idle_deadline()
+            core.check_end()
+        finally:
+            if not core.finished:
+                await self._source.aclose()
+
+    async def sse(self) -> AsyncIterator[ServerSentEvent]:
+        """Yield the raw events (``event``, ``data``, ``id``, ``retry``), ``[DONE]`` included."""
+        core = self._core
+        core.raw_mode = True
+        try:
+            async for chunk in self._chunks():
+                for sse in core.feed(chunk):
+                    yield sse
+                    if sse.raw == b"[DONE]" or sse.event in TERMINAL_EVENTS:
+                        core.finished = True
+                        await self._source.drain()
+                        return
+                    self._idle_deadline()
+            if core.decoder.pending:
+                raise APIConnectionError(f"the stream was cut in the middle of an event: {core.description}")
+        finally:
+            if not core.finished:
+                await self._source.aclose()
+
+    async def _consume(self) -> Accumulator:
+        self._result_needs_events()
+        if not self._started:
+            async for _ in self._items():
+                pass
+        elif not self._core.finished:
+            raise RuntimeError("the stream was left before its end: text() and final() need all of it")
+        return self._core.acc or Accumulator()
+
+    async def text(self) -> str:
+        """The concatenated text deltas (reads the rest of the stream first)."""
+        return (await self._consume()).text()
+
+    async def final(self) -> Any:
+        """The finished object assembled from the deltas (reads the rest of the stream first)."""
+        return (await self._consume()).final()
+
+    async def aclose(self) -> None:
+        """Release the connection: back to the pool if the stream ended, else closed."""
+        if self._core.finished:
+            await self._source.drain()
+        else:
+            await self._source.aclose()
+
+    async def __aenter__(self) -> AsyncStream:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+
+class HttpxSource:
+    """A stream body read through httpx (used when a proxy is configured, or unasked streams)."""
+
+    def __init__(self, raw: Any, description: str) -> None:
+        self._raw = raw
+        self.description = description
+        self.deadline: float | None = None
+
+    def iter_body(self) -> Iterator[bytes]:
+        from ._transport import map_error
+
+        try:
+            for piece in self._raw.iter_raw():
+                yield piece
+                if self.deadline is not None and time.monotonic() > self.deadline:
+                    raise APITimeoutError(f"no event within the stream idle timeout: {self.description}")
+        except APIError:
+            raise
+        except Exception as exc:  # httpx's transport errors, mapped at this edge
+            raise map_error(exc, self.description) from None
+
+    def drain(self, max_bytes: int = 64 * 1024) -> None:
+        seen = 0
+        try:
+            if not self._raw.is_stream_consumed:
+                for piece in self._raw.iter_raw():
+                    seen += len(piece)
+                    if seen > max_bytes:
+                        break
+        except Exception:
+            pass
+        self._raw.close()
+
+    def close(self) -> None:
+        self._raw.close()
+
+
+class AsyncHttpxSource:
+    """The asyncio twin of ``HttpxSource``."""
+
+    def __init__(self, raw: Any, description: str) -> None:
+        self._raw = raw
+        self.description = description
+        self.deadline: float | None = None
+
+    async def iter_body(self) -> AsyncIterator[bytes]:
+        from ._transport import map_error
+
+        try:
+            async for piece in self._raw.aiter_raw():
+                yield piece
+                if self.deadline is not None and time.monotonic() > self.deadline:
+                    raise APITimeoutError(f"no event within the stream idle timeout: {self.description}")
+        except APIError:
+            raise
+        except Exception as exc:
+            raise map_error(exc, self.description) from None
+
+    async def drain(self, max_bytes: int = 64 * 1024) -> None:
+        seen = 0
+        try:
+            if not self._raw.is_stream_consumed:
+                async for piece in self._raw.aiter_raw():
+                    seen += len(piece)
+                    if seen > max_bytes:
+                        break
+        except Exception:
+            pass
+        await self._raw.aclose()
+
+    async def aclose(self) -> None:
+        await self._raw.aclose()

@@ -1,0 +1,617 @@
+"""A lean HTTP/1.1 reader for event streams, sync (sockets) and asyncio (a Protocol).
+
+Streaming answers spend most of their time in per-chunk framing when they go through
+httpx, httpcore and h11 (the real API sends one HTTP chunk per event); reading large
+socket buffers and decoding the chunked framing here is several times faster (measured in
+benchmarks/streaming.py).  Requests are still built by httpx, so headers and multipart
+bodies are identical; only the sending and the reading of streaming calls happen here.
+Connections are kept alive and pooled.  Proxies are httpx's job: with a proxy configured
+the client streams through httpx instead (see ``lean_allowed``).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import time
+import zlib
+
+from ._chunked import ChunkedDecoder, ChunkedError
+from ._errors import APIConnectionError, APITimeoutError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator, Iterator
+    from typing import Any
+
+__all__ = ["AsyncLeanPool", "AsyncLeanResponse", "LeanPool", "LeanResponse", "lean_allowed"]
+
+_RECV = 256 * 1024
+_MAX_HEAD = 64 * 1024
+_PROXY_VARS = ("http_proxy", "https_proxy", "all_proxy", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY")
+
+
+def lean_allowed() -> bool:
+    """Whether streams may bypass httpx: not when a proxy is configured in the environment."""
+    return not any(os.environ.get(name) for name in _PROXY_VARS)
+
+
+def _ssl_context() -> Any:
+    import ssl
+
+    cafile = os.environ.get("SSL_CERT_FILE")
+    capath = os.environ.get("SSL_CERT_DIR")
+    if not cafile and not capath:
+        try:
+            import certifi
+
+            cafile = certifi.where()
+        except ImportError:
+            pass
+    ctx = ssl.create_default_context(cafile=cafile, capath=capath)
+    ctx.set_alpn_protocols(["http/1.1"])
+    return ctx
+
+
+def _origin(url: Any) -> tuple[str, str, int]:
+    scheme = url.scheme
+    port = url.port or (443 if scheme == "https" else 80)
+    return scheme, url.host, port
+
+
+def _request_bytes(request: Any) -> bytes:
+    url = request.url
+    target = url.raw_path.decode("ascii")
+    lines = [f"{request.method} {target} HTTP/1.1"]
+    for name, value in request.headers.multi_items():
+        if name.lower() == "accept-encoding":
+            value = "identity"  # event streams are not worth compressing; no decoder in the hot loop
+        lines.append(f"{name}: {value}")
+    head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+    return head + request.read()
+
+
+def _parse_head(head: bytes) -> tuple[int, str, list[tuple[str, str]]]:
+    lines = head.decode("latin-1").split("\r\n")
+    parts = lines[0].split(" ", 2)
+    if len(parts) < 2 or not parts[0].startswith("HTTP/1.") or not parts[1].isdigit():
+        raise APIConnectionError(f"not an HTTP/1.1 answer: {lines[0][:80]!r}")
+    headers = []
+    for line in lines[1:]:
+        if line:
+            name, _, value = line.partition(":")
+            headers.append((name.strip(), value.strip()))
+    return int(parts[1]), parts[2] if len(parts) > 2 else "", headers
+
+
+class _Framing:
+    """How the body ends: chunked, a length, or the connection closing; plus content decoding."""
+
+    __slots__ = ("chunked", "decompress", "keep_alive", "left")
+
+    def __init__(self, headers: list[tuple[str, str]], method: str, status: int) -> None:
+        self.chunked: ChunkedDecoder | None = None
+        self.left: int | None = None
+        self.decompress: Any = None
+        self.keep_alive = True
+        for name, value in headers:
+            lname = name.lower()
+            if lname == "transfer-encoding" and "chunked" in value.lower():
+                self.chunked = ChunkedDecoder()
+            elif lname == "content-length" and value.isdigit():
+                self.left = int(value)
+            elif lname == "connection" and "close" in value.lower():
+                self.keep_alive = False
+            elif lname == "content-encoding" and value.lower() in ("gzip", "deflate", "x-gzip"):
+                self.decompress = zlib.decompressobj(zlib.MAX_WBITS | 32)
+        if self.chunked is not None:
+            self.left = None
+        elif method == "HEAD" or status in (204, 304) or 100 <= status < 200:
+            self.left = 0
+        elif self.left is None:
+            self.keep_alive = False  # the body ends when the connection closes
+
+    def decode(self, data: bytes) -> bytes:
+        """Turn received bytes into body bytes, tracking where the body ends."""
+        if self.chunked is not None:
+            try:
+                data = self.chunked.feed(data)
+            except ChunkedError as exc:
+                raise APIConnectionError(f"the answer's chunked framing is broken: {exc}") from None
+        elif self.left is not None:
+            if len(data) > self.left:
+                data = data[: self.left]
+            self.left -= len(data)
+        if self.decompress is not None and data:
+            try:
+                data = self.decompress.decompress(data)
+            except zlib.error as exc:
+                raise APIConnectionError(f"the answer's compressed body is broken: {exc}") from None
+        return data
+
+    @property
+    def complete(self) -> bool:
+        if self.chunked is not None:
+            return self.chunked.done
+        return self.left == 0
+
+    @property
+    def until_close(self) -> bool:
+        return self.chunked is None and self.left is None
+
+
+class LeanResponse:
+    """The head of an answer read by ``LeanPool``, and its body as an iterator of bytes."""
+
+    def __init__(
+        self,
+        pool: LeanPool,
+        key: Any,
+        sock: Any,
+        status: int,
+        reason: str,
+        headers: list,
+        rest: bytes,
+        framing: _Framing,
+        read_timeout: float | None,
+        description: str,
+    ) -> None:
+        self._pool = pool
+        self._key = key
+        self._sock = sock
+        self.status_code = status
+        self.reason = reason
+        self.headers = headers
+        self._rest = rest
+        self._framing = framing
+        self.read_timeout = read_timeout
+        self.description = description
+        self.deadline: float | None = None  # set by the stream to bound the time between events
+
+    def _recv(self) -> bytes:
+        timeout = self.read_timeout
+        if self.deadline is not None:
+            left = self.deadline - time.monotonic()
+            if left <= 0:
+                raise APITimeoutError(f"no event within the stream idle timeout: {self.description}")
+            timeout = left if timeout is None else min(timeout, left)
+        sock = self._sock
+        sock.settimeout(timeout)
+        try:
+            return sock.recv(_RECV)
+        except TimeoutError:
+            if self.deadline is not None and time.monotonic() >= self.deadline:
+                raise APITimeoutError(f"no event within the stream idle timeout: {self.description}") from None
+            raise APITimeoutError(f"the stream stalled for {timeout:.3g} s: {self.description}") from None
+        except OSError as exc:
+            raise APIConnectionError(f"the stream broke: {self.description}: {exc}") from None
+
+    def iter_body(self) -> Iterator[bytes]:
+        """Yield the body as it arrives; raise ``APIConnectionError`` if it is cut short."""
+        framing = self._framing
+        if self._rest:
+            data, self._rest = self._rest, b""
+            body = framing.decode(data)
+            if body:
+                yield body
+        while not framing.complete:
+            data = self._recv()
+            if not data:
+                if framing.until_close:
+                    framing.keep_alive = False
+                    return
+                raise APIConnectionError(f"the connection closed before the answer ended: {self.description}")
+            body = framing.decode(data)
+            if body:
+                yield body
+
+    def read(self) -> bytes:
+        """Read the whole body (used for error answers)."""
+        data = b"".join(self.iter_body())
+        self.release()
+        return data
+
+    def drain(self, max_bytes: int = 64 * 1024, max_seconds: float = 1.0) -> None:
+        """Read what is left of the body within a bound, then give the connection back."""
+        if self._sock is None:
+            return
+        if not self._framing.complete and not self._framing.until_close:
+            saved = self.read_timeout
+            self.read_timeout = max_seconds
+            self.deadline = None
+            end = time.monotonic() + max_seconds
+            seen = 0
+            try:
+                for piece in self.iter_body():
+                    seen += len(piece)
+                    if seen > max_bytes or time.monotonic() > end:
+                        break
+            except (APIConnectionError, APITimeoutError):
+                pass
+            self.read_timeout = saved
+        self.release()
+
+    def release(self) -> None:
+        """Return the connection to the pool if the body ended cleanly, else close it."""
+        sock, self._sock = self._sock, None
+        if sock is None:
+            return
+        framing = self._framing
+        if framing.complete and framing.keep_alive and not (framing.chunked and framing.chunked.leftover):
+            self._pool._put(self._key, sock)
+        else:
+            sock.close()
+
+    def close(self) -> None:
+        """Close the connection without reading further."""
+        sock, self._sock = self._sock, None
+        if sock is not None:
+            sock.close()
+
+
+class LeanPool:
+    """Keep-alive HTTP/1.1 connections for streaming calls, by origin.  Thread-safe."""
+
+    def __init__(self, max_idle: int = 20) -> None:
+        import threading
+
+        self._idle: dict[tuple, list] = {}
+        self._lock = threading.Lock()
+        self._ssl: Any = None
+        self.max_idle = max_idle
+
+    def _put(self, key: tuple, sock: Any) -> None:
+        with self._lock:
+            idle = self._idle.setdefault(key, [])
+            if len(idle) < self.max_idle:
+                idle.append(sock)
+                return
+        sock.close()
+
+    def _get(self, key: tuple) -> Any:
+        with self._lock:
+            idle = self._idle.get(key)
+            return idle.pop() if idle else None
+
+    def _connect(self, key: tuple, connect_timeout: float | None) -> Any:
+        scheme, host, port = key
+        sock = socket.create_connection((host, port), timeout=connect_timeout)
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        if scheme == "https":
+            if self._ssl is None:
+                self._ssl = _ssl_context()
+            sock = self._ssl.wrap_socket(sock, server_hostname=host)
+        return sock
+
+    def send(self, request: Any, timeout: Any, description: str) -> LeanResponse:
+        """Send an httpx request and read the answer's head; the body is left to iterate."""
+        key = _origin(request.url)
+        payload = _request_bytes(request)
+        read_timeout = timeout.read
+        for attempt in (0, 1):
+            reused = self._get(key) if attempt == 0 else None
+            buf = b""
+            try:
+                sock = reused if reused is not None else self._connect(key, timeout.connect)
+            except TimeoutError:
+                raise APITimeoutError(f"Request timed out (connect): {description}") from None
+            except OSError as exc:
+                raise APIConnectionError(f"Connection error: {description}: {exc}") from None
+            try:
+                sock.settimeout(timeout.write)
+                sock.sendall(payload)
+                sock.settimeout(read_timeout)
+                while True:
+                    data = sock.recv(_RECV)
+                    if not data:
+                        raise ConnectionResetError("closed before the answer's head")
+                    buf += data
+                    end = buf.find(b"\r\n\r\n")
+                    if end >= 0:
+                        break
+                    if len(buf) > _MAX_HEAD:
+                        raise APIConnectionError(f"the answer's head is too large: {description}")
+            except TimeoutError:
+                sock.close()
+                raise APITimeoutError(f"Request timed out: {description}") from None
+            except OSError as exc:
+                sock.close()
+                if reused is not None and not buf:
+                    continue  # a pooled connection the server had closed: try a fresh one
+                raise APIConnectionError(f"Connection error: {description}: {exc}") from None
+            status, reason, headers = _parse_head(buf[:end])
+            framing = _Framing(headers, request.method, status)
+            return LeanResponse(
+                self, key, sock, status, reason, headers, buf[end + 4 :], framing, read_timeout, description
+            )
+        raise APIConnectionError(f"Connection error: {description}")  # pragma: no cover - loop always returns
+
+    def close(self) -> None:
+        """Close every idle connection."""
+        with self._lock:
+            idle, self._idle = self._idle, {}
+        for socks in idle.values():
+            for sock in socks:
+                sock.close()
+
+
+class _Reader:
+    """asyncio protocol that buffers received bytes for one reader, with back-pressure."""
+
+    def __init__(self) -> None:
+        self.chunks: list[bytes] = []
+        self.size = 0
+        self.eof = False
+        self.error: BaseException | None = None
+        self.waiter: Any = None
+        self.transport: Any = None
+        self.paused = False
+
+    def connection_made(self, transport: Any) -> None:
+        self.transport = transport
+        sock = transport.get_extra_info("socket")
+        if sock is not None:
+            try:
+                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            except OSError:
+                pass
+
+    def data_received(self, data: bytes) -> None:
+        self.chunks.append(data)
+        self.size += len(data)
+        if self.size > _RECV * 4 and not self.paused:
+            self.paused = True
+            self.transport.pause_reading()
+        self._wake()
+
+    def eof_received(self) -> bool:
+        self.eof = True
+        self._wake()
+        return False
+
+    def connection_lost(self, exc: BaseException | None) -> None:
+        self.eof = True
+        self.error = exc
+        self._wake()
+
+    def pause_writing(self) -> None:
+        pass
+
+    def resume_writing(self) -> None:
+        pass
+
+    def _wake(self) -> None:
+        waiter = self.waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
+    async def read(self, timeout: float | None) -> bytes:
+        """Return the bytes received so far, waiting up to ``timeout`` for some; b"" at EOF."""
+        if not self.chunks and not self.eof:
+            import asyncio
+
+            loop = asyncio.get_running_loop()
+            waiter = self.waiter = loop.create_future()
+            handle = loop.call_later(timeout, _expire, waiter) if timeout is not None else None
+            try:
+                await waiter
+            finally:
+                self.waiter = None
+                if handle is not None:
+                    handle.cancel()
+        chunks = self.chunks
+        if not chunks:
+            if self.error is not None:
+                raise OSError(str(self.error))
+            return b""
+        data = chunks[0] if len(chunks) == 1 else b"".join(chunks)
+        self.chunks = []
+        self.size = 0
+        if self.paused:
+            self.paused = False
+            self.transport.resume_reading()
+        return data
+
+
+def _expire(waiter: Any) -> None:
+    if not waiter.done():
+        waiter.set_exception(TimeoutError())
+
+
+class AsyncLeanResponse:
+    """The asyncio twin of ``LeanResponse``."""
+
+    def __init__(
+        self,
+        pool: AsyncLeanPool,
+        key: Any,
+        conn: _Reader,
+        status: int,
+        reason: str,
+        headers: list,
+        rest: bytes,
+        framing: _Framing,
+        read_timeout: float | None,
+        description: str,
+    ) -> None:
+        self._pool = pool
+        self._key = key
+        self._conn: _Reader | None = conn
+        self.status_code = status
+        self.reason = reason
+        self.headers = headers
+        self._rest = rest
+        self._framing = framing
+        self.read_timeout = read_timeout
+        self.description = description
+        self.deadline: float | None = None
+
+    async def _recv(self) -> bytes:
+        timeout = self.read_timeout
+        if self.deadline is not None:
+            left = self.deadline - time.monotonic()
+            if left <= 0:
+                raise APITimeoutError(f"no event within the stream idle timeout: {self.description}")
+            timeout = left if timeout is None else min(timeout, left)
+        assert self._conn is not None
+        try:
+            return await self._conn.read(timeout)
+        except TimeoutError:
+            if self.deadline is not None and time.monotonic() >= self.deadline:
+                raise APITimeoutError(f"no event within the stream idle timeout: {self.description}") from None
+            raise APITimeoutError(f"the stream stalled for {timeout:.3g} s: {self.description}") from None
+        except OSError as exc:
+            raise APIConnectionError(f"the stream broke: {self.description}: {exc}") from None
+
+    async def iter_body(self) -> AsyncIterator[bytes]:
+        """Yield the body as it arrives; raise ``APIConnectionError`` if it is cut short."""
+        framing = self._framing
+        if self._rest:
+            data, self._rest = self._rest, b""
+            body = framing.decode(data)
+            if body:
+                yield body
+        while not framing.complete:
+            data = await self._recv()
+            if not data:
+                if framing.until_close:
+                    framing.keep_alive = False
+                    return
+                raise APIConnectionError(f"the connection closed before the answer ended: {self.description}")
+            body = framing.decode(data)
+            if body:
+                yield body
+
+    async def read(self) -> bytes:
+        """Read the whole body (used for error answers)."""
+        data = b"".join([piece async for piece in self.iter_body()])
+        self.release()
+        return data
+
+    async def drain(self, max_bytes: int = 64 * 1024, max_seconds: float = 1.0) -> None:
+        """Read what is left of the body within a bound, then give the connection back."""
+        if self._conn is None:
+            return
+        if not self._framing.complete and not self._framing.until_close:
+            self.read_timeout = max_seconds
+            self.deadline = None
+            end = time.monotonic() + max_seconds
+            seen = 0
+            try:
+                async for piece in self.iter_body():
+                    seen += len(piece)
+                    if seen > max_bytes or time.monotonic() > end:
+                        break
+            except (APIConnectionError, APITimeoutError):
+                pass
+        self.release()
+
+    def release(self) -> None:
+        """Return the connection to the pool if the body ended cleanly, else close it."""
+        conn, self._conn = self._conn, None
+        if conn is None:
+            return
+        framing = self._framing
+        clean = framing.complete and framing.keep_alive and not (framing.chunked and framing.chunked.leftover)
+        if clean and not conn.eof and not conn.chunks:
+            self._pool._put(self._key, conn)
+        else:
+            conn.transport.close()
+
+    async def aclose(self) -> None:
+        """Close the connection without reading further."""
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            conn.transport.close()
+
+
+class AsyncLeanPool:
+    """Keep-alive HTTP/1.1 connections for asyncio streaming calls, by origin."""
+
+    def __init__(self, max_idle: int = 100) -> None:
+        self._idle: dict[tuple, list[_Reader]] = {}
+        self._ssl: Any = None
+        self.max_idle = max_idle
+
+    def _put(self, key: tuple, conn: _Reader) -> None:
+        idle = self._idle.setdefault(key, [])
+        if len(idle) < self.max_idle:
+            idle.append(conn)
+        else:
+            conn.transport.close()
+
+    def _get(self, key: tuple) -> _Reader | None:
+        idle = self._idle.get(key)
+        while idle:
+            conn = idle.pop()
+            if not conn.eof and not conn.transport.is_closing():
+                return conn
+            conn.transport.close()
+        return None
+
+    async def _connect(self, key: tuple, connect_timeout: float | None) -> _Reader:
+        import asyncio
+
+        scheme, host, port = key
+        ssl_ctx = None
+        if scheme == "https":
+            if self._ssl is None:
+                self._ssl = _ssl_context()
+            ssl_ctx = self._ssl
+        loop = asyncio.get_running_loop()
+        conn = _Reader()
+        connect = loop.create_connection(
+            lambda: conn, host, port, ssl=ssl_ctx, server_hostname=host if ssl_ctx else None
+        )
+        try:
+            await asyncio.wait_for(connect, connect_timeout)
+        except asyncio.TimeoutError:  # not the builtin TimeoutError before Python 3.11
+            raise TimeoutError from None
+        return conn
+
+    async def send(self, request: Any, timeout: Any, description: str) -> AsyncLeanResponse:
+        """Send an httpx request and read the answer's head; the body is left to iterate."""
+        key = _origin(request.url)
+        payload = _request_bytes(request)
+        read_timeout = timeout.read
+        for attempt in (0, 1):
+            conn = self._get(key) if attempt == 0 else None
+            reused = conn is not None
+            buf = b""
+            try:
+                if conn is None:
+                    conn = await self._connect(key, timeout.connect)
+                conn.transport.write(payload)
+                while True:
+                    data = await conn.read(read_timeout)
+                    if not data:
+                        raise ConnectionResetError("closed before the answer's head")
+                    buf += data
+                    end = buf.find(b"\r\n\r\n")
+                    if end >= 0:
+                        break
+                    if len(buf) > _MAX_HEAD:
+                        raise APIConnectionError(f"the answer's head is too large: {description}")
+            except TimeoutError:
+                if conn is not None:
+                    conn.transport.close()
+                raise APITimeoutError(f"Request timed out: {description}") from None
+            except OSError as exc:
+                if conn is not None:
+                    conn.transport.close()
+                if reused and not buf:
+                    continue
+                raise APIConnectionError(f"Connection error: {description}: {exc}") from None
+            status, reason, headers = _parse_head(buf[:end])
+            framing = _Framing(headers, request.method, status)
+            return AsyncLeanResponse(
+                self, key, conn, status, reason, headers, buf[end + 4 :], framing, read_timeout, description
+            )
+        raise APIConnectionError(f"Connection error: {description}")  # pragma: no cover
+
+    async def aclose(self) -> None:
+        """Close every idle connection."""
+        idle, self._idle = self._idle, {}
+        for conns in idle.values():
+            for conn in conns:
+                conn.transport.close()
