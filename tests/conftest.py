@@ -31,6 +31,7 @@ class Recorded:
     target: str
     headers: dict[str, str]
     body: bytes
+    peer: tuple = ()
 
     @property
     def path(self) -> str:
@@ -52,7 +53,7 @@ class Reply:
     body: Any = b'{"object": "ok"}'
     headers: dict[str, str] = field(default_factory=lambda: {"content-type": "application/json"})
     delay: float = 0.0
-    cut: bool = False  # close the connection mid-body
+    cut: bool | str = False  # close the connection mid-body ("mid-chunk": inside an HTTP chunk)
 
 
 class RecordingServer:
@@ -84,7 +85,9 @@ class RecordingServer:
                         self.rfile.readline()
                 else:
                     body = self.rfile.read(length) if length else b""
-                rec = Recorded(self.command, self.path, {k.lower(): v for k, v in self.headers.items()}, body)
+                rec = Recorded(
+                    self.command, self.path, {k.lower(): v for k, v in self.headers.items()}, body, self.client_address
+                )
                 server.requests.append(rec)
                 reply = server.replies.popleft() if server.replies else server.default
                 if callable(reply):
@@ -110,10 +113,23 @@ class RecordingServer:
                 else:
                     self.send_header("transfer-encoding", "chunked")
                     self.end_headers()
-                    for chunk in reply.body:
-                        self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
-                        self.wfile.flush()
-                    self.wfile.write(b"0\r\n\r\n")
+                    try:
+                        for chunk in reply.body:
+                            if isinstance(chunk, float):  # a pause inside the stream
+                                time.sleep(chunk)
+                                continue
+                            self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+                            self.wfile.flush()
+                        if reply.cut == "mid-chunk":
+                            self.wfile.write(b"400\r\npartial")
+                            self.wfile.flush()
+                        if reply.cut:
+                            self.close_connection = True
+                            self.connection.shutdown(2)
+                            return
+                        self.wfile.write(b"0\r\n\r\n")
+                    except (BrokenPipeError, ConnectionResetError):
+                        self.close_connection = True
 
             do_GET = do_POST = do_DELETE = do_PUT = do_PATCH = _handle
 

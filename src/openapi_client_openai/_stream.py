@@ -64,7 +64,7 @@ def _stream_error(data: Any, event: str, request_id: str | None) -> APIError:
 class _StreamCore:
     """The I/O-free half of a stream: decoding, parsing, errors, end detection, accumulation."""
 
-    __slots__ = ("acc", "decoder", "description", "finished", "idle", "raw_mode", "request_id")
+    __slots__ = ("acc", "decoder", "description", "finished", "idle", "raw_mode", "request_id", "seen")
 
     def __init__(self, request_id: str | None, max_event_size: int, idle: float | None, description: str) -> None:
         self.decoder = SSEDecoder(max_event_size)
@@ -74,6 +74,7 @@ class _StreamCore:
         self.idle = idle
         self.raw_mode = False
         self.description = description
+        self.seen = False  # any event at all
 
     def feed(self, chunk: bytes) -> list[ServerSentEvent]:
         try:
@@ -84,6 +85,7 @@ class _StreamCore:
     def parse(self, sse: ServerSentEvent) -> Any:
         """Return the item for an event, or None for ``[DONE]``; note the end; raise on errors."""
         raw = sse.raw
+        self.seen = True
         if raw == b"[DONE]":
             self.finished = True
             return None
@@ -117,11 +119,14 @@ class _StreamCore:
             return
         if self.decoder.pending:
             raise APIConnectionError(f"the stream was cut in the middle of an event: {self.description}")
+        if not self.seen:
+            raise APIConnectionError(f"the stream ended without any event: {self.description}")
         acc = self.acc
         if acc is not None and acc.needs_end_marker:
             raise APIConnectionError(
                 f"the stream ended before its final event ([DONE] or the {acc.family} stream's end): {self.description}"
             )
+        self.finished = True  # a stream of unknown family that ended with its body
 
 
 class _BaseStream:
@@ -165,7 +170,8 @@ class _BaseStream:
 class Stream(_BaseStream):
     """A streaming answer on ``OpenAIClient``: iterate it for events (``dict``), or ask for the result.
 
-    ``for event in stream`` yields each event's data; ``stream.text()`` the text deltas joined;
+    ``for event in stream`` yields each event's data; ``stream.iter_text()`` the text deltas as
+    they arrive and ``stream.text()`` all of them joined;
     ``stream.final()`` the finished object; ``stream.sse()`` the raw events; ``stream.response``
     the status, headers and request id.  Use ``with`` so the connection is released even on
     ``break`` or error.
@@ -194,6 +200,7 @@ class Stream(_BaseStream):
                         return
                     self._idle_deadline()
             core.check_end()
+            self._source.drain()
         finally:
             if not core.finished:
                 self._source.close()
@@ -216,6 +223,15 @@ class Stream(_BaseStream):
         finally:
             if not core.finished:
                 self._source.close()
+
+    def iter_text(self) -> Iterator[str]:
+        """Yield the text deltas as they arrive (the pieces ``text()`` joins)."""
+        seen = 0
+        for _ in self._items():
+            pieces = self._core.acc.pieces if self._core.acc is not None else ()
+            while seen < len(pieces):
+                yield pieces[seen]
+                seen += 1
 
     def _consume(self) -> Accumulator:
         self._result_needs_events()
@@ -278,6 +294,7 @@ class AsyncStream(_BaseStream):
                         return
                     self._idle_deadline()
             core.check_end()
+            await self._source.drain()
         finally:
             if not core.finished:
                 await self._source.aclose()
@@ -300,6 +317,15 @@ class AsyncStream(_BaseStream):
         finally:
             if not core.finished:
                 await self._source.aclose()
+
+    async def iter_text(self) -> AsyncIterator[str]:
+        """Yield the text deltas as they arrive (the pieces ``text()`` joins)."""
+        seen = 0
+        async for _ in self._items():
+            pieces = self._core.acc.pieces if self._core.acc is not None else ()
+            while seen < len(pieces):
+                yield pieces[seen]
+                seen += 1
 
     async def _consume(self) -> Accumulator:
         self._result_needs_events()
@@ -337,14 +363,16 @@ class HttpxSource:
 
     def __init__(self, raw: Any, description: str) -> None:
         self._raw = raw
+        self._pieces: Any = None  # the one iter_raw() iterator: httpx allows a single pass
         self.description = description
         self.deadline: float | None = None
 
     def iter_body(self) -> Iterator[bytes]:
         from ._transport import map_error
 
+        self._pieces = self._raw.iter_raw()
         try:
-            for piece in self._raw.iter_raw():
+            for piece in self._pieces:
                 yield piece
                 if self.deadline is not None and time.monotonic() > self.deadline:
                     raise APITimeoutError(f"no event within the stream idle timeout: {self.description}")
@@ -354,13 +382,13 @@ class HttpxSource:
             raise map_error(exc, self.description) from None
 
     def drain(self, max_bytes: int = 64 * 1024) -> None:
+        """Read the rest of the body within a bound so that httpx can pool the connection."""
         seen = 0
         try:
-            if not self._raw.is_stream_consumed:
-                for piece in self._raw.iter_raw():
-                    seen += len(piece)
-                    if seen > max_bytes:
-                        break
+            for piece in self._pieces or ():
+                seen += len(piece)
+                if seen > max_bytes:
+                    break
         except Exception:
             pass
         self._raw.close()
@@ -374,14 +402,16 @@ class AsyncHttpxSource:
 
     def __init__(self, raw: Any, description: str) -> None:
         self._raw = raw
+        self._pieces: Any = None
         self.description = description
         self.deadline: float | None = None
 
     async def iter_body(self) -> AsyncIterator[bytes]:
         from ._transport import map_error
 
+        self._pieces = self._raw.aiter_raw()
         try:
-            async for piece in self._raw.aiter_raw():
+            async for piece in self._pieces:
                 yield piece
                 if self.deadline is not None and time.monotonic() > self.deadline:
                     raise APITimeoutError(f"no event within the stream idle timeout: {self.description}")
@@ -391,10 +421,11 @@ class AsyncHttpxSource:
             raise map_error(exc, self.description) from None
 
     async def drain(self, max_bytes: int = 64 * 1024) -> None:
+        """Read the rest of the body within a bound so that httpx can pool the connection."""
         seen = 0
         try:
-            if not self._raw.is_stream_consumed:
-                async for piece in self._raw.aiter_raw():
+            if self._pieces is not None:
+                async for piece in self._pieces:
                     seen += len(piece)
                     if seen > max_bytes:
                         break
