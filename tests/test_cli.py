@@ -200,3 +200,18 @@ def test_output_into_a_missing_folder_is_one_line(env, server, tmp_path: pathlib
         "call", "createSpeech", "model=tts-1", "input=x", "voice=alloy", "-o", str(tmp_path / "no" / "such" / "x.mp3")
     )
     assert code == 1 and "No such file or directory" in err and "Traceback" not in err
+
+
+def test_global_options_before_the_command(server, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", FAKE_KEY)
+    code, out, _ = cli("--spec", str(SPEC_30), "list", "chatkit")
+    assert code == 1 and "no operation matches" in out  # the 2025 spec has no ChatKit
+    code, _, err = cli("--spec", str(SPEC_31), "--base-url", server.url, "call", "listModels")
+    assert code == 0, err
+    assert server.last.path == "/v1/models"
+
+
+def test_empty_answer_prints_nothing(env, server) -> None:
+    server.script(Reply(200, b"", {}))
+    code, out, err = cli("call", "deleteResponse", "response_id=r1")
+    assert (code, out, err) == (0, "", "")

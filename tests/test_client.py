@@ -208,13 +208,15 @@ def test_retries_give_up_after_max_retries(client, server) -> None:
     assert len(server.requests) == 3  # the first try and max_retries=2
 
 
-def test_x_should_retry_header_wins(client, server) -> None:
+def test_x_should_retry_can_only_veto(client, server) -> None:
     server.script(error_reply(500, **{"x-should-retry": "false"}), Reply())
     with pytest.raises(InternalServerError):
         client.list_models()
     server.reset()
     server.script(error_reply(400, **{"x-should-retry": "true"}), Reply())
-    assert client.list_models().status_code == 200
+    with pytest.raises(BadRequestError):
+        client.list_models()
+    assert len(server.requests) == 1
 
 
 def test_multipart_upload_is_resent_whole_on_retry(client, server, tmp_path: pathlib.Path) -> None:
@@ -411,3 +413,93 @@ def test_help_shows_the_operation(client) -> None:
     text = pydoc.render_doc(client.retrieveFile, renderer=pydoc.plaintext)
     assert "GET /files/{file_id}" in text and "file_id (path, scalar, required)" in text
     assert "POST /chat/completions" in client.create_chat_completion.__doc__
+
+
+@pytest.mark.parametrize("bad", [FAKE_KEY + "\u2019", "sk-abc\x00def"])
+def test_unsendable_key_is_refused_without_showing_it(bad: str) -> None:
+    with pytest.raises(ValueError, match="cannot be sent in a header") as info:
+        OpenAIClient(spec=SPEC_31, api_key=bad)
+    assert bad not in str(info.value) and FAKE_KEY not in str(info.value)
+
+
+def test_key_with_trailing_newline_is_stripped(server) -> None:
+    with OpenAIClient(spec=SPEC_31, api_key=FAKE_KEY + "\n", base_url=server.url) as c:
+        c.list_models()
+    assert server.last.headers["authorization"] == f"Bearer {FAKE_KEY}"
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "call_kwargs", "match"),
+    [
+        ({"default_headers": {"X-A": "\u00e9"}}, {}, "X-A"),
+        ({"organization": "\u00d6rg"}, {}, "OpenAI-Organization"),
+        ({}, {"headers": {"X-B": object()}}, "X-B"),
+        ({}, {"headers": {"X-C": "a\r\nInjected: 1"}}, "X-C"),
+        ({}, {"timeout": "abc"}, "timeout"),
+    ],
+)
+def test_bad_header_and_timeout_values_are_parameter_errors(server, kwargs, call_kwargs, match: str) -> None:
+    from openapi_client_openai import ParameterError
+
+    c = OpenAIClient(spec=SPEC_31, api_key=FAKE_KEY, base_url=server.url, **kwargs)
+    with c, pytest.raises(ParameterError, match=match):
+        c.list_models(**call_kwargs)
+    assert server.requests == []
+
+
+def test_bad_timeout_at_construction() -> None:
+    with pytest.raises(ValueError, match="timeout"):
+        OpenAIClient(spec=SPEC_31, timeout="soon")
+
+
+def test_numbers_in_headers_are_sent_as_text(client, server) -> None:
+    client.list_models(headers={"X-Count": 3, "X-Flag": True, "X-Drop": None})
+    assert server.last.headers["x-count"] == "3" and server.last.headers["x-flag"] == "true"
+    assert "x-drop" not in server.last.headers
+
+
+def test_empty_or_untyped_answers_release_their_connection(client, server) -> None:
+    server.default = lambda req: Reply(200, b"", {})
+    for _ in range(120):  # more than the pool's 100 connections
+        r = client.deleteResponse(response_id="resp_1")
+        assert r.is_read and r.content == b""
+    assert len({req.peer for req in server.requests}) == 1
+
+
+def test_broken_gzip_is_an_api_error_not_an_httpx_error(client, server) -> None:
+    from openapi_client_openai import APIError
+
+    client.max_retries = 0
+    server.script(Reply(200, b"not gzip at all", {"content-type": "application/json", "content-encoding": "gzip"}))
+    with pytest.raises(APIError, match="could not be decoded"):
+        client.list_models()
+
+
+def test_error_body_is_redacted_too(client, server) -> None:
+    client.max_retries = 0
+    server.script(error_reply(401, f"Incorrect API key provided: {FAKE_KEY}"))
+    with pytest.raises(AuthenticationError) as info:
+        client.list_models()
+    assert FAKE_KEY not in json.dumps(info.value.body)
+
+
+def test_write_to_a_missing_folder_releases_the_connection(client, server, tmp_path: pathlib.Path) -> None:
+    server.default = lambda req: Reply(body=b"ID3data", headers={"content-type": "audio/mpeg"})
+    for _ in range(3):
+        with pytest.raises(FileNotFoundError):
+            client.createSpeech(body={"model": "tts-1", "input": "x", "voice": "alloy"}).write_to(
+                tmp_path / "no" / "x.mp3"
+            )
+    assert client.createSpeech(body={"model": "tts-1", "input": "x", "voice": "alloy"}).content == b"ID3data"
+
+
+def test_async_raw_body_from_a_file(server, tmp_path: pathlib.Path) -> None:
+    offer = tmp_path / "offer.sdp"
+    offer.write_text("v=0\r\n")
+
+    async def main():
+        async with AsyncOpenAIClient(spec=SPEC_31, api_key=FAKE_KEY, base_url=server.url) as c:
+            await c.create_realtime_call(body=offer)
+
+    run(main())
+    assert server.last.body == b"v=0\r\n" and server.last.headers["content-type"] == "application/sdp"

@@ -236,3 +236,28 @@ def test_unknown_keywords_of_a_bodyless_operation_become_query_fields() -> None:
     req = build_request(op("listFiles"), BASE, {}, None, {"purpose": "batch", "new_filter": ["x"]})
     assert query_of(req.url) == [("purpose", "batch"), ("new_filter[]", "x")]
     assert req.content is None and req.fields is None
+
+
+def test_per_call_query_replaces_call_and_spec_values() -> None:
+    req = build_request(op("listFiles"), BASE, {}, None, {"limit": 10, "purpose": "batch"}, query={"limit": 5})
+    assert query_of(req.url) == [("purpose", "batch"), ("limit", "5")]
+    req = build_request(op("beta_createResponse"), BASE, {}, {"model": "m"}, query={"beta": "false"})
+    assert query_of(req.url) == [("beta", "false")]
+
+
+def test_nested_arrays_keep_their_brackets() -> None:
+    pairs: list = []
+    flatten("a", [[1, 2]], pairs)
+    assert pairs == [("a[][]", "1"), ("a[][]", "2")]
+    pairs = []
+    flatten("include[]", ["x"], pairs)
+    assert pairs == [("include[]", "x")]
+    fields, _ = flatten_form({"m": [[1]], "t": ("word", "segment")})
+    assert fields == [("m[][]", "1"), ("t[]", "word"), ("t[]", "segment")]
+
+
+def test_two_strings_are_an_array_not_a_file() -> None:
+    from openapi_client_openai._multipart import is_file
+
+    assert not is_file(("word", "segment"))
+    assert is_file(("a.txt", b"data")) and is_file(("a.txt", "text", "text/plain"))

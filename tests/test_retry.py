@@ -28,9 +28,10 @@ def test_should_retry_by_status(status: int, expected: bool) -> None:
     assert should_retry(status, {}) is expected
 
 
-def test_x_should_retry_overrides_status() -> None:
-    assert should_retry(400, {"x-should-retry": "true"}) is True
+def test_x_should_retry_can_veto_but_not_extend() -> None:
+    assert should_retry(400, {"x-should-retry": "true"}) is False
     assert should_retry(500, {"x-should-retry": "false"}) is False
+    assert should_retry(500, {"x-should-retry": "true"}) is True
 
 
 def test_retry_after_forms() -> None:

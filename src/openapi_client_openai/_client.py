@@ -53,6 +53,22 @@ class _Secret:
     __str__ = __repr__
 
 
+def _clean_key(key: str | None) -> str | None:
+    """Strip a key (``.env`` files leave newlines) and refuse one that cannot go in a header.
+
+    The message never shows the key itself.
+    """
+    if key is None:
+        return None
+    key = key.strip()
+    if not key.isascii() or not key.isprintable():
+        raise ValueError(
+            "the API key holds a character that cannot be sent in a header (non-ASCII or a control "
+            "character): check OPENAI_API_KEY or api_key="
+        )
+    return key or None
+
+
 class OperationMethod:
     """One operation of the spec, bound to a client: call it to send the request.
 
@@ -122,9 +138,11 @@ class _BaseClient:
             )
         if not isinstance(max_retries, int) or max_retries < 0:
             raise ValueError(f"max_retries must be a whole number >= 0, not {max_retries!r}")
+        if timeout is not None and not isinstance(timeout, (int, float)) and not hasattr(timeout, "read"):
+            raise ValueError(f"timeout must be a number of seconds, None or an httpx.Timeout, not {timeout!r}")
         env = os.environ
         self._index: SpecIndex = load_index(spec)
-        self._key = _Secret(api_key if api_key is not None else env.get("OPENAI_API_KEY"))
+        self._key = _Secret(_clean_key(api_key if api_key is not None else env.get("OPENAI_API_KEY")))
         url = base_url or env.get("OPENAI_BASE_URL") or DEFAULT_BASE_URL
         if not url.startswith(("http://", "https://")):
             raise ValueError(f"base_url must start with http:// or https://, not {url!r}")
@@ -171,13 +189,15 @@ class _BaseClient:
 
     def _base_headers(self) -> dict[str, str]:
         if self._headers is None:
+            from ._request import header_value
+
             headers = {"User-Agent": _USER_AGENT}
             if self.organization:
                 headers["OpenAI-Organization"] = self.organization
             if self.project:
                 headers["OpenAI-Project"] = self.project
-            headers.update(self.default_headers)
-            self._headers = headers
+            headers.update({k: v for k, v in self.default_headers.items() if v is not None})
+            self._headers = {k: header_value(k, v) for k, v in headers.items()}
         return self._headers
 
     def _prepare(self, op: Operation, body: Any, params: dict[str, Any], headers: Any, query: Any) -> PreparedRequest:
@@ -196,10 +216,18 @@ class _BaseClient:
 
     @staticmethod
     def _wants_body(raw: Any) -> bool:
-        # JSON and errors are read at once; binary bodies stay on the connection until asked.
+        # Errors, JSON, empty and small text answers are read at once; binary (and large or
+        # unsized text) bodies stay on the connection until asked, to stream them to disk.
         from ._response import is_json_type
 
-        return raw.status_code >= 400 or is_json_type(raw.headers.get("content-type"))
+        headers = raw.headers
+        ctype = headers.get("content-type")
+        if raw.status_code >= 400 or raw.status_code == 204 or not ctype or is_json_type(ctype):
+            return True
+        length = headers.get("content-length")
+        if length == "0":
+            return True
+        return ctype.startswith("text/") and length is not None and length.isdigit() and int(length) <= 1 << 20
 
     def _outcome(self, result: Any, req: PreparedRequest, retries: int) -> float | None:
         """Return None to hand back the result, a delay to retry after, or raise the error."""
@@ -268,7 +296,7 @@ class OpenAIClient(_BaseClient):
 
         from ._response import Result
         from ._stream import HttpxSource, Stream
-        from ._transport import map_error, to_httpx
+        from ._transport import is_retryable, map_error, to_httpx
 
         retries = 0
         while True:
@@ -280,10 +308,10 @@ class OpenAIClient(_BaseClient):
                         Stream, op, HttpxSource(raw, req.description), raw.status_code, raw.headers, str(raw.url)
                     )
                 content = raw.read() if self._wants_body(raw) else None
-            except httpx.TransportError as exc:
-                delay = self._retry_connection(retries)
+            except httpx.RequestError as exc:
+                delay = self._retry_connection(retries) if is_retryable(exc) else None
                 if delay is None:
-                    raise map_error(exc, req.description) from None
+                    raise map_error(exc, req.description, self._key.get()) from None
                 time.sleep(delay)
                 retries += 1
                 continue
@@ -392,7 +420,7 @@ class AsyncOpenAIClient(_BaseClient):
 
         from ._response import AsyncResult
         from ._stream import AsyncHttpxSource, AsyncStream
-        from ._transport import map_error, to_httpx
+        from ._transport import is_retryable, map_error, to_httpx
 
         retries = 0
         while True:
@@ -409,10 +437,10 @@ class AsyncOpenAIClient(_BaseClient):
                         str(raw.url),
                     )
                 content = await raw.aread() if self._wants_body(raw) else None
-            except httpx.TransportError as exc:
-                delay = self._retry_connection(retries)
+            except httpx.RequestError as exc:
+                delay = self._retry_connection(retries) if is_retryable(exc) else None
                 if delay is None:
-                    raise map_error(exc, req.description) from None
+                    raise map_error(exc, req.description, self._key.get()) from None
                 await asyncio.sleep(delay)
                 retries += 1
                 continue

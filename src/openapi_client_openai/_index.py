@@ -89,7 +89,8 @@ def _compile_op(doc: dict, method: str, path: str, op: dict, shared: list, secur
     params = []
     seen = set()
     # Operation-level parameters override path-level ones with the same name and location.
-    for raw in list(op.get("parameters") or ()) + list(shared):
+    own = op.get("parameters")
+    for raw in [*(own if isinstance(own, list) else ()), *(shared if isinstance(shared, list) else ())]:
         prm = _deref(doc, raw)
         if not isinstance(prm, dict) or "name" not in prm or "in" not in prm:
             continue
@@ -134,8 +135,19 @@ def compile_index(doc: Any, source: str) -> dict:
     """Compile a parsed OpenAPI document into the marshal-able operation index.
 
     ``source`` names the file or URL in errors.  Raises ``SpecError`` when the document is not
-    an OpenAPI 3 document.
+    an OpenAPI 3 document, or is one whose structure this cannot read.
     """
+    from ._errors import SpecError
+
+    try:
+        return _compile(doc, source)
+    except SpecError:
+        raise
+    except (TypeError, KeyError, AttributeError, ValueError, IndexError) as exc:
+        raise SpecError(f"{source} is not a well-formed OpenAPI document ({type(exc).__name__}: {exc})") from None
+
+
+def _compile(doc: Any, source: str) -> dict:
     from ._errors import SpecError
 
     if not isinstance(doc, dict):
@@ -169,8 +181,9 @@ def compile_index(doc: Any, source: str) -> dict:
         if op_id.isidentifier():
             names[op_id] = op_id
     info = doc.get("info") if isinstance(doc.get("info"), dict) else {}
-    servers = doc.get("servers") or [{}]
-    server = servers[0].get("url") if isinstance(servers[0], dict) else None
+    servers = doc.get("servers")
+    first = servers[0] if isinstance(servers, list) and servers else None
+    server = first.get("url") if isinstance(first, dict) else None
     return {
         "format": INDEX_FORMAT,
         "openapi": version,

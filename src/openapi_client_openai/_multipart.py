@@ -100,7 +100,12 @@ def is_file(value: Any) -> bool:
     if isinstance(value, (bytes, bytearray, memoryview, os.PathLike, io.IOBase, FileSpec)):
         return True
     if isinstance(value, tuple) and 2 <= len(value) <= 3 and isinstance(value[0], (str, type(None))):
-        return isinstance(value[1], (bytes, bytearray, str, os.PathLike, io.IOBase)) or hasattr(value[1], "read")
+        # (name, content) with binary content, or (name, content, content_type); two plain
+        # strings are an array of values, not a file.
+        content = value[1]
+        if isinstance(content, (bytes, bytearray, memoryview, os.PathLike, io.IOBase)) or hasattr(content, "read"):
+            return True
+        return len(value) == 3 and isinstance(content, str) and isinstance(value[2], str) and "/" in value[2]
     return hasattr(value, "read") and not isinstance(value, (str, Mapping))
 
 
@@ -165,18 +170,18 @@ def flatten_form(body: Mapping[str, Any]) -> tuple[list[tuple[str, str]], list[t
     fields: list[tuple[str, str]] = []
     files: list[tuple[str, FileSpec]] = []
 
-    def add(name: str, value: Any) -> None:
+    def add(name: str, value: Any, nested: bool = False) -> None:
         if value is None:
             return
         if is_file(value):
             files.append((name, to_file(name, value)))
         elif isinstance(value, Mapping):
             for key, item in value.items():
-                add(f"{name}[{key}]", item)
+                add(f"{name}[{key}]", item, True)
         elif isinstance(value, (list, tuple)):
-            key = name if name.endswith("[]") else name + "[]"
+            key = name if name.endswith("[]") and not nested else name + "[]"
             for item in value:
-                add(key, item)
+                add(key, item, True)
         else:
             fields.append((name, scalar(value)))
 

@@ -22,18 +22,22 @@ def scalar(value: Any) -> str:
     return value if isinstance(value, str) else str(value)
 
 
-def flatten(name: str, value: Any, out: list[tuple[str, str]]) -> None:
-    """Append the ``(key, text)`` pairs that encode ``name=value`` to ``out``."""
+def flatten(name: str, value: Any, out: list[tuple[str, str]], nested: bool = False) -> None:
+    """Append the ``(key, text)`` pairs that encode ``name=value`` to ``out``.
+
+    A top-level name that already ends in ``[]`` (a spec name like ``include[]``) is not
+    bracketed twice; nested arrays add a level each (``a[][]``), as the SDK does.
+    """
     if value is None:
         return
     if isinstance(value, Mapping):
         for key, item in value.items():
-            flatten(f"{name}[{key}]", item, out)
+            flatten(f"{name}[{key}]", item, out, True)
     elif isinstance(value, (list, tuple, set, frozenset)):
-        key = name if name.endswith("[]") else name + "[]"
+        key = name if name.endswith("[]") and not nested else name + "[]"
         for item in value:
             if isinstance(item, (Mapping, list, tuple)):
-                flatten(key, item, out)
+                flatten(key, item, out, True)
             elif item is not None:
                 out.append((key, scalar(item)))
     else:

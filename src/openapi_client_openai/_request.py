@@ -17,7 +17,7 @@ from ._index import Operation
 from ._multipart import FileSpec, flatten_form, holds_file, is_file, to_file
 from ._qs import encode, flatten, scalar
 
-__all__ = ["PreparedRequest", "build_request", "encode_path_value"]
+__all__ = ["PreparedRequest", "build_request", "encode_path_value", "header_value"]
 
 _JSON = "application/json"
 _MULTIPART = "multipart/form-data"
@@ -158,13 +158,19 @@ def build_request(
             fields = ", ".join(extra_body)
             raise ParameterError(f"{op.id}: keywords {fields} name no parameter and body= is not a mapping")
 
+    static = op.static_query
     if query:
+        # Per-call query fields replace what the call and the spec's path put there.
+        names = {str(k) for k in query}
+        pairs = [(k, v) for k, v in pairs if _base_name(k) not in names]
+        if static:
+            static = "&".join(p for p in static.split("&") if p.split("=", 1)[0] not in names)
         for key, value in query.items():
             flatten(str(key), value, pairs)
     url = base_url + path
     qs = encode(pairs)
-    if op.static_query:
-        qs = f"{op.static_query}&{qs}" if qs else op.static_query
+    if static:
+        qs = f"{static}&{qs}" if qs else static
     if qs:
         url = f"{url}?{qs}"
 
@@ -188,10 +194,27 @@ def build_request(
     return req
 
 
-def _set_header(headers: dict[str, str], name: str, value: str | None) -> None:
+def _base_name(key: str) -> str:
+    cut = key.find("[")
+    return key if cut < 0 else key[:cut]
+
+
+def header_value(name: str, value: Any) -> str:
+    """Check one header value and return its text; raise ``ParameterError`` naming the header."""
+    if not isinstance(value, str):
+        if isinstance(value, (bool, int, float)):
+            value = scalar(value)
+        else:
+            raise ParameterError(f"the header {name!r} must be a string, not {type(value).__name__}")
+    if not value.isascii() or any(ch in value for ch in "\r\n\x00"):
+        raise ParameterError(f"the header {name!r} holds a character that cannot be sent (non-ASCII, a newline or NUL)")
+    return value
+
+
+def _set_header(headers: dict[str, str], name: str, value: Any) -> None:
     """Set a header replacing any other spelling of its name; ``None`` removes it."""
     lname = name.lower()
     for old in [k for k in headers if k.lower() == lname]:
         del headers[old]
     if value is not None:
-        headers[name] = value
+        headers[name] = header_value(name, value)

@@ -232,6 +232,7 @@ class Result(_BaseResult):
                     f.write(piece)
             os.replace(tmp, final)
         finally:
+            self.close()
             if os.path.exists(tmp):
                 os.unlink(tmp)
         return final
@@ -239,6 +240,14 @@ class Result(_BaseResult):
     def close(self) -> None:
         """Give the connection back without reading the rest of the body."""
         self._raw.close()
+
+    def __del__(self) -> None:
+        # An unread binary answer dropped without close() would hold its pooled connection.
+        if self._content is None:
+            try:
+                self._raw.close()
+            except Exception:
+                pass
 
     def __enter__(self) -> Result:
         return self
@@ -302,6 +311,7 @@ class AsyncResult(_BaseResult):
                     f.write(piece)
             os.replace(tmp, final)
         finally:
+            await self.aclose()
             if os.path.exists(tmp):
                 os.unlink(tmp)
         return final
@@ -325,11 +335,11 @@ def _read_error(exc: Exception, result: _BaseResult) -> Exception:
 
 def status_error(result: _BaseResult, request: str, secret: str | None) -> APIStatusError:
     """Build the exception for an error answer, with the server's message and request id."""
-    content = result._content or b""
+    text = redact((result._content or b"").decode("utf-8", "replace"), secret)
     try:
-        body: Any = json.loads(content) if content else None
+        body: Any = json.loads(text) if text else None
     except ValueError:
-        body = content.decode("utf-8", "replace")
+        body = text
     message = None
     if isinstance(body, dict):
         err = body.get("error")

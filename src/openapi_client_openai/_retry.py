@@ -1,7 +1,7 @@
 """When to retry and how long to wait.  Pure functions; the loops live in the clients.
 
 Retried: connection errors, timeouts, and the statuses 408, 409, 429 and 5xx, unless the
-server says otherwise with ``x-should-retry``.  The wait is ``retry-after-ms`` or
+server vetoes it with ``x-should-retry: false``.  The wait is ``retry-after-ms`` or
 ``Retry-After`` when the server gives one (honoured up to 60 s), else an exponential
 back-off from 0.5 s to 8 s with jitter.
 """
@@ -20,11 +20,12 @@ MAX_DELAY = 8.0
 
 
 def should_retry(status_code: int, headers: Mapping[str, str]) -> bool:
-    """Tell whether an answer with this status and these headers is worth another try."""
-    hint = headers.get("x-should-retry")
-    if hint == "true":
-        return True
-    if hint == "false":
+    """Tell whether an answer with this status and these headers is worth another try.
+
+    Only 408, 409, 429 and 5xx are retried; ``x-should-retry: false`` can veto that, but no
+    header makes another status retryable.
+    """
+    if headers.get("x-should-retry") == "false":
         return False
     return status_code in RETRY_STATUSES or status_code >= 500
 

@@ -39,7 +39,7 @@ __all__ = [
 SPEC_ENV = "OPENAPI_CLIENT_OPENAI_SPEC"
 CACHE_ENV = "OPENAPI_CLIENT_OPENAI_CACHE_DIR"
 _MAGIC = b"OCOIDX\x00\x01"
-_LOADED: dict[str, SpecIndex] = {}
+_LOADED: dict[str, dict] = {}  # compiled indexes by spec hash, shared by every client
 
 
 class SpecIndex:
@@ -233,17 +233,15 @@ def index_from_bytes(raw: bytes, source: str, origin: str) -> SpecIndex:
 
 
 def _index_for(sha: str, raw: Any, source: str, origin: str) -> SpecIndex:
-    loaded = _LOADED.get(sha)
-    if loaded is not None:
-        return loaded
     path = _cache_file(sha)
-    data = _read_index(path)
+    data = _LOADED.get(sha)
     if data is None:
-        data = compile_index(parse_spec(raw(), source), source)
-        _write_blob(path, marshal.dumps(data))
-    index = SpecIndex(source, origin, sha, data, path)
-    _LOADED[sha] = index
-    return index
+        data = _read_index(path)
+        if data is None:
+            data = compile_index(parse_spec(raw(), source), source)
+            _write_blob(path, marshal.dumps(data))
+        _LOADED[sha] = data
+    return SpecIndex(source, origin, sha, data, path)
 
 
 def _locator(real: str) -> str:
@@ -264,10 +262,7 @@ def _index_from_file(location: str, origin: str) -> SpecIndex:
     if known is not None:
         sha, _, known_stamp = known.decode("utf-8", "replace").partition(" ")
         if known_stamp == stamp and len(sha) == 64:
-            index = _index_for(sha, lambda: read_spec(location), location, origin)
-            if index.source != location:
-                index = SpecIndex(location, origin, sha, index.data, index.cache_file)
-            return index
+            return _index_for(sha, lambda: read_spec(location), location, origin)
     raw = read_spec(location)
     import hashlib
 

@@ -26,6 +26,10 @@ def make_timeout(timeout: Any) -> Any:
         return timeout
     if timeout is None:
         return httpx.Timeout(None)
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout <= 0:
+        from ._errors import ParameterError
+
+        raise ParameterError(f"timeout must be a positive number of seconds or an httpx.Timeout, not {timeout!r}")
     seconds = float(timeout)
     return httpx.Timeout(seconds, connect=min(CONNECT_TIMEOUT, seconds))
 
@@ -54,6 +58,8 @@ def async_client(base_url: str, timeout: Any) -> Any:
 
 def to_httpx(http: Any, req: PreparedRequest, timeout: Any, opened: list) -> Any:
     """Build the httpx request for one attempt; files opened for it are added to ``opened``."""
+    import httpx
+
     files = None
     if req.files is not None:
         files = []
@@ -67,6 +73,9 @@ def to_httpx(http: Any, req: PreparedRequest, timeout: Any, opened: list) -> Any
         content, needs_close = content.open()
         if needs_close:
             opened.append(content)
+        if isinstance(http, httpx.AsyncClient) and hasattr(content, "read"):
+            content = content.read()  # raw bodies (SDP offers) are small; httpx async wants bytes
+
     data = None
     headers = req.headers
     if req.fields is not None:
@@ -89,13 +98,26 @@ def to_httpx(http: Any, req: PreparedRequest, timeout: Any, opened: list) -> Any
     )
 
 
-def map_error(exc: BaseException, request: str) -> APIError:
-    """Map an httpx transport error to this package's error, naming the request."""
+def is_retryable(exc: BaseException) -> bool:
+    """Whether an httpx error is worth another try: timeouts, network errors, a garbled answer."""
     import httpx
+
+    return isinstance(exc, (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError))
+
+
+def map_error(exc: BaseException, request: str, secret: str | None = None) -> APIError:
+    """Map an httpx error to this package's error, naming the request (never the key)."""
+    import httpx
+
+    from ._response import redact
 
     if isinstance(exc, APIError):
         return exc
     if isinstance(exc, httpx.TimeoutException):
         return APITimeoutError(f"Request timed out: {request} ({type(exc).__name__})", request=request)
-    detail = str(exc) or type(exc).__name__
+    detail = redact(str(exc) or type(exc).__name__, secret)
+    if isinstance(exc, httpx.DecodingError):
+        return APIError(f"the answer could not be decoded: {request}: {detail}", request=request)
+    if isinstance(exc, (httpx.LocalProtocolError, httpx.UnsupportedProtocol)):
+        return APIError(f"the request could not be sent: {request}: {detail}", request=request)
     return APIConnectionError(f"Connection error: {request}: {detail}", request=request)

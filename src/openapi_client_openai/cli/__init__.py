@@ -40,18 +40,30 @@ class _Parser(argparse.ArgumentParser):
         raise _UsageError(f"{message} (see {self.prog} --help)")
 
 
-def _parser() -> argparse.ArgumentParser:
+def _common(suppress: bool) -> argparse.ArgumentParser:
+    # The options work before or after the command; after it, only when given (SUPPRESS), so
+    # that the subcommand's defaults never overwrite what came before it.
+    default = argparse.SUPPRESS if suppress else None
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
-        "--spec", help="spec path or URL (default: $OPENAPI_CLIENT_OPENAI_SPEC, the downloaded or the packaged spec)"
+        "--spec",
+        default=default,
+        help="spec path or URL (default: $OPENAPI_CLIENT_OPENAI_SPEC, else the downloaded or packaged spec)",
     )
-    common.add_argument("--base-url", help="API base URL (default: $OPENAI_BASE_URL or https://api.openai.com/v1)")
+    common.add_argument(
+        "--base-url", default=default, help="API base URL (default: $OPENAI_BASE_URL or https://api.openai.com/v1)"
+    )
+    return common
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = _common(suppress=True)
     parser = _Parser(
         prog="openapi-client-openai",
         description="Call the OpenAI API, driven by OpenAI's OpenAPI spec.",
         epilog=_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        parents=[common],
+        parents=[_common(suppress=False)],
     )
     from .._version import __version__
 
@@ -142,6 +154,8 @@ def _cmd_call(args: argparse.Namespace, stdin: TextIO, out: TextIO, tty: bool) -
             return EXIT_OK
         from .._response import is_json_type
 
+        if result.is_read and not result.content:
+            return EXIT_OK  # an empty answer (e.g. a DELETE): nothing to print
         if is_json_type(result.content_type):
             print_json(result.json(), result.text, out, tty)
         elif result.content_type.startswith("text/"):
