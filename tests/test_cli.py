@@ -215,3 +215,33 @@ def test_empty_answer_prints_nothing(env, server) -> None:
     server.script(Reply(200, b"", {}))
     code, out, err = cli("call", "deleteResponse", "response_id=r1")
     assert (code, out, err) == (0, "", "")
+
+
+def test_call_streams_text_as_it_arrives(env, server) -> None:
+    from streams import CHAT_FINAL, SSE, chat_events
+
+    server.script(Reply(body=chat_events(), headers={"content-type": SSE}))
+    code, out, err = cli(
+        "call", "createChatCompletion", "model=m", 'messages:=[{"role":"user","content":"Hi"}]', "stream:=true"
+    )
+    assert code == 0, err
+    assert out == CHAT_FINAL["choices"][0]["message"]["content"] + "\n"
+    assert server.last.json()["stream"] is True
+
+
+def test_call_streams_raw_events(env, server) -> None:
+    from streams import SSE, response_events
+
+    server.script(Reply(body=response_events(), headers={"content-type": SSE}))
+    code, out, err = cli("call", "createResponse", "model=m", "input=hi", "stream:=true", "--events")
+    assert code == 0, err
+    assert out.startswith("event: response.created\ndata: {")
+    assert out.count("\n\n") == len(response_events())
+
+
+def test_stream_cut_in_cli_is_one_line(env, server) -> None:
+    from streams import SSE, chat_events
+
+    server.script(Reply(body=chat_events()[:3], headers={"content-type": SSE}, cut=True))
+    code, _, err = cli("call", "createChatCompletion", "model=m", "stream:=true", "--max-retries", "0")
+    assert code == 1 and "Traceback" not in err and len(err.strip().splitlines()) == 1

@@ -381,13 +381,14 @@ class HttpxSource:
         except Exception as exc:  # httpx's transport errors, mapped at this edge
             raise map_error(exc, self.description) from None
 
-    def drain(self, max_bytes: int = 64 * 1024) -> None:
+    def drain(self, max_bytes: int = 64 * 1024, max_seconds: float = 1.0) -> None:
         """Read the rest of the body within a bound so that httpx can pool the connection."""
         seen = 0
+        end = time.monotonic() + max_seconds
         try:
             for piece in self._pieces or ():
                 seen += len(piece)
-                if seen > max_bytes:
+                if seen > max_bytes or time.monotonic() > end:
                     break
         except Exception:
             pass
@@ -420,14 +421,15 @@ class AsyncHttpxSource:
         except Exception as exc:
             raise map_error(exc, self.description) from None
 
-    async def drain(self, max_bytes: int = 64 * 1024) -> None:
+    async def drain(self, max_bytes: int = 64 * 1024, max_seconds: float = 1.0) -> None:
         """Read the rest of the body within a bound so that httpx can pool the connection."""
         seen = 0
+        end = time.monotonic() + max_seconds
         try:
             if self._pieces is not None:
                 async for piece in self._pieces:
                     seen += len(piece)
-                    if seen > max_bytes:
+                    if seen > max_bytes or time.monotonic() > end:
                         break
         except Exception:
             pass

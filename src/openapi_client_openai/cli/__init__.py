@@ -81,6 +81,9 @@ def _parser() -> argparse.ArgumentParser:
     call.add_argument("items", nargs="*", help="request items (see below)")
     call.add_argument("--body", help="the whole request body as JSON, or @FILE to read it, or @- for stdin")
     call.add_argument("--output", "-o", help="write the answer's body to this file (binary answers)")
+    call.add_argument(
+        "--events", action="store_true", help="for a stream, print the raw events instead of the text as it arrives"
+    )
     call.add_argument("--timeout", type=float, help="seconds to wait for the answer")
     call.add_argument("--max-retries", type=int, default=2, help="retries on 408/409/429/5xx and connection errors")
 
@@ -148,6 +151,11 @@ def _cmd_call(args: argparse.Namespace, stdin: TextIO, out: TextIO, tty: bool) -
         result = getattr(client, args.operation)(
             body, headers=items.headers or None, query=query, timeout=args.timeout, **params
         )
+        from .._stream import Stream
+
+        if isinstance(result, Stream):
+            with result:
+                return _print_stream(result, args.events, out, tty)
         if args.output:
             path = result.write_to(args.output)
             out.write(f"wrote {os.path.getsize(path)} bytes to {path}\n")
@@ -187,6 +195,29 @@ def _one_line(text: str, width: int = 100) -> str:
             line = line[: end + 1] if end > 0 else line[: width - 1] + "\u2026"
         return line
     return ""
+
+
+def _print_stream(stream: Any, raw: bool, out: TextIO, tty: bool) -> int:
+    """Print a stream as it arrives: its text deltas, or (``--events``) the raw events."""
+    from ._output import print_json
+
+    if raw:
+        for sse in stream.sse():
+            if sse.event != "message":
+                out.write(f"event: {sse.event}\n")
+            out.write(f"data: {sse.data}\n\n")
+            out.flush()
+        return EXIT_OK
+    printed = False
+    for piece in stream.iter_text():
+        out.write(piece)
+        out.flush()
+        printed = True
+    if printed:
+        out.write("\n")
+    else:  # a stream without text (speech, images...): show what it built
+        print_json(stream.final(), None, out, tty)
+    return EXIT_OK
 
 
 def _cmd_list(args: argparse.Namespace, out: TextIO) -> int:
