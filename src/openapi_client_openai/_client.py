@@ -215,16 +215,14 @@ class _BaseClient:
         return req
 
     @staticmethod
-    def _wants_body(raw: Any) -> bool:
+    def _wants_body(raw: Any, ctype: str) -> bool:
         # Errors, JSON, empty and small text answers are read at once; binary (and large or
         # unsized text) bodies stay on the connection until asked, to stream them to disk.
         from ._response import is_json_type
 
-        headers = raw.headers
-        ctype = headers.get("content-type")
         if raw.status_code >= 400 or raw.status_code == 204 or not ctype or is_json_type(ctype):
             return True
-        length = headers.get("content-length")
+        length = raw.headers.get("content-length")
         if length == "0":
             return True
         return ctype.startswith("text/") and length is not None and length.isdigit() and int(length) <= 1 << 20
@@ -248,8 +246,8 @@ class _BaseClient:
         return cls(op.id, head, source, self.max_event_size, self.stream_idle_timeout)
 
     @staticmethod
-    def _is_event_stream(headers: Any) -> bool:
-        return headers.get("content-type", "").startswith("text/event-stream")
+    def _is_event_stream(ctype: str) -> bool:
+        return ctype.startswith("text/event-stream")
 
     @staticmethod
     def _as_httpx_response(resp: Any, content: bytes, hreq: Any) -> Any:
@@ -303,11 +301,12 @@ class OpenAIClient(_BaseClient):
             opened: list = []
             try:
                 raw = http.send(to_httpx(http, req, timeout, opened), stream=True)
-                if raw.status_code < 400 and self._is_event_stream(raw.headers):
+                ctype = raw.headers.get("content-type", "")  # one lookup: httpx header access is slow
+                if raw.status_code < 400 and self._is_event_stream(ctype):
                     return self._stream_of(
                         Stream, op, HttpxSource(raw, req.description), raw.status_code, raw.headers, str(raw.url)
                     )
-                content = raw.read() if self._wants_body(raw) else None
+                content = raw.read() if self._wants_body(raw, ctype) else None
             except httpx.RequestError as exc:
                 delay = self._retry_connection(retries) if is_retryable(exc) else None
                 if delay is None:
@@ -360,7 +359,7 @@ class OpenAIClient(_BaseClient):
             import httpx
 
             headers = httpx.Headers(resp.headers)
-            if resp.status_code < 400 and self._is_event_stream(headers):
+            if resp.status_code < 400 and self._is_event_stream(headers.get("content-type", "")):
                 return self._stream_of(Stream, op, resp, resp.status_code, headers, str(hreq.url))
             try:
                 content = resp.read()
@@ -427,7 +426,8 @@ class AsyncOpenAIClient(_BaseClient):
             opened: list = []
             try:
                 raw = await http.send(to_httpx(http, req, timeout, opened), stream=True)
-                if raw.status_code < 400 and self._is_event_stream(raw.headers):
+                ctype = raw.headers.get("content-type", "")
+                if raw.status_code < 400 and self._is_event_stream(ctype):
                     return self._stream_of(
                         AsyncStream,
                         op,
@@ -436,7 +436,7 @@ class AsyncOpenAIClient(_BaseClient):
                         raw.headers,
                         str(raw.url),
                     )
-                content = await raw.aread() if self._wants_body(raw) else None
+                content = await raw.aread() if self._wants_body(raw, ctype) else None
             except httpx.RequestError as exc:
                 delay = self._retry_connection(retries) if is_retryable(exc) else None
                 if delay is None:
@@ -491,7 +491,7 @@ class AsyncOpenAIClient(_BaseClient):
                 for f in opened:
                     f.close()
             headers = httpx.Headers(resp.headers)
-            if resp.status_code < 400 and self._is_event_stream(headers):
+            if resp.status_code < 400 and self._is_event_stream(headers.get("content-type", "")):
                 return self._stream_of(AsyncStream, op, resp, resp.status_code, headers, str(hreq.url))
             try:
                 content = await resp.read()
