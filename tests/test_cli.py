@@ -83,9 +83,10 @@ def test_call_path_query_header_items(env, server) -> None:
 
 
 def test_call_body_from_stdin_and_file_upload(env, server, tmp_path: pathlib.Path) -> None:
-    code, _, err = cli("call", "createChatCompletion", "--body", "@-", "model=override", stdin='{"model": "m", "n": 1}')
+    body = '{"model": "m", "n": 1, "messages": [{"role": "user", "content": "Hi"}]}'
+    code, _, err = cli("call", "createChatCompletion", "--body", "@-", "model=override", stdin=body)
     assert code == 0, err
-    assert server.last.json() == {"model": "override", "n": 1}
+    assert server.last.json() == {"model": "override", "n": 1, "messages": [{"role": "user", "content": "Hi"}]}
     data = tmp_path / "in.jsonl"
     data.write_bytes(b'{"custom_id": "a"}\n')
     code, _, err = cli("call", "createFile", f"file@{data}", "purpose=batch")
@@ -115,7 +116,6 @@ def test_api_errors_are_one_line_and_exit_non_zero(env, server, status: int, exi
         (("call", "createChatCompletio"), "did you mean createChatCompletion", 1),
         (("call", "createChatCompletion", "oops"), "not a request item", 2),
         (("call",), "the following arguments are required", 2),
-        (("call", "retrieveFile"), "file_id=...", 1),
         (("frobnicate",), "invalid choice", 2),
         (("call", "listModels", "--spec", "/no/such/spec.yaml"), "cannot read the spec /no/such/spec.yaml", 1),
     ],
@@ -243,5 +243,24 @@ def test_stream_cut_in_cli_is_one_line(env, server) -> None:
     from streams import SSE, chat_events
 
     server.script(Reply(body=chat_events()[:3], headers={"content-type": SSE}, cut=True))
-    code, _, err = cli("call", "createChatCompletion", "model=m", "stream:=true", "--max-retries", "0")
+    code, _, err = cli(
+        "call",
+        "createChatCompletion",
+        "model=m",
+        "stream:=true",
+        "--max-retries",
+        "0",
+        'messages:=[{"role": "user", "content": "Hi"}]',
+    )
     assert code == 1 and "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
+def test_request_that_does_not_fit_the_spec_is_not_sent(env, server) -> None:
+    code, out, err = cli("call", "createChatCompletion", "model=m", "temperature:=5")
+    assert code == 2 and out == "" and server.requests == []
+    assert "missing required field 'messages'" in err and "temperature: must be at most 2" in err
+    assert "--validate off" in err and "Traceback" not in err
+    code, _, err = cli("call", "retrieveFile")
+    assert code == 2 and "path: file_id: is required" in err
+    code, _, _ = cli("call", "createChatCompletion", "model=m", "temperature:=5", "--validate", "off")
+    assert code == 0 and server.last.json() == {"model": "m", "temperature": 5}

@@ -317,9 +317,10 @@ def test_key_never_appears_in_repr_logs_or_errors(server, caplog: pytest.LogCapt
     c.close()
 
 
-def test_validate_only_off_for_now() -> None:
-    with pytest.raises(ValueError, match="validate='off'"):
-        OpenAIClient(spec=SPEC_31, validate="error")
+def test_validate_modes() -> None:
+    with pytest.raises(ValueError, match="'error', 'warn' or 'off'"):
+        OpenAIClient(spec=SPEC_31, validate="strict")
+    assert OpenAIClient(spec=SPEC_31).validate_mode == "error"
 
 
 def test_package_exports() -> None:

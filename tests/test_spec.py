@@ -52,14 +52,14 @@ print(len(index.operation_ids), 'yaml' in sys.modules)
 def test_first_load_parses_later_loads_read_only_the_index(cache: pathlib.Path) -> None:
     assert run_python(LOAD, cache) == "288 True"
     assert run_python(LOAD, cache) == "288 False"  # warm: the YAML is never parsed, nor yaml imported
-    (index_file,) = cache.glob("index/*.bin")
+    (index_file,) = [f for f in cache.glob("index/*.bin") if "-schemas-" not in f.name]
     assert index_file.stat().st_size < 200_000
 
 
 @pytest.mark.parametrize("damage", ["garbage", "truncate", "flip"])
 def test_corrupt_index_is_rebuilt_not_trusted(cache: pathlib.Path, damage: str) -> None:
     run_python(LOAD, cache)
-    (index_file,) = cache.glob("index/*.bin")
+    (index_file,) = [f for f in cache.glob("index/*.bin") if "-schemas-" not in f.name]
     blob = index_file.read_bytes()
     if damage == "garbage":
         index_file.write_bytes(b"\x00garbage" * 10)
@@ -86,7 +86,7 @@ def test_changed_spec_gets_a_new_index(cache: pathlib.Path, tmp_path: pathlib.Pa
     spec.write_text(MINI.replace("getThing", "fetchThing"))
     _spec._LOADED.clear()
     assert _spec.load_index(spec).operation_ids == ["fetchThing"]
-    assert len(list(cache.glob("index/*.bin"))) == 2
+    assert len([f for f in cache.glob("index/*.bin") if "-schemas-" not in f.name]) == 2
 
 
 def test_same_stat_different_content_is_caught_by_mtime(cache: pathlib.Path, tmp_path: pathlib.Path) -> None:

@@ -69,6 +69,12 @@ def test_utf8_split_across_chunks_survives() -> None:
         assert decode(payload[:cut], payload[cut:]) == [ev("caf\u00e9 \U0001f600")]
 
 
+def test_empty_chunk_between_cr_and_lf_keeps_them_one_line_end() -> None:
+    payload = b"event: a\r\ndata: 1\r\n\r\nevent: b\r\ndata: 2\r\n\r\n"
+    cut = payload.index(b"\r\n") + 1
+    assert decode(payload[:cut], b"", payload[cut:]) == [ev("1", "a"), ev("2", "b")]
+
+
 def test_bom_at_start_is_dropped() -> None:
     assert decode(b"\xef\xbb\xbfdata: a\n\n") == [ev("a")]
 

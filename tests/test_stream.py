@@ -47,13 +47,20 @@ def stream_reply(events: list, **kw) -> Reply:
     return Reply(body=events, headers={"content-type": SSE}, **kw)
 
 
+BODIES = {
+    "chat": CHAT,
+    "completion": {"model": "gpt-3.5-turbo-instruct", "prompt": "Once", "stream": True},
+    "responses": {"model": "gpt-4.1", "input": "Say it", "stream": True},
+    "assistants": {"assistant_id": "asst_1", "stream": True},
+    "transcription": {"file": WAV, "model": "gpt-4o-transcribe", "stream": True},
+}
+
+
 def call_family(client, family: str):
     op_id = FAMILIES[family][0]
     if family == "assistants":
-        return client.call(op_id, {"assistant_id": "asst_1", "stream": True}, thread_id="thread_1")
-    if family == "transcription":
-        return client.call(op_id, {"file": WAV, "model": "gpt-4o-transcribe", "stream": True})
-    return client.call(op_id, {"model": "m", "prompt": "p", "input": "i", "stream": True})
+        return client.call(op_id, BODIES[family], thread_id="thread_1")
+    return client.call(op_id, BODIES[family])
 
 
 @pytest.mark.parametrize("family", list(FAMILIES))

@@ -25,6 +25,7 @@ from ._errors import (
     ParameterError,
     PermissionDeniedError,
     RateLimitError,
+    RequestValidationError,
     SpecError,
     UnknownOperationError,
     UnprocessableEntityError,
@@ -38,6 +39,8 @@ if TYPE_CHECKING:
     from ._client import AsyncOpenAIClient, OpenAIClient
     from ._index import Operation
     from ._response import AsyncResult, RateLimits, Result
+    from ._stream import AsyncStream, EventData, Stream
+    from ._validation import Problem
 
 __all__ = [
     "APIConnectionError",
@@ -46,9 +49,11 @@ __all__ = [
     "APITimeoutError",
     "AsyncOpenAIClient",
     "AsyncResult",
+    "AsyncStream",
     "AuthenticationError",
     "BadRequestError",
     "ConflictError",
+    "EventData",
     "InternalServerError",
     "MissingAPIKeyError",
     "NotFoundError",
@@ -57,10 +62,13 @@ __all__ = [
     "Operation",
     "ParameterError",
     "PermissionDeniedError",
+    "Problem",
     "RateLimitError",
     "RateLimits",
+    "RequestValidationError",
     "Result",
     "SpecError",
+    "Stream",
     "UnknownOperationError",
     "UnprocessableEntityError",
     "__version__",
@@ -73,6 +81,10 @@ _LAZY = {
     "AsyncResult": "._response",
     "RateLimits": "._response",
     "Operation": "._index",
+    "Problem": "._validation",
+    "Stream": "._stream",
+    "AsyncStream": "._stream",
+    "EventData": "._stream",
 }
 
 

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from ._request import PreparedRequest
     from ._response import AsyncResult, Result
     from ._stream import AsyncStream, Stream
+    from ._validation import Problem
 
 # Request building, results and the transport are imported by the first call, not by
 # `import` or construction: start-up is a budget (see benchmarks/startup.py).
@@ -32,7 +33,7 @@ __all__ = ["DEFAULT_BASE_URL", "AsyncOpenAIClient", "OpenAIClient", "OperationMe
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
 DEFAULT_TIMEOUT = 600.0
 DEFAULT_MAX_RETRIES = 2
-_VALIDATE_MODES = ("off",)
+_VALIDATE_MODES = ("error", "warn", "off")
 _USER_AGENT = f"openapi-client-openai/{__version__} Python/{sys.version_info[0]}.{sys.version_info[1]}"
 
 
@@ -126,16 +127,13 @@ class _BaseClient:
         project: str | None = None,
         timeout: Any = DEFAULT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
-        validate: str = "off",
+        validate: str = "error",
         default_headers: Mapping[str, str] | None = None,
         stream_idle_timeout: float | None = None,
         max_event_size: int = 16 * 1024 * 1024,
     ) -> None:
         if validate not in _VALIDATE_MODES:
-            raise ValueError(
-                f"validate={validate!r} is not available in this version: request validation "
-                "is not built yet; use validate='off'"
-            )
+            raise ValueError(f"validate must be 'error', 'warn' or 'off', not {validate!r}")
         if not isinstance(max_retries, int) or max_retries < 0:
             raise ValueError(f"max_retries must be a whole number >= 0, not {max_retries!r}")
         if timeout is not None and not isinstance(timeout, (int, float)) and not hasattr(timeout, "read"):
@@ -151,7 +149,7 @@ class _BaseClient:
         self.project = project if project is not None else env.get("OPENAI_PROJECT_ID")
         self.timeout = timeout
         self.max_retries = max_retries
-        self.validate = validate
+        self.validate_mode = validate
         self.default_headers = dict(default_headers or {})
         self.stream_idle_timeout = stream_idle_timeout
         self.max_event_size = max_event_size
@@ -175,6 +173,27 @@ class _BaseClient:
     def call(self, operation: str, body: Any = None, **kwargs: Any) -> Any:
         """Call an operation by its operationId (or snake_case alias) given as a string."""
         return getattr(self, operation)(body, **kwargs)
+
+    def validate(self, operation: str, body: Any = None, **params: Any) -> list[Problem]:
+        """Check a call against the spec without sending it; return its problems (empty if valid).
+
+        Takes the same arguments as the operation's method (``headers=`` and ``timeout=`` are
+        ignored).  Each ``Problem`` names the place (``messages[2].content``, ``query: limit``) and
+        what the spec allows there.
+        """
+        op = self._index.operation(operation)
+        params.pop("headers", None)
+        params.pop("timeout", None)
+        return self._problems(op, body, params, params.pop("query", None))
+
+    def _problems(self, op: Operation, body: Any, params: dict[str, Any], query: Any) -> list[Problem]:
+        from collections.abc import Mapping as _Mapping
+
+        from ._request import merge_body
+
+        if query is not None and not isinstance(query, _Mapping):
+            params = {**params, "query": query}
+        return self._index.validator(op.id).check(merge_body(op, body, params), params)
 
     def operation(self, name: str) -> Operation:
         """Return the ``Operation`` (method, path, parameters...) called ``name``."""
@@ -203,6 +222,17 @@ class _BaseClient:
     def _prepare(self, op: Operation, body: Any, params: dict[str, Any], headers: Any, query: Any) -> PreparedRequest:
         from ._request import build_request
 
+        if self.validate_mode != "off":
+            problems = self._problems(op, body, params, query)
+            if problems:
+                from ._errors import RequestValidationError
+
+                error = RequestValidationError(op.id, problems)
+                if self.validate_mode == "error":
+                    raise error
+                import logging
+
+                logging.getLogger("openapi_client_openai").warning("%s", error)
         req = build_request(op, self.base_url, self._base_headers(), body, params, headers, query)
         if op.needs_key and "Authorization" not in req.headers and "authorization" not in req.headers:
             key = self._key.get()

@@ -5,6 +5,7 @@
     ├── UnknownOperationError           (also AttributeError) no such operation in the spec
     ├── ParameterError                  (also TypeError) a call's arguments do not fit the operation
     ├── MissingAPIKeyError              no key given and OPENAI_API_KEY unset
+    ├── RequestValidationError          (also ValueError) the request does not fit the spec
     └── APIError                        talking to the API went wrong
         ├── APIConnectionError          no answer: refused, reset, cut short
         │   └── APITimeoutError         no answer in time
@@ -74,6 +75,23 @@ class ParameterError(OpenAPIClientError, TypeError):
 
 class MissingAPIKeyError(OpenAPIClientError):
     """An operation needs an API key and none was given."""
+
+
+class RequestValidationError(OpenAPIClientError, ValueError):
+    """The request does not fit the spec; nothing was sent.
+
+    ``problems`` lists each problem (``location``, ``message``); ``operation_id`` names the call.
+    """
+
+    def __init__(self, operation_id: str, problems: list[Any]) -> None:
+        self.operation_id = operation_id
+        self.problems = problems
+        lines = "\n".join(f"  - {p}" for p in problems)
+        super().__init__(
+            f"{operation_id}: the request does not fit the spec, so it was not sent:\n{lines}\n"
+            "To send it anyway, pass validate='warn' or validate='off' to the client "
+            "(the spec can lag behind the live API)."
+        )
 
 
 class APIError(OpenAPIClientError):

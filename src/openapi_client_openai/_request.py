@@ -17,7 +17,7 @@ from ._index import Operation
 from ._multipart import FileSpec, flatten_form, holds_file, is_file, to_file
 from ._qs import encode, flatten, scalar
 
-__all__ = ["PreparedRequest", "build_request", "encode_path_value", "header_value"]
+__all__ = ["PreparedRequest", "build_request", "encode_path_value", "header_value", "merge_body"]
 
 _JSON = "application/json"
 _MULTIPART = "multipart/form-data"
@@ -91,6 +91,22 @@ def _raw_content(op: Operation, body: Any) -> Any:
     if is_file(body):
         return to_file("body", body)
     raise ParameterError(f"{op.id}: the body must be bytes, a str or a file, not {type(body).__name__}")
+
+
+def merge_body(op: Operation, body: Any, params: Mapping[str, Any]) -> Any:
+    """The body a call sends: ``body`` plus the keywords that name no parameter (as fields).
+
+    For an operation the spec gives no body those keywords are query fields instead, and a
+    body that is not a mapping cannot take fields (``build_request`` says so).
+    """
+    if not op.content_types:
+        return body
+    extra = {k: v for k, v in params.items() if v is not None and k not in op.by_kwarg}
+    if not extra:
+        return body
+    if body is None:
+        return extra
+    return {**body, **extra} if isinstance(body, Mapping) else body
 
 
 def build_request(

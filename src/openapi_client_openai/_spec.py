@@ -40,6 +40,8 @@ SPEC_ENV = "OPENAPI_CLIENT_OPENAI_SPEC"
 CACHE_ENV = "OPENAPI_CLIENT_OPENAI_CACHE_DIR"
 _MAGIC = b"OCOIDX\x00\x01"
 _LOADED: dict[str, dict] = {}  # compiled indexes by spec hash, shared by every client
+_SCHEMAS: dict[str, dict] = {}  # validation schemas by spec hash, loaded on first validation
+_VALIDATORS: dict[tuple[str, str], Any] = {}  # (spec hash, operationId) -> OperationValidator
 
 
 class SpecIndex:
@@ -79,6 +81,35 @@ class SpecIndex:
         op = self._ops.get(op_id) or Operation(op_id, self.data["ops"][op_id])
         self._ops[name] = self._ops[op_id] = op
         return op
+
+    def schemas(self) -> dict:
+        """The validation schemas (see ``_schemas``): from memory, the cache, or the spec again."""
+        data = _SCHEMAS.get(self.sha256)
+        if data is None:
+            path = _schemas_file(self.sha256)
+            payload = _read_blob(path)
+            try:
+                data = marshal.loads(payload) if payload is not None else None
+            except (ValueError, EOFError, TypeError):
+                data = None
+            if not isinstance(data, dict) or data.get("format") != _schemas_format():
+                data = _extract(parse_spec(read_spec(self.source), self.source), self.data)
+                _write_blob(path, marshal.dumps(data))
+            _SCHEMAS[self.sha256] = data
+        return data
+
+    def validator(self, name: str) -> Any:
+        """The ``OperationValidator`` of an operation, built on its first use."""
+        op = self.operation(name)
+        key = (self.sha256, op.id)
+        validator = _VALIDATORS.get(key)
+        if validator is None:
+            from ._validation import OperationValidator
+
+            schemas = self.schemas()
+            validator = OperationValidator(op, schemas["ops"].get(op.id) or {}, schemas["defs"])
+            _VALIDATORS[key] = validator
+        return validator
 
     def suggest(self, name: str, n: int = 3) -> list[str]:
         """Return up to ``n`` operationIds whose names are closest to ``name``."""
@@ -181,6 +212,28 @@ def _cache_file(sha: str) -> str:
     return os.path.join(cache_dir(), "index", f"{sha[:40]}-f{INDEX_FORMAT}-{tag}.bin")
 
 
+def _schemas_format() -> int:
+    from ._schemas import SCHEMAS_FORMAT
+
+    return SCHEMAS_FORMAT
+
+
+def _schemas_file(sha: str) -> str:
+    tag = sys.implementation.cache_tag or "py"
+    return os.path.join(cache_dir(), "index", f"{sha[:40]}-schemas-s{_schemas_format()}-{tag}.bin")
+
+
+def _extract(doc: Any, data: dict) -> dict:
+    """The validation schemas of a parsed spec; a spec whose schemas cannot be read gets none."""
+    from ._schemas import SCHEMAS_FORMAT, extract_schemas
+
+    op_ids = {(entry[0], entry[1]): op_id for op_id, entry in data["ops"].items()}
+    try:
+        return extract_schemas(doc, op_ids)
+    except (TypeError, KeyError, AttributeError, ValueError) as exc:
+        return {"format": SCHEMAS_FORMAT, "defs": {}, "ops": {}, "error": f"{type(exc).__name__}: {exc}"}
+
+
 def _read_blob(path: str) -> bytes | None:
     """Return the payload of a cache file if it is whole and intact, else None."""
     try:
@@ -238,8 +291,14 @@ def _index_for(sha: str, raw: Any, source: str, origin: str) -> SpecIndex:
     if data is None:
         data = _read_index(path)
         if data is None:
-            data = compile_index(parse_spec(raw(), source), source)
+            doc = parse_spec(raw(), source)
+            data = compile_index(doc, source)
             _write_blob(path, marshal.dumps(data))
+            # The YAML is parsed now anyway: keep the validation schemas too, so that first
+            # validation reads a cache file instead of parsing the spec again.
+            schemas = _extract(doc, data)
+            _write_blob(_schemas_file(sha), marshal.dumps(schemas))
+            _SCHEMAS[sha] = schemas
         _LOADED[sha] = data
     return SpecIndex(source, origin, sha, data, path)
 

@@ -78,7 +78,9 @@ class SSEDecoder:
 
     def feed(self, chunk: bytes) -> list[ServerSentEvent]:
         """Decode a chunk of the stream; return the events it completes (often none or one)."""
-        if not self._started and chunk:
+        if not chunk:
+            return []  # and keep a pending CR for the next chunk's LF
+        if not self._started:
             self._started = True
             if chunk[:3] == b"\xef\xbb\xbf":  # a byte-order mark may open the stream
                 chunk = chunk[3:]

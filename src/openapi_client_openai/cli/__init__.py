@@ -2,7 +2,8 @@
 
 ``main(argv, env, stdout, stderr)`` returns an exit status and never lets a user error
 escape as a traceback: 0 success, 1 a failure talking to the API or loading the spec,
-2 a usage error, 4 an HTTP 4xx answer, 5 an HTTP 5xx answer.
+2 a usage error or a request that does not fit the spec, 4 an HTTP 4xx answer, 5 an HTTP
+5xx answer.
 """
 
 from __future__ import annotations
@@ -28,7 +29,8 @@ _EPILOG = """request items (call):
 
 environment: OPENAI_API_KEY, OPENAI_BASE_URL, OPENAI_ORG_ID, OPENAI_PROJECT_ID,
   OPENAPI_CLIENT_OPENAI_SPEC (spec path or URL), OPENAPI_CLIENT_OPENAI_CACHE_DIR
-exit status: 0 ok, 1 error, 2 usage error, 4 HTTP 4xx answer, 5 HTTP 5xx answer"""
+exit status: 0 ok, 1 error, 2 usage error or a request that does not fit the spec,
+  4 HTTP 4xx answer, 5 HTTP 5xx answer"""
 
 
 class _UsageError(Exception):
@@ -86,6 +88,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     call.add_argument("--timeout", type=float, help="seconds to wait for the answer")
     call.add_argument("--max-retries", type=int, default=2, help="retries on 408/409/429/5xx and connection errors")
+    call.add_argument(
+        "--validate",
+        choices=("error", "warn", "off"),
+        default="error",
+        help="check the request against the spec first: refuse (error, the default), warn, or off",
+    )
 
     lst = sub.add_parser("list", parents=[common], help="list operations (method, path, summary)")
     lst.add_argument("word", nargs="?", help="show only operations whose id, path or summary contain WORD")
@@ -133,7 +141,7 @@ def _cmd_call(args: argparse.Namespace, stdin: TextIO, out: TextIO, tty: bool) -
     except ItemError as exc:
         raise _UsageError(str(exc)) from None
     body = _read_body(args.body, stdin) if args.body is not None else None
-    client = _client(args, max_retries=args.max_retries)
+    client = _client(args, max_retries=args.max_retries, validate=args.validate)
     op = client.operation(args.operation)
     params: dict[str, Any] = {}
     fields: dict[str, Any] = {}
@@ -290,7 +298,7 @@ def main(
     stderr: TextIO | None = None,
 ) -> int:
     """Run the command line with these arguments and streams; return the exit status."""
-    from .._errors import APIConnectionError, APIStatusError, OpenAPIClientError
+    from .._errors import APIConnectionError, APIStatusError, OpenAPIClientError, RequestValidationError
 
     stdin = stdin or sys.stdin
     stdout = stdout or sys.stdout
@@ -322,6 +330,13 @@ def main(
         if exc.body is not None and not is_tty(stderr):
             stderr.write(json.dumps(exc.body) + "\n")
         return EXIT_5XX if exc.status_code >= 500 else EXIT_4XX
+    except RequestValidationError as exc:
+        problems = "\n".join(f"  {p}" for p in exc.problems)
+        stderr.write(
+            f"openapi-client-openai: {exc.operation_id}: the request does not fit the spec, so it was not sent:\n"
+            f"{problems}\n(--validate off sends it anyway; the spec can lag behind the live API)\n"
+        )
+        return EXIT_USAGE
     except (APIConnectionError, OpenAPIClientError, ValueError) as exc:
         stderr.write(f"openapi-client-openai: {exc}\n")
         return EXIT_ERROR

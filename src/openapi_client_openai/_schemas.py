@@ -1,0 +1,209 @@
+"""Schemas for validation: OpenAPI 3.0 and 3.1 schemas turned into plain JSON Schema 2020-12.
+
+``extract_schemas`` runs once, when a spec is first compiled, and keeps only what checking
+requests needs: every component schema and each operation's body and parameter schemas,
+normalised so that a standard validator reads them right:
+
+- 3.0 ``nullable: true`` (also found in 3.1 documents) becomes a ``"null"`` type or branch;
+- 3.0 boolean ``exclusiveMinimum``/``exclusiveMaximum`` become the numeric 2020-12 form;
+- duplicate entries in ``required`` are dropped;
+- 2019-09 ``$recursiveRef`` (inside a 3.1 document) becomes a ``$ref`` to its component;
+- ``oneOf`` becomes ``anyOf``: overlapping alternatives (an enum of known values next to any
+  string) must not make a valid request invalid, and the API does not enforce exclusivity;
+- ``format: binary`` strings are files: they become ``{"x-file": true}``, which accepts
+  anything in a JSON body and is checked as a file in multipart bodies;
+- documentation-only keywords are dropped, which keeps the cache small.
+
+``refs_closure`` collects the component schemas one operation needs, so that a validator
+is compiled from a few hundred kilobytes rather than the whole spec.
+"""
+
+from __future__ import annotations
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+__all__ = ["FILE", "REF_PREFIX", "SCHEMAS_FORMAT", "extract_schemas", "normalize", "refs_closure"]
+
+SCHEMAS_FORMAT = 1
+FILE = "x-file"
+REF_PREFIX = "#/$defs/"
+_COMPONENT_PREFIX = "#/components/schemas/"
+_DROP = frozenset(
+    {
+        "description",
+        "title",
+        "example",
+        "examples",
+        "externalDocs",
+        "xml",
+        "deprecated",
+        "readOnly",
+        "writeOnly",
+        "default",
+        "$comment",
+        "$recursiveAnchor",
+        "x-oaiMeta",
+        "x-oaiTypeLabel",
+        "x-oaiExpandable",
+        "x-stainless-const",
+        "x-stainless-param",
+        "x-stainless-naming",
+    }
+)
+_SCHEMA_LISTS = ("allOf", "anyOf", "oneOf", "prefixItems")
+_SCHEMA_DICTS = ("properties", "patternProperties", "$defs", "dependentSchemas")
+_SCHEMA_ONE = (
+    "items",
+    "additionalProperties",
+    "not",
+    "contains",
+    "propertyNames",
+    "if",
+    "then",
+    "else",
+    "unevaluatedProperties",
+    "unevaluatedItems",
+    "additionalItems",
+)
+
+
+def normalize(node: Any, home: str | None = None) -> Any:
+    """Return a JSON Schema 2020-12 copy of an OpenAPI schema (see the module docstring).
+
+    ``home`` is the component the schema belongs to, the target of ``$recursiveRef: "#"``.
+    """
+    if not isinstance(node, dict):
+        return node
+    out: dict[str, Any] = {}
+    for key, value in node.items():
+        if key in _DROP or (key.startswith("x-") and key != FILE):
+            continue
+        if key == "$ref":
+            out["$ref"] = value.replace(_COMPONENT_PREFIX, REF_PREFIX) if isinstance(value, str) else value
+        elif key == "$recursiveRef":
+            out["$ref"] = REF_PREFIX + home if home else "#"
+        elif key in _SCHEMA_LISTS and isinstance(value, list):
+            out["anyOf" if key == "oneOf" else key] = [normalize(v, home) for v in value]
+        elif key in _SCHEMA_DICTS and isinstance(value, dict):
+            out[key] = {k: normalize(v, home) for k, v in value.items()}
+        elif key in _SCHEMA_ONE:
+            out[key] = normalize(value, home)
+        elif key == "required" and isinstance(value, list):
+            unique = list(dict.fromkeys(v for v in value if isinstance(v, str)))
+            if unique:
+                out["required"] = unique
+        elif key == "discriminator" and isinstance(value, dict):
+            mapping = {
+                k: v.replace(_COMPONENT_PREFIX, REF_PREFIX)
+                for k, v in (value.get("mapping") or {}).items()
+                if isinstance(v, str)
+            }
+            out[key] = {"propertyName": value.get("propertyName"), "mapping": mapping}
+        else:
+            out[key] = value
+    _numeric_exclusive(out)
+    if out.get("format") == "binary" and out.get("type") in ("string", None):
+        return {FILE: True}
+    if out.pop("nullable", False) is True:
+        out = _nullable(out)
+    else:
+        out.pop("nullable", None)
+    return out
+
+
+def _numeric_exclusive(out: dict[str, Any]) -> None:
+    for flag, bound in (("exclusiveMinimum", "minimum"), ("exclusiveMaximum", "maximum")):
+        value = out.get(flag)
+        if isinstance(value, bool):
+            if value and bound in out:
+                out[flag] = out.pop(bound)
+            else:
+                del out[flag]
+
+
+def _nullable(out: dict[str, Any]) -> dict[str, Any]:
+    kind = out.get("type")
+    if isinstance(kind, str):
+        out["type"] = [kind, "null"]
+    elif isinstance(kind, list):
+        if "null" not in kind:
+            out["type"] = [*kind, "null"]
+    else:
+        return {"anyOf": [out, {"type": "null"}]}
+    if isinstance(out.get("enum"), list) and None not in out["enum"]:
+        out["enum"] = [*out["enum"], None]
+    return out
+
+
+def _resolve_param(doc: dict, node: Any) -> Any:
+    depth = 0
+    while isinstance(node, dict) and "$ref" in node and depth < 16:
+        target: Any = doc
+        for part in str(node["$ref"])[2:].split("/"):
+            target = target.get(part.replace("~1", "/").replace("~0", "~")) if isinstance(target, dict) else None
+        node = target
+        depth += 1
+    return node
+
+
+def extract_schemas(doc: dict, op_ids: dict[tuple[str, str], str]) -> dict:
+    """Collect the normalised schemas of a parsed spec: components, and per operation its body
+    schema by content type and its parameters ``(name, location, required, schema)``.
+
+    ``op_ids`` maps ``(method, path)`` to the operationId the index uses.
+    """
+    components = ((doc.get("components") or {}).get("schemas") or {}) if isinstance(doc, dict) else {}
+    defs = {name: normalize(schema, name) for name, schema in components.items() if isinstance(schema, dict)}
+    ops: dict[str, Any] = {}
+    for path, item in (doc.get("paths") or {}).items():
+        if not isinstance(item, dict):
+            continue
+        shared = item.get("parameters") if isinstance(item.get("parameters"), list) else []
+        for method, op in item.items():
+            op_id = op_ids.get((method.upper(), str(path)))
+            if op_id is None or not isinstance(op, dict):
+                continue
+            body = _resolve_param(doc, op.get("requestBody")) or {}
+            bodies = {}
+            for ctype, media in (body.get("content") or {}).items() if isinstance(body, dict) else ():
+                if isinstance(media, dict) and isinstance(media.get("schema"), dict):
+                    bodies[ctype] = normalize(media["schema"])
+            params = []
+            seen = set()
+            own = op.get("parameters") if isinstance(op.get("parameters"), list) else []
+            for raw in [*own, *shared]:
+                prm = _resolve_param(doc, raw)
+                if not isinstance(prm, dict) or (prm.get("name"), prm.get("in")) in seen:
+                    continue
+                seen.add((prm.get("name"), prm.get("in")))
+                if prm.get("in") in ("path", "query", "header"):
+                    params.append(
+                        (str(prm["name"]), prm["in"], bool(prm.get("required")), normalize(prm.get("schema") or {}))
+                    )
+            ops[op_id] = {
+                "body": bodies,
+                "body_required": bool(body.get("required")) if body else False,
+                "params": params,
+            }
+    return {"format": SCHEMAS_FORMAT, "defs": defs, "ops": ops}
+
+
+def refs_closure(roots: list[Any], defs: dict[str, Any]) -> dict[str, Any]:
+    """Return the component schemas that ``roots`` refer to, directly or through each other."""
+    needed: dict[str, Any] = {}
+    stack = list(roots)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str) and ref.startswith(REF_PREFIX):
+                name = ref[len(REF_PREFIX) :]
+                if name not in needed and name in defs:
+                    needed[name] = defs[name]
+                    stack.append(defs[name])
+            stack.extend(v for v in node.values() if isinstance(v, (dict, list)))
+        elif isinstance(node, list):
+            stack.extend(v for v in node if isinstance(v, (dict, list)))
+    return needed

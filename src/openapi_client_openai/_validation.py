@@ -1,0 +1,528 @@
+"""Checking requests against the spec before they leave the machine.
+
+A compiled validator (jsonschema-rs, ~0.4 µs for a chat body) answers "valid?" for every
+request.  Only when the answer is no does the explainer below walk the schema in Python to
+say where and why, the way a person would: ``messages[2].content: expected string or array,
+got integer``.  Under ``anyOf``/``oneOf`` it reports the alternative that fits best (the one
+the discriminator or a ``type``-like field names, else the one that matched most), not every
+branch's failures.  Validators are built per operation on first use from the schema cache
+written when the spec was compiled (see ``_schemas``), never at start-up.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from ._schemas import FILE, REF_PREFIX, refs_closure
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+__all__ = ["OperationValidator", "Problem"]
+
+_DRAFT = "https://json-schema.org/draft/2020-12/schema"
+_FILE_HINT = "a pathlib.Path, bytes, an open binary file or a (filename, content) tuple"
+
+
+class Problem:
+    """One thing wrong with a request: where (``location``) and what (``message``)."""
+
+    __slots__ = ("location", "message")
+
+    def __init__(self, location: str, message: str) -> None:
+        self.location = location
+        self.message = message
+
+    def __str__(self) -> str:
+        return f"{self.location}: {self.message}"
+
+    def __repr__(self) -> str:
+        return f"Problem({self.location!r}, {self.message!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Problem) and (self.location, self.message) == (other.location, other.message)
+
+    def __hash__(self) -> int:
+        return hash((self.location, self.message))
+
+
+def _where(path: tuple, root: str) -> str:
+    out = root
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif re.fullmatch(r"[A-Za-z_][A-Za-z0-9_\-]*", part):
+            out = f"{out}.{part}" if out else part
+        else:
+            out += f"[{part!r}]"
+    return out or "body"
+
+
+def _type_of(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, Mapping):
+        return "object"
+    if isinstance(value, (list, tuple)):
+        return "array"
+    return type(value).__name__
+
+
+def _shows(value: Any) -> str:
+    kind = _type_of(value)
+    if kind in ("object", "array"):
+        return kind
+    text = repr(value)
+    return f"{kind} {text if len(text) <= 40 else text[:37] + '...'}"
+
+
+def _matches_type(value: Any, kind: str) -> bool:
+    if kind == "string":
+        return isinstance(value, str)
+    if kind == "integer":
+        return (isinstance(value, int) and not isinstance(value, bool)) or (
+            isinstance(value, float) and value.is_integer()
+        )
+    if kind == "number":
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if kind == "boolean":
+        return isinstance(value, bool)
+    if kind == "object":
+        return isinstance(value, Mapping)
+    if kind == "array":
+        return isinstance(value, (list, tuple))
+    if kind == "null":
+        return value is None
+    return True
+
+
+def _closest(word: str, options: list[str]) -> str | None:
+    import difflib
+
+    found = difflib.get_close_matches(word, options, n=1, cutoff=0.7)
+    return found[0] if found else None
+
+
+class _Explainer:
+    """Walks a normalised schema beside a value and lists what does not fit, as a person would."""
+
+    def __init__(self, defs: dict[str, Any], root: str) -> None:
+        self.defs = defs
+        self.root = root
+
+    def resolve(self, schema: Any) -> Any:
+        seen = 0
+        while isinstance(schema, dict) and "$ref" in schema and seen < 64:
+            ref = schema["$ref"]
+            target = self.defs.get(ref[len(REF_PREFIX) :]) if ref.startswith(REF_PREFIX) else None
+            if target is None:
+                return {}
+            rest = {k: v for k, v in schema.items() if k != "$ref"}
+            schema = {"allOf": [target, rest]} if rest else target
+            seen += 1
+        return schema if isinstance(schema, dict) else {}
+
+    def types(self, schema: Any, depth: int = 0) -> set[str]:
+        """The JSON types a schema accepts at its top level (empty: any)."""
+        schema = self.resolve(schema)
+        kind = schema.get("type")
+        if kind:
+            return {kind} if isinstance(kind, str) else set(kind)
+        if "enum" in schema:
+            return {_type_of(v) for v in schema["enum"]}
+        if "const" in schema:
+            return {_type_of(schema["const"])}
+        if depth < 8 and "anyOf" in schema:
+            out: set[str] = set()
+            for alt in schema["anyOf"]:
+                alt_types = self.types(alt, depth + 1)
+                if not alt_types:
+                    return set()
+                out |= alt_types
+            return out
+        if depth < 8 and "allOf" in schema:
+            for part in schema["allOf"]:
+                part_types = self.types(part, depth + 1)
+                if part_types:
+                    return part_types
+        if "properties" in schema or "required" in schema:
+            return {"object"}
+        if "items" in schema:
+            return {"array"}
+        return set()
+
+    def describe(self, schema: Any) -> str:
+        kinds = self.types(schema)
+        order = ["string", "integer", "number", "boolean", "array", "object", "null"]
+        names = [k for k in order if k in kinds] + sorted(kinds - set(order))
+        if "integer" in names and "number" in names:
+            names.remove("integer")
+        return " or ".join(names) if names else "any value"
+
+    def check(self, schema: Any, value: Any, path: tuple = ()) -> list[Problem]:
+        schema = self.resolve(schema)
+        if not schema or schema.get(FILE):
+            return []
+        if "type" in schema:
+            kinds = [schema["type"]] if isinstance(schema["type"], str) else schema["type"]
+            if not any(_matches_type(value, k) for k in kinds):
+                return [Problem(_where(path, self.root), f"expected {self.describe(schema)}, got {_shows(value)}")]
+        if "const" in schema and value != schema["const"]:
+            return [Problem(_where(path, self.root), f"must be {schema['const']!r}, got {_shows(value)}")]
+        if "enum" in schema and value not in schema["enum"]:
+            allowed = ", ".join(repr(v) for v in schema["enum"][:20])
+            more = " ..." if len(schema["enum"]) > 20 else ""
+            return [Problem(_where(path, self.root), f"must be one of {allowed}{more}; got {_shows(value)}")]
+        problems: list[Problem] = []
+        for part in schema.get("allOf") or ():
+            problems += self.check(part, value, path)
+        if "anyOf" in schema:
+            problems += self.any_of(schema, value, path)
+        if "not" in schema and not self.check(schema["not"], value, path):
+            problems.append(Problem(_where(path, self.root), "matches a form the spec rules out"))
+        if isinstance(value, Mapping):
+            problems += self.object(schema, value, path)
+        elif isinstance(value, (list, tuple)):
+            problems += self.array(schema, value, path)
+        elif isinstance(value, str):
+            problems += self.string(schema, value, path)
+        elif isinstance(value, (int, float)) and not isinstance(value, bool):
+            problems += self.number(schema, value, path)
+        return problems
+
+    def object(self, schema: dict, value: Mapping, path: tuple) -> list[Problem]:
+        problems = []
+        props = schema.get("properties") or {}
+        for name in schema.get("required") or ():
+            if name not in value:
+                problems.append(Problem(_where(path, self.root), f"missing required field {name!r}"))
+        for key, item in value.items():
+            if key in props:
+                problems += self.check(props[key], item, (*path, key))
+                continue
+            matched = False
+            for pattern, sub in (schema.get("patternProperties") or {}).items():
+                if re.search(pattern, str(key)):
+                    matched = True
+                    problems += self.check(sub, item, (*path, key))
+            if matched:
+                continue
+            extra = schema.get("additionalProperties")
+            if extra is False:
+                hint = _closest(str(key), list(props))
+                known = f"did you mean {hint!r}?" if hint else f"known fields: {', '.join(list(props)[:15])}"
+                problems.append(Problem(_where((*path, key), self.root), f"unknown field ({known})"))
+            elif isinstance(extra, dict):
+                problems += self.check(extra, item, (*path, key))
+        if "minProperties" in schema and len(value) < schema["minProperties"]:
+            problems.append(Problem(_where(path, self.root), f"needs at least {schema['minProperties']} fields"))
+        if "maxProperties" in schema and len(value) > schema["maxProperties"]:
+            problems.append(Problem(_where(path, self.root), f"takes at most {schema['maxProperties']} fields"))
+        return problems
+
+    def array(self, schema: dict, value: list | tuple, path: tuple) -> list[Problem]:
+        problems = []
+        prefix = schema.get("prefixItems") or []
+        for i, item in enumerate(value):
+            sub = prefix[i] if i < len(prefix) else schema.get("items")
+            if sub is False:
+                problems.append(Problem(_where((*path, i), self.root), "no more items are allowed here"))
+            elif sub is not None:
+                problems += self.check(sub, item, (*path, i))
+        if "minItems" in schema and len(value) < schema["minItems"]:
+            problems.append(
+                Problem(_where(path, self.root), f"needs at least {schema['minItems']} items, got {len(value)}")
+            )
+        if "maxItems" in schema and len(value) > schema["maxItems"]:
+            problems.append(
+                Problem(_where(path, self.root), f"takes at most {schema['maxItems']} items, got {len(value)}")
+            )
+        return problems
+
+    def string(self, schema: dict, value: str, path: tuple) -> list[Problem]:
+        where = _where(path, self.root)
+        if "minLength" in schema and len(value) < schema["minLength"]:
+            return [Problem(where, f"needs at least {schema['minLength']} characters")]
+        if "maxLength" in schema and len(value) > schema["maxLength"]:
+            return [Problem(where, f"takes at most {schema['maxLength']} characters, got {len(value)}")]
+        pattern = schema.get("pattern")
+        if pattern:
+            try:
+                if not re.search(pattern, value):
+                    return [Problem(where, f"does not match the pattern {pattern!r}")]
+            except re.error:
+                pass  # an ECMA-only pattern: the compiled validator has the last word
+        return []
+
+    def number(self, schema: dict, value: float, path: tuple) -> list[Problem]:
+        where = _where(path, self.root)
+        if "minimum" in schema and value < schema["minimum"]:
+            return [Problem(where, f"must be at least {schema['minimum']}, got {value}")]
+        if "maximum" in schema and value > schema["maximum"]:
+            return [Problem(where, f"must be at most {schema['maximum']}, got {value}")]
+        if "exclusiveMinimum" in schema and value <= schema["exclusiveMinimum"]:
+            return [Problem(where, f"must be more than {schema['exclusiveMinimum']}, got {value}")]
+        if "exclusiveMaximum" in schema and value >= schema["exclusiveMaximum"]:
+            return [Problem(where, f"must be less than {schema['exclusiveMaximum']}, got {value}")]
+        step = schema.get("multipleOf")
+        if step and (value / step) % 1:
+            return [Problem(where, f"must be a multiple of {step}, got {value}")]
+        return []
+
+    def any_of(self, schema: dict, value: Any, path: tuple) -> list[Problem]:
+        alternatives = schema["anyOf"]
+        chosen = self.by_discriminator(schema, value, path)
+        if chosen is not None:
+            return chosen
+        candidates = alternatives
+        if isinstance(value, Mapping):
+            candidates = self.by_tags(alternatives, value) or alternatives
+        results = []
+        for alt in candidates:
+            problems = self.check(alt, value, path)
+            if not problems:
+                return []
+            kinds = self.types(alt)
+            fits_type = not kinds or any(_matches_type(value, k) for k in kinds)
+            depth = max(len(p.location) for p in problems)
+            results.append((not fits_type, len(problems), -depth, problems))
+        if all(r[0] for r in results):
+            return [Problem(_where(path, self.root), f"expected {self.describe(schema)}, got {_shows(value)}")]
+        results.sort(key=lambda r: r[:3])
+        return results[0][3]
+
+    def by_discriminator(self, schema: dict, value: Any, path: tuple) -> list[Problem] | None:
+        disc = schema.get("discriminator")
+        if not isinstance(disc, dict) or not isinstance(value, Mapping):
+            return None
+        prop = disc.get("propertyName")
+        mapping = disc.get("mapping") or {}
+        tag = value.get(prop)
+        if tag is None:
+            return None
+        if tag in mapping:
+            return self.check({"$ref": mapping[tag]}, value, path)
+        tagged = self.by_tags(schema["anyOf"], {prop: tag})
+        if tagged:
+            return None
+        tags = sorted(set(mapping) | self.tag_values(schema["anyOf"], prop))
+        if tags:
+            allowed = ", ".join(repr(t) for t in tags[:20])
+            return [Problem(_where((*path, prop), self.root), f"must be one of {allowed}; got {_shows(tag)}")]
+        return None
+
+    def tag_values(self, alternatives: list, prop: str) -> set:
+        out: set = set()
+        for alt in alternatives:
+            sub = (self.resolve(alt).get("properties") or {}).get(prop)
+            sub = self.resolve(sub) if sub is not None else {}
+            if "const" in sub:
+                out.add(sub["const"])
+            out.update(v for v in sub.get("enum") or () if isinstance(v, str))
+        return out
+
+    def by_tags(self, alternatives: list, value: Mapping) -> list:
+        """The alternatives whose constant-valued fields (``type``, ``role``...) agree with the value."""
+        agree, neutral = [], []
+        for alt in alternatives:
+            props = self.resolve(alt).get("properties") or {}
+            verdict = None
+            for name, sub in props.items():
+                if name not in value:
+                    continue
+                sub = self.resolve(sub)
+                fixed = [sub["const"]] if "const" in sub else sub.get("enum")
+                if not fixed or len(fixed) > 3:
+                    continue
+                agrees = value[name] in fixed
+                verdict = agrees and verdict is not False
+            if verdict:
+                agree.append(alt)
+            elif verdict is None:
+                neutral.append(alt)
+        return agree or neutral
+
+
+def _is_file_value(value: Any) -> bool:
+    from ._multipart import is_file
+
+    return is_file(value)
+
+
+class OperationValidator:
+    """Validates the requests of one operation: body (JSON or multipart) and parameters."""
+
+    def __init__(self, op: Any, schemas: dict[str, Any], defs: dict[str, Any]) -> None:
+        self.op = op
+        self.bodies: dict[str, Any] = schemas.get("body") or {}
+        self.body_required = bool(schemas.get("body_required"))
+        self.params = schemas.get("params") or []
+        roots = [*self.bodies.values(), *(p[3] for p in self.params)]
+        self.defs = refs_closure(roots, defs)
+        self._compiled: dict[str, Any] = {}
+
+    def _validator(self, key: str, schema: Any) -> Any:
+        validator = self._compiled.get(key)
+        if validator is None:
+            import jsonschema_rs
+
+            validator = self._compiled[key] = jsonschema_rs.validator_for(
+                {"$schema": _DRAFT, **schema, "$defs": self.defs}
+            )
+        return validator
+
+    def check(self, body: Any, params: Mapping[str, Any]) -> list[Problem]:
+        """Return every problem with a call's body and parameters (empty when it is valid)."""
+        problems = self._check_params(params)
+        if body is None:
+            if self.body_required:
+                problems.append(Problem("body", f"{self.op.id} needs a request body"))
+            return problems
+        if not isinstance(body, (Mapping, list, tuple, str, int, float, bool)):
+            return problems  # a raw body (bytes, a file): nothing to check against a JSON schema
+        ctype = self._content_type(body)
+        schema = self.bodies.get(ctype) if ctype else None
+        if schema is None:
+            return problems
+        if ctype == "multipart/form-data":
+            problems += self._check_files(schema, body)
+            body = self._without_files(body)
+        try:
+            valid = self._validator(ctype, schema).is_valid(body)
+        except ValueError:
+            valid = False  # a value that is not JSON: the explainer names it
+        if not valid:
+            found = _Explainer(self.defs, "").check(schema, body)
+            problems += found or self._fallback(ctype, schema, body)
+        return problems
+
+    def _content_type(self, body: Any) -> str | None:
+        from ._multipart import holds_file
+
+        types = list(self.bodies)
+        if (
+            "multipart/form-data" in types
+            and isinstance(body, Mapping)
+            and ("application/json" not in types or holds_file(body))
+        ):
+            return "multipart/form-data"
+        if "application/json" in types:
+            return "application/json"
+        raw = [t for t in types if t != "multipart/form-data"]
+        return (raw or types or [None])[0]
+
+    def _fallback(self, key: str, schema: Any, body: Any) -> list[Problem]:
+        try:
+            errors = list(self._validator(key, schema).iter_errors(body))[:5]
+        except ValueError as exc:
+            return [Problem("body", f"cannot be sent as JSON: {exc}")]
+        return [Problem(_where(tuple(e.instance_path), ""), e.message) for e in errors]
+
+    def _file_fields(self, schema: Any) -> dict[str, str]:
+        """Top-level multipart fields that take files: name -> 'one' or 'many' (or 'either')."""
+        explainer = _Explainer(self.defs, "")
+        root = explainer.resolve(schema)
+        props: dict[str, Any] = {}
+        for part in [root, *(explainer.resolve(p) for p in root.get("allOf") or ())]:
+            props.update(part.get("properties") or {})
+        out = {}
+        for name, sub in props.items():
+            kinds = set()
+            stack = [sub]
+            while stack:
+                node = explainer.resolve(stack.pop())
+                if node.get(FILE):
+                    kinds.add("one")
+                elif isinstance(node.get("items"), dict) and explainer.resolve(node["items"]).get(FILE):
+                    kinds.add("many")
+                stack.extend(node.get("anyOf") or ())
+            if kinds:
+                out[name] = "either" if len(kinds) > 1 else kinds.pop()
+        return out
+
+    def _check_files(self, schema: Any, body: Mapping) -> list[Problem]:
+        problems = []
+        for name, kind in self._file_fields(schema).items():
+            value = body.get(name)
+            if value is None:
+                continue
+            values = value if isinstance(value, list) and kind != "one" else [value]
+            for i, item in enumerate(values):
+                if not _is_file_value(item):
+                    where = name if values is not value else f"{name}[{i}]"
+                    hint = " (a path as a string? wrap it in pathlib.Path)" if isinstance(item, str) else ""
+                    problems.append(Problem(where, f"expected a file ({_FILE_HINT}), got {_shows(item)}{hint}"))
+        for key, value in body.items():
+            if _is_file_value(value) and key not in self._file_fields(schema):
+                props = _Explainer(self.defs, "").resolve(schema).get("properties") or {}
+                if key in props:
+                    problems.append(Problem(key, "takes a value, not a file"))
+        return problems
+
+    @staticmethod
+    def _without_files(body: Mapping) -> dict:
+        out = {}
+        for key, value in body.items():
+            if _is_file_value(value):
+                out[key] = "<file>"
+            elif isinstance(value, list):
+                out[key] = ["<file>" if _is_file_value(v) else v for v in value]
+            else:
+                out[key] = value
+        return out
+
+    def _check_params(self, params: Mapping[str, Any]) -> list[Problem]:
+        problems = []
+        by_kwarg = self.op.by_kwarg
+        for name, location, required, schema in self.params:
+            prm = by_kwarg.get(name) or by_kwarg.get(name[:-2] if name.endswith("[]") else name)
+            value = None
+            if prm is not None:
+                value = params.get(prm.kwarg, params.get(prm.name))
+            shown = f"{location}: {prm.kwarg if prm is not None else name}"
+            if value is None:
+                if required or location == "path":
+                    problems.append(Problem(shown, "is required"))
+                continue
+            value = _from_wire(value, schema, _Explainer(self.defs, ""))
+            key = f"param:{location}:{name}"
+            try:
+                valid = self._validator(key, schema).is_valid(value)
+            except ValueError:
+                valid = False
+            if not valid:
+                found = _Explainer(self.defs, shown).check(schema, value)
+                problems += found or [Problem(shown, f"does not fit the spec ({_shows(value)})")]
+        return problems
+
+
+def _from_wire(value: Any, schema: Any, explainer: _Explainer) -> Any:
+    """Read a text parameter value as the type its schema wants (``"10"`` for an integer)."""
+    if isinstance(value, (list, tuple)):
+        item = explainer.resolve(explainer.resolve(schema).get("items") or {})
+        return [_from_wire(v, item, explainer) for v in value]
+    if not isinstance(value, str):
+        return value
+    kinds = explainer.types(schema)
+    if "string" in kinds:
+        return value
+    if "integer" in kinds and re.fullmatch(r"-?\d+", value):
+        return int(value)
+    if "number" in kinds:
+        try:
+            return float(value)
+        except ValueError:
+            return value
+    if "boolean" in kinds and value in ("true", "false"):
+        return value == "true"
+    return value
