@@ -12,6 +12,9 @@ normalised so that a standard validator reads them right:
   string) must not make a valid request invalid, and the API does not enforce exclusivity;
 - ``format: binary`` strings are files: they become ``{"x-file": true}``, which accepts
   anything in a JSON body and is checked as a file in multipart bodies;
+- a required property that may be null is optional (a generator's ``Optional`` field: the
+  API treats a missing value as null), and the few properties that the spec's own examples
+  omit although the spec calls them required (``SPEC_ERRATA``) are optional too;
 - documentation-only keywords are dropped, which keeps the cache small.
 
 ``refs_closure`` collects the component schemas one operation needs, so that a validator
@@ -20,13 +23,20 @@ is compiled from a few hundred kilobytes rather than the whole spec.
 
 from __future__ import annotations
 
+import re
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
 __all__ = ["FILE", "REF_PREFIX", "SCHEMAS_FORMAT", "extract_schemas", "normalize", "refs_closure"]
 
-SCHEMAS_FORMAT = 1
+SCHEMAS_FORMAT = 2
+
+# (component, property): required in the spec, but never sent by clients (the spec's own
+# example leaves it out). tests/test_validation.py checks the examples against this.
+SPEC_ERRATA = frozenset({("RealtimeSessionCreateRequest", "client_secret")})  # "returned by the API"
+_DOCUMENTED_DEFAULT = re.compile(r"\bdefaults? (?:to|is)\b|\bdefault:? `", re.I)
 FILE = "x-file"
 REF_PREFIX = "#/$defs/"
 _COMPONENT_PREFIX = "#/components/schemas/"
@@ -106,11 +116,44 @@ def normalize(node: Any, home: str | None = None) -> Any:
     _numeric_exclusive(out)
     if out.get("format") == "binary" and out.get("type") in ("string", None):
         return {FILE: True}
+    if isinstance(out.get("required"), list) and isinstance(out.get("properties"), dict):
+        props = out["properties"]
+        raw_props = node.get("properties") or {}
+        keep = [
+            n
+            for n in out["required"]
+            if not _may_be_null(props.get(n)) and not _has_default(raw_props.get(n)) and (home, n) not in SPEC_ERRATA
+        ]
+        if keep:
+            out["required"] = keep
+        else:
+            del out["required"]
     if out.pop("nullable", False) is True:
         out = _nullable(out)
     else:
         out.pop("nullable", None)
     return out
+
+
+def _has_default(raw: Any) -> bool:
+    """Whether a raw property schema gives a default (a keyword, or "Defaults to" in its text):
+    the server fills it in, so a client may leave it out even where the spec says required."""
+    if not isinstance(raw, dict):
+        return False
+    if "default" in raw:
+        return True
+    text = raw.get("description")
+    return isinstance(text, str) and _DOCUMENTED_DEFAULT.search(text) is not None
+
+
+def _may_be_null(schema: Any) -> bool:
+    """Whether a (normalised) property schema accepts null at its top level."""
+    if not isinstance(schema, dict):
+        return False
+    kind = schema.get("type")
+    if kind == "null" or (isinstance(kind, list) and "null" in kind):
+        return True
+    return any(isinstance(alt, dict) and alt.get("type") == "null" for alt in schema.get("anyOf") or ())
 
 
 def _numeric_exclusive(out: dict[str, Any]) -> None:

@@ -207,9 +207,26 @@ def parse_spec(raw: bytes, source: str) -> Any:
         raise SpecError(f"cannot parse the spec {source}{where}: {problem}") from None
 
 
+_CODE_TAGS: dict[str, str] = {}
+
+
+def _code_tag(module: str) -> str:
+    """A checksum of the module that builds a cache file: changed code never reads old output."""
+    tag = _CODE_TAGS.get(module)
+    if tag is None:
+        path = os.path.join(os.path.dirname(__file__), module)
+        try:
+            with open(path, "rb") as f:
+                tag = f"{zlib.crc32(f.read()):08x}"
+        except OSError:  # e.g. a zipped install: fall back to the declared format numbers
+            tag = "nosrc"
+        _CODE_TAGS[module] = tag
+    return tag
+
+
 def _cache_file(sha: str) -> str:
     tag = sys.implementation.cache_tag or "py"
-    return os.path.join(cache_dir(), "index", f"{sha[:40]}-f{INDEX_FORMAT}-{tag}.bin")
+    return os.path.join(cache_dir(), "index", f"{sha[:40]}-f{INDEX_FORMAT}-{_code_tag('_index.py')}-{tag}.bin")
 
 
 def _schemas_format() -> int:
@@ -220,7 +237,8 @@ def _schemas_format() -> int:
 
 def _schemas_file(sha: str) -> str:
     tag = sys.implementation.cache_tag or "py"
-    return os.path.join(cache_dir(), "index", f"{sha[:40]}-schemas-s{_schemas_format()}-{tag}.bin")
+    code = _code_tag("_schemas.py")
+    return os.path.join(cache_dir(), "index", f"{sha[:40]}-schemas-s{_schemas_format()}-{code}-{tag}.bin")
 
 
 def _extract(doc: Any, data: dict) -> dict:

@@ -381,8 +381,11 @@ class OperationValidator:
             )
         return validator
 
-    def check(self, body: Any, params: Mapping[str, Any]) -> list[Problem]:
-        """Return every problem with a call's body and parameters (empty when it is valid)."""
+    def check(self, body: Any, params: Mapping[str, Any], content_type: str | None = None) -> list[Problem]:
+        """Return every problem with a call's body and parameters (empty when it is valid).
+
+        The body's content type is chosen as the request will be sent, unless given.
+        """
         problems = self._check_params(params)
         if body is None:
             if self.body_required:
@@ -390,11 +393,12 @@ class OperationValidator:
             return problems
         if not isinstance(body, (Mapping, list, tuple, str, int, float, bool)):
             return problems  # a raw body (bytes, a file): nothing to check against a JSON schema
-        ctype = self._content_type(body)
+        ctype = content_type or self._content_type(body)
         schema = self.bodies.get(ctype) if ctype else None
         if schema is None:
             return problems
         if ctype == "multipart/form-data":
+            body = self._bracket_names(schema, body)
             problems += self._check_files(schema, body)
             body = self._without_files(body)
         try:
@@ -428,13 +432,26 @@ class OperationValidator:
             return [Problem("body", f"cannot be sent as JSON: {exc}")]
         return [Problem(_where(tuple(e.instance_path), ""), e.message) for e in errors]
 
-    def _file_fields(self, schema: Any) -> dict[str, str]:
-        """Top-level multipart fields that take files: name -> 'one' or 'many' (or 'either')."""
+    def _top_properties(self, schema: Any) -> dict[str, Any]:
         explainer = _Explainer(self.defs, "")
         root = explainer.resolve(schema)
         props: dict[str, Any] = {}
         for part in [root, *(explainer.resolve(p) for p in root.get("allOf") or ())]:
             props.update(part.get("properties") or {})
+        return props
+
+    def _bracket_names(self, schema: Any, body: Mapping) -> Mapping:
+        """Multipart fields the spec names ``x[]`` are passed as ``x`` (the encoder adds ``[]``)."""
+        props = self._top_properties(schema)
+        renames = {k: k + "[]" for k in body if k not in props and k + "[]" in props}
+        if not renames:
+            return body
+        return {renames.get(k, k): v for k, v in body.items()}
+
+    def _file_fields(self, schema: Any) -> dict[str, str]:
+        """Top-level multipart fields that take files: name -> 'one' or 'many' (or 'either')."""
+        explainer = _Explainer(self.defs, "")
+        props = self._top_properties(schema)
         out = {}
         for name, sub in props.items():
             kinds = set()
