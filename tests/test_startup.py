@@ -18,7 +18,8 @@ import sys
 from openapi_client_openai import OpenAIClient
 c = OpenAIClient(spec={str(SPEC_31)!r}, api_key="sk-x")
 c.create_chat_completion, c.listFiles
-heavy = sorted(m for m in ("httpx", "httpcore", "yaml", "typing", "ssl", "json", "platformdirs", "rich", "anyio")
+heavy = sorted(m for m in ("httpx", "httpcore", "yaml", "typing", "ssl", "json", "platformdirs", "rich", "anyio",
+                            "jsonschema_rs", "orjson")
                if m in sys.modules)
 print(",".join(heavy))
 """

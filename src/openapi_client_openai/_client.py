@@ -187,13 +187,14 @@ class _BaseClient:
         return self._problems(op, body, params, params.pop("query", None))
 
     def _problems(self, op: Operation, body: Any, params: dict[str, Any], query: Any) -> list[Problem]:
-        from collections.abc import Mapping as _Mapping
-
         from ._request import merge_body
 
-        if query is not None and not isinstance(query, _Mapping):
-            params = {**params, "query": query}
-        return self._index.validator(op.id).check(merge_body(op, body, params), params)
+        if query is not None and not isinstance(query, dict) and not hasattr(query, "keys"):
+            params = {**params, "query": query}  # a parameter or body field called `query`
+        validator = op.validator
+        if validator is None:
+            validator = op.validator = self._index.validator(op.id)
+        return validator.check(merge_body(op, body, params) if params else body, params)
 
     def operation(self, name: str) -> Operation:
         """Return the ``Operation`` (method, path, parameters...) called ``name``."""

@@ -236,6 +236,7 @@ class Operation:
         "streaming",
         "summary",
         "tags",
+        "validator",
     )
 
     def __init__(self, op_id: str, entry: tuple) -> None:
@@ -258,6 +259,7 @@ class Operation:
         # A path written with a query (`/responses?beta=true`) always sends that query.
         self.path, _, self.static_query = path.partition("?")
         self.path_params = tuple(p for p in self.params if p.location == "path")
+        self.validator = None  # set on first validation (see SpecIndex.validator)
 
     def __repr__(self) -> str:
         return f"<Operation {self.id}: {self.method} {self.path}>"

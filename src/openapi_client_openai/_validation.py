@@ -370,6 +370,7 @@ class OperationValidator:
         roots = [*self.bodies.values(), *(p[3] for p in self.params)]
         self.defs = refs_closure(roots, defs)
         self._compiled: dict[str, Any] = {}
+        self._json_only = list(self.bodies) == ["application/json"]
 
     def _validator(self, key: str, schema: Any) -> Any:
         validator = self._compiled.get(key)
@@ -393,7 +394,7 @@ class OperationValidator:
             return problems
         if not isinstance(body, (Mapping, list, tuple, str, int, float, bool)):
             return problems  # a raw body (bytes, a file): nothing to check against a JSON schema
-        ctype = content_type or self._content_type(body)
+        ctype = content_type or ("application/json" if self._json_only else self._content_type(body))
         schema = self.bodies.get(ctype) if ctype else None
         if schema is None:
             return problems
@@ -499,7 +500,9 @@ class OperationValidator:
         return out
 
     def _check_params(self, params: Mapping[str, Any]) -> list[Problem]:
-        problems = []
+        problems: list[Problem] = []
+        if not self.params:
+            return problems
         by_kwarg = self.op.by_kwarg
         for name, location, required, schema in self.params:
             prm = by_kwarg.get(name) or by_kwarg.get(name[:-2] if name.endswith("[]") else name)
