@@ -203,3 +203,83 @@ def client(server: RecordingServer) -> Iterable[Any]:
 
     with OpenAIClient(spec=SPEC_31, api_key=FAKE_KEY, base_url=server.url, timeout=5) as c:
         yield c
+
+
+class RawServer:
+    """A TCP server on 127.0.0.1 that answers each connection with a scripted function.
+
+    ``handler(conn, request)`` gets the socket and the first request's bytes and writes
+    exactly the bytes a test needs (interim heads, stale data, trailers, cuts).
+    """
+
+    def __init__(self, handler: Callable[[Any, bytes], None]) -> None:
+        import socket
+
+        self.handler = handler
+        self.sock = socket.socket()
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(16)
+        self.port = self.sock.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}/v1"
+        self.connections = 0
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            self.connections += 1
+            threading.Thread(target=self._one, args=(conn,), daemon=True).start()
+
+    def _one(self, conn: Any) -> None:
+        try:
+            while True:
+                request = read_request(conn)
+                if request is None:
+                    return
+                if self.handler(conn, request) is False:
+                    return
+        except OSError:
+            pass
+        finally:
+            conn.close()
+
+    def close(self) -> None:
+        self.sock.close()
+
+
+def read_request(conn: Any) -> bytes | None:
+    """Read one HTTP request (head and Content-Length body) from a socket; None at EOF."""
+    buf = b""
+    while b"\r\n\r\n" not in buf:
+        data = conn.recv(65536)
+        if not data:
+            return None
+        buf += data
+    head, _, body = buf.partition(b"\r\n\r\n")
+    length = 0
+    for line in head.split(b"\r\n"):
+        if line.lower().startswith(b"content-length:"):
+            length = int(line.split(b":", 1)[1])
+    while len(body) < length:
+        body += conn.recv(65536)
+    return head + b"\r\n\r\n" + body
+
+
+@pytest.fixture
+def raw_server() -> Iterable[Callable[[Callable[[Any, bytes], None]], RawServer]]:
+    """Make raw servers for a test; all are closed at its end."""
+    made: list[RawServer] = []
+
+    def make(handler: Callable[[Any, bytes], None]) -> RawServer:
+        srv = RawServer(handler)
+        made.append(srv)
+        return srv
+
+    yield make
+    for srv in made:
+        srv.close()

@@ -184,3 +184,8 @@ def test_chunked_any_split(pieces: list[bytes], data: st.DataObject) -> None:
     decoder = ChunkedDecoder()
     out = b"".join(decoder.feed(body[a:b]) for a, b in zip([0, *cuts], [*cuts, len(body)], strict=True))
     assert out == b"".join(pieces) and decoder.done
+
+
+def test_bom_split_across_chunks() -> None:
+    assert decode(b"\xef", b"\xbb\xbfdata: x\n\n") == [ev("x")]
+    assert decode(b"\xef\xbb", b"\xbf", b"data: y\n\n") == [ev("y")]

@@ -117,10 +117,9 @@ def test_text_and_final_during_iteration_consume_the_rest(client, server, path: 
         first = next(iterator)
         assert first["choices"][0]["delta"]["role"] == "assistant"
         next(iterator)
-        with pytest.raises(RuntimeError, match="left before its end"):
-            stream.final()
-        rest = list(iterator)
-        assert rest and stream.final() == CHAT_FINAL
+        assert stream.final() == CHAT_FINAL  # consumes the rest, from where iteration stopped
+        assert list(iterator) == []
+        assert stream.text() == CHAT_FINAL["choices"][0]["message"]["content"]
 
 
 def test_final_without_iterating(client, server, path: str) -> None:

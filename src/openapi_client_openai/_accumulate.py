@@ -88,9 +88,9 @@ class ChatAccumulator(Accumulator):
                 }
             delta = choice.get("delta") or {}
             content = delta.get("content")
-            if content:
-                state["content"].append(content)
-                if index == 0:
+            if content is not None:
+                state["content"].append(content)  # even "": the message then has content ""
+                if content and index == 0:
                     self.pieces.append(content)
             if len(delta) > 1 or content is None:
                 self._delta_rest(state, delta)
@@ -127,9 +127,16 @@ class ChatAccumulator(Accumulator):
             fc = state["extra"].setdefault("function_call", {"name": "", "arguments": ""})
             fc["name"] += function_call.get("name") or ""
             fc["arguments"] += function_call.get("arguments") or ""
-        for key in ("annotations", "audio"):
-            if delta.get(key) is not None:
-                state["extra"][key] = delta[key]
+        if delta.get("annotations") is not None:
+            state["extra"]["annotations"] = delta["annotations"]
+        audio = delta.get("audio")
+        if isinstance(audio, dict):
+            merged = state["extra"].setdefault("audio", {})
+            for key, value in audio.items():
+                if key in ("data", "transcript") and isinstance(value, str):
+                    merged[key] = merged.get(key, "") + value
+                else:
+                    merged[key] = value
 
     def final(self) -> Any:
         choices = []
@@ -137,7 +144,7 @@ class ChatAccumulator(Accumulator):
             state = self.choices[index]
             message: dict[str, Any] = {
                 "role": state["role"],
-                "content": "".join(state["content"]) if state["content"] else None,
+                "content": "".join(state["content"]) if state["content"] else None,  # None: never sent
                 "refusal": "".join(state["refusal"]) if state["refusal"] else None,
             }
             if state["tools"]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 __all__ = ["ChunkedDecoder", "ChunkedError"]
 
 _MAX_LINE = 4096
+_MAX_TRAILERS = 64 * 1024
 
 
 class ChunkedError(ValueError):
@@ -18,13 +19,14 @@ class ChunkedError(ValueError):
 class ChunkedDecoder:
     """Incremental decoder of a chunked body; ``done`` once the last chunk and trailers are read."""
 
-    __slots__ = ("_buf", "_left", "_state", "done")
+    __slots__ = ("_buf", "_left", "_state", "_trailers", "done")
 
     # states: 0 size line, 1 chunk data (_left bytes to go), 2 CRLF after data, 3 trailers
     def __init__(self) -> None:
         self._buf = b""
         self._left = 0
         self._state = 0
+        self._trailers = 0
         self.done = False
 
     def feed(self, data: bytes) -> bytes:
@@ -66,13 +68,18 @@ class ChunkedDecoder:
                 pos += 2
                 state = 0
             else:  # trailers, ended by an empty line
-                nl = buf.find(b"\r\n", pos)
+                nl = buf.find(b"\r\n", pos, pos + _MAX_LINE)
                 if nl < 0:
+                    if end - pos >= _MAX_LINE:
+                        raise ChunkedError("a trailer line is too long")
                     break
                 if nl == pos:
                     pos += 2
                     self.done = True
                     break
+                self._trailers += nl + 2 - pos
+                if self._trailers > _MAX_TRAILERS:
+                    raise ChunkedError("the trailers are too large")
                 pos = nl + 2
         self._buf = buf[pos:] if pos < end else b""
         self._state = state

@@ -81,9 +81,14 @@ class SSEDecoder:
         if not chunk:
             return []  # and keep a pending CR for the next chunk's LF
         if not self._started:
+            # A byte-order mark may open the stream, possibly split across chunks.
+            head = b"".join(self._partial) + chunk
+            if len(head) < 3 and b"\xef\xbb\xbf".startswith(head):
+                self._partial = [head]
+                return []
+            self._partial = []
             self._started = True
-            if chunk[:3] == b"\xef\xbb\xbf":  # a byte-order mark may open the stream
-                chunk = chunk[3:]
+            chunk = head[3:] if head[:3] == b"\xef\xbb\xbf" else head
         if self._cr:
             self._cr = False
             if chunk[:1] == b"\n":

@@ -64,7 +64,7 @@ def _stream_error(data: Any, event: str, request_id: str | None) -> APIError:
 class _StreamCore:
     """The I/O-free half of a stream: decoding, parsing, errors, end detection, accumulation."""
 
-    __slots__ = ("acc", "decoder", "description", "finished", "idle", "raw_mode", "request_id", "seen")
+    __slots__ = ("acc", "decoder", "description", "finished", "idle", "raw_mode", "request_id", "seen", "started")
 
     def __init__(self, request_id: str | None, max_event_size: int, idle: float | None, description: str) -> None:
         self.decoder = SSEDecoder(max_event_size)
@@ -75,6 +75,7 @@ class _StreamCore:
         self.raw_mode = False
         self.description = description
         self.seen = False  # any event at all
+        self.started = False
 
     def feed(self, chunk: bytes) -> list[ServerSentEvent]:
         try:
@@ -113,6 +114,38 @@ class _StreamCore:
             raise _stream_error(data, event, self.request_id)
         return item
 
+    def begin(self, source: Any) -> None:
+        """Mark the stream as being read (once only) and start the idle clock."""
+        if self.started:
+            raise RuntimeError("this stream has been read already; a stream can be read once")
+        self.started = True
+        self.touch(source)
+
+    def touch(self, source: Any) -> None:
+        """An event arrived: the idle clock starts again."""
+        if self.idle is not None:
+            source.deadline = time.monotonic() + self.idle
+
+    def note_raw(self, sse: ServerSentEvent) -> None:
+        """For ``sse()``: see the end marker, and the family (from the first event's data)."""
+        self.seen = True
+        raw = sse.raw
+        if raw == b"[DONE]" or sse.event in TERMINAL_EVENTS:
+            self.finished = True
+        elif self.acc is None:
+            try:
+                data = _loads(raw)
+            except _JSONError:
+                data = None
+            self.acc = accumulator_for(sse.event, data)
+        if not self.finished and raw[:1] == b"{" and b'"type"' in raw:
+            try:
+                kind = _loads(raw).get("type")
+            except (_JSONError, AttributeError):
+                kind = None
+            if kind in TERMINAL_EVENTS:
+                self.finished = True
+
     def check_end(self) -> None:
         """At the end of the body: raise unless the stream reached its end."""
         if self.finished:
@@ -127,6 +160,63 @@ class _StreamCore:
                 f"the stream ended before its final event ([DONE] or the {acc.family} stream's end): {self.description}"
             )
         self.finished = True  # a stream of unknown family that ended with its body
+
+
+def _run(core: _StreamCore, source: Any, raw: bool) -> Iterator[Any]:
+    """Drive a stream: parsed items (or raw events), then drain; release or close at the end.
+
+    A module-level generator on purpose: it holds the core and the source but not the stream
+    object, so dropping an unfinished stream closes its connection at once (no reference cycle
+    left for the garbage collector to finalise in an arbitrary order).
+    """
+    try:
+        core.begin(source)
+        for chunk in source.iter_body():
+            for sse in core.feed(chunk):
+                if raw:
+                    core.note_raw(sse)
+                    yield sse
+                else:
+                    item = core.parse(sse)
+                    if item is not None:
+                        yield item
+                if core.finished:
+                    source.drain()
+                    return
+                core.touch(source)
+        core.check_end()
+        source.drain()
+    finally:
+        if core.finished:
+            source.release()  # e.g. left by `break` right after the final event
+        else:
+            source.close()
+
+
+async def _arun(core: _StreamCore, source: Any, raw: bool) -> AsyncIterator[Any]:
+    """The asyncio twin of ``_run``."""
+    try:
+        core.begin(source)
+        async for chunk in source.iter_body():
+            for sse in core.feed(chunk):
+                if raw:
+                    core.note_raw(sse)
+                    yield sse
+                else:
+                    item = core.parse(sse)
+                    if item is not None:
+                        yield item
+                if core.finished:
+                    await source.drain()
+                    return
+                core.touch(source)
+        core.check_end()
+        await source.drain()
+    finally:
+        if core.finished:
+            await source.arelease()
+        else:
+            await source.aclose()
 
 
 class _BaseStream:
@@ -147,7 +237,7 @@ class _BaseStream:
             idle_timeout,
             f"{operation_id} {response.url}",
         )
-        self._started = False
+        self._iterator: Any = None
 
     @property
     def finished(self) -> bool:
@@ -158,10 +248,6 @@ class _BaseStream:
         if self._core.raw_mode:
             raise RuntimeError("text() and final() need the parsed events; they are not kept when reading sse()")
 
-    def _idle_deadline(self) -> None:
-        if self._core.idle is not None:
-            self._source.deadline = time.monotonic() + self._core.idle
-
     def __repr__(self) -> str:
         state = "finished" if self._core.finished else "open"
         return f"<{type(self).__name__} {self.operation_id} {self.response.status_code} {state}>"
@@ -171,63 +257,26 @@ class Stream(_BaseStream):
     """A streaming answer on ``OpenAIClient``: iterate it for events (``dict``), or ask for the result.
 
     ``for event in stream`` yields each event's data; ``stream.iter_text()`` the text deltas as
-    they arrive and ``stream.text()`` all of them joined;
-    ``stream.final()`` the finished object; ``stream.sse()`` the raw events; ``stream.response``
-    the status, headers and request id.  Use ``with`` so the connection is released even on
-    ``break`` or error.
+    they arrive and ``stream.text()`` all of them joined; ``stream.final()`` the finished
+    object; ``stream.sse()`` the raw events; ``stream.response`` the status, headers and
+    request id.  Use ``with`` so the connection is released even on ``break`` or error.
     """
 
     def __iter__(self) -> Iterator[Any]:
-        return self._items()
-
-    def _chunks(self) -> Iterator[bytes]:
-        if self._started:
-            raise RuntimeError("this stream has been read already; a stream can be read once")
-        self._started = True
-        self._idle_deadline()
-        return self._source.iter_body()
-
-    def _items(self) -> Iterator[Any]:
-        core = self._core
-        try:
-            for chunk in self._chunks():
-                for sse in core.feed(chunk):
-                    item = core.parse(sse)
-                    if item is not None:
-                        yield item
-                    if core.finished:
-                        self._source.drain()
-                        return
-                    self._idle_deadline()
-            core.check_end()
-            self._source.drain()
-        finally:
-            if not core.finished:
-                self._source.close()
+        # One iterator per stream: a second loop, or text()/final(), carries on where it stopped.
+        if self._iterator is None:
+            self._iterator = _run(self._core, self._source, False)
+        return self._iterator
 
     def sse(self) -> Iterator[ServerSentEvent]:
         """Yield the raw events (``event``, ``data``, ``id``, ``retry``), ``[DONE]`` included."""
-        core = self._core
-        core.raw_mode = True
-        try:
-            for chunk in self._chunks():
-                for sse in core.feed(chunk):
-                    yield sse
-                    if sse.raw == b"[DONE]" or sse.event in TERMINAL_EVENTS:
-                        core.finished = True
-                        self._source.drain()
-                        return
-                    self._idle_deadline()
-            if core.decoder.pending:
-                raise APIConnectionError(f"the stream was cut in the middle of an event: {core.description}")
-        finally:
-            if not core.finished:
-                self._source.close()
+        self._core.raw_mode = True
+        return _run(self._core, self._source, True)
 
     def iter_text(self) -> Iterator[str]:
         """Yield the text deltas as they arrive (the pieces ``text()`` joins)."""
         seen = 0
-        for _ in self._items():
+        for _ in self:
             pieces = self._core.acc.pieces if self._core.acc is not None else ()
             while seen < len(pieces):
                 yield pieces[seen]
@@ -235,11 +284,10 @@ class Stream(_BaseStream):
 
     def _consume(self) -> Accumulator:
         self._result_needs_events()
-        if not self._started:
-            for _ in self._items():
-                pass
-        elif not self._core.finished:
-            raise RuntimeError("the stream was left before its end: text() and final() need all of it")
+        for _ in self:  # the rest of the stream, from wherever iteration stopped
+            pass
+        if not self._core.finished:
+            raise RuntimeError("the stream was closed before its end: text() and final() need all of it")
         return self._core.acc or Accumulator()
 
     def text(self) -> str:
@@ -272,56 +320,19 @@ class AsyncStream(_BaseStream):
     """
 
     def __aiter__(self) -> AsyncIterator[Any]:
-        return self._items()
+        if self._iterator is None:
+            self._iterator = _arun(self._core, self._source, False)
+        return self._iterator
 
-    def _chunks(self) -> AsyncIterator[bytes]:
-        if self._started:
-            raise RuntimeError("this stream has been read already; a stream can be read once")
-        self._started = True
-        self._idle_deadline()
-        return self._source.iter_body()
-
-    async def _items(self) -> AsyncIterator[Any]:
-        core = self._core
-        try:
-            async for chunk in self._chunks():
-                for sse in core.feed(chunk):
-                    item = core.parse(sse)
-                    if item is not None:
-                        yield item
-                    if core.finished:
-                        await self._source.drain()
-                        return
-                    self._idle_deadline()
-            core.check_end()
-            await self._source.drain()
-        finally:
-            if not core.finished:
-                await self._source.aclose()
-
-    async def sse(self) -> AsyncIterator[ServerSentEvent]:
+    def sse(self) -> AsyncIterator[ServerSentEvent]:
         """Yield the raw events (``event``, ``data``, ``id``, ``retry``), ``[DONE]`` included."""
-        core = self._core
-        core.raw_mode = True
-        try:
-            async for chunk in self._chunks():
-                for sse in core.feed(chunk):
-                    yield sse
-                    if sse.raw == b"[DONE]" or sse.event in TERMINAL_EVENTS:
-                        core.finished = True
-                        await self._source.drain()
-                        return
-                    self._idle_deadline()
-            if core.decoder.pending:
-                raise APIConnectionError(f"the stream was cut in the middle of an event: {core.description}")
-        finally:
-            if not core.finished:
-                await self._source.aclose()
+        self._core.raw_mode = True
+        return _arun(self._core, self._source, True)
 
     async def iter_text(self) -> AsyncIterator[str]:
         """Yield the text deltas as they arrive (the pieces ``text()`` joins)."""
         seen = 0
-        async for _ in self._items():
+        async for _ in self:
             pieces = self._core.acc.pieces if self._core.acc is not None else ()
             while seen < len(pieces):
                 yield pieces[seen]
@@ -329,11 +340,10 @@ class AsyncStream(_BaseStream):
 
     async def _consume(self) -> Accumulator:
         self._result_needs_events()
-        if not self._started:
-            async for _ in self._items():
-                pass
-        elif not self._core.finished:
-            raise RuntimeError("the stream was left before its end: text() and final() need all of it")
+        async for _ in self:
+            pass
+        if not self._core.finished:
+            raise RuntimeError("the stream was closed before its end: text() and final() need all of it")
         return self._core.acc or Accumulator()
 
     async def text(self) -> str:
@@ -370,7 +380,7 @@ class HttpxSource:
     def iter_body(self) -> Iterator[bytes]:
         from ._transport import map_error
 
-        self._pieces = self._raw.iter_raw()
+        self._pieces = self._raw.iter_bytes()  # decoded: httpx may have asked for gzip
         try:
             for piece in self._pieces:
                 yield piece
@@ -397,6 +407,8 @@ class HttpxSource:
     def close(self) -> None:
         self._raw.close()
 
+    release = close  # httpx pools the connection itself if the body was read to its end
+
 
 class AsyncHttpxSource:
     """The asyncio twin of ``HttpxSource``."""
@@ -410,7 +422,7 @@ class AsyncHttpxSource:
     async def iter_body(self) -> AsyncIterator[bytes]:
         from ._transport import map_error
 
-        self._pieces = self._raw.aiter_raw()
+        self._pieces = self._raw.aiter_bytes()
         try:
             async for piece in self._pieces:
                 yield piece
@@ -437,3 +449,5 @@ class AsyncHttpxSource:
 
     async def aclose(self) -> None:
         await self._raw.aclose()
+
+    arelease = aclose

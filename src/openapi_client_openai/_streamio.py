@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import socket
+import sys
 import time
 import zlib
 
@@ -29,11 +30,18 @@ __all__ = ["AsyncLeanPool", "AsyncLeanResponse", "LeanPool", "LeanResponse", "le
 _RECV = 256 * 1024
 _MAX_HEAD = 64 * 1024
 _PROXY_VARS = ("http_proxy", "https_proxy", "all_proxy", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY")
+_INTERIM = range(100, 200)
 
 
 def lean_allowed() -> bool:
-    """Whether streams may bypass httpx: not when a proxy is configured in the environment."""
-    return not any(os.environ.get(name) for name in _PROXY_VARS)
+    """Whether streams may bypass httpx: not when a proxy is configured (environment or system)."""
+    if any(os.environ.get(name) for name in _PROXY_VARS):
+        return False
+    if os.name == "nt" or sys.platform == "darwin":  # system proxy settings, which httpx honours too
+        import urllib.request
+
+        return not any(k in ("http", "https", "all") for k in urllib.request.getproxies())
+    return True
 
 
 def _ssl_context() -> Any:
@@ -84,6 +92,25 @@ def _parse_head(head: bytes) -> tuple[int, str, list[tuple[str, str]]]:
     return int(parts[1]), parts[2] if len(parts) > 2 else "", headers
 
 
+def _take_head(buf: bytes, description: str) -> tuple[tuple | None, bytes]:
+    """Find the final answer's head in ``buf``, skipping interim 1xx heads (``103 Early Hints``).
+
+    Returns ``((status, reason, headers), rest)`` once a final head is whole, else ``(None, buf)``
+    with the interim heads already dropped.
+    """
+    while True:
+        end = buf.find(b"\r\n\r\n")
+        if end > _MAX_HEAD or (end < 0 and len(buf) > _MAX_HEAD):
+            raise APIConnectionError(f"the answer's head is too large: {description}")
+        if end < 0:
+            return None, buf
+        status, reason, headers = _parse_head(buf[:end])
+        buf = buf[end + 4 :]
+        if status in _INTERIM and status != 101:
+            continue
+        return (status, reason, headers), buf
+
+
 class _Framing:
     """How the body ends: chunked, a length, or the connection closing; plus content decoding."""
 
@@ -121,6 +148,7 @@ class _Framing:
         elif self.left is not None:
             if len(data) > self.left:
                 data = data[: self.left]
+                self.keep_alive = False  # bytes past the body: the connection is not clean
             self.left -= len(data)
         if self.decompress is not None and data:
             try:
@@ -207,7 +235,11 @@ class LeanResponse:
 
     def read(self) -> bytes:
         """Read the whole body (used for error answers)."""
-        data = b"".join(self.iter_body())
+        try:
+            data = b"".join(self.iter_body())
+        except BaseException:
+            self.close()
+            raise
         self.release()
         return data
 
@@ -216,19 +248,18 @@ class LeanResponse:
         if self._sock is None:
             return
         if not self._framing.complete and not self._framing.until_close:
-            saved = self.read_timeout
-            self.read_timeout = max_seconds
-            self.deadline = None
-            end = time.monotonic() + max_seconds
+            self.deadline = time.monotonic() + max_seconds  # bounds framing-only bytes too
             seen = 0
             try:
                 for piece in self.iter_body():
                     seen += len(piece)
-                    if seen > max_bytes or time.monotonic() > end:
+                    if seen > max_bytes:
                         break
             except (APIConnectionError, APITimeoutError):
                 pass
-            self.read_timeout = saved
+            except BaseException:
+                self.close()
+                raise
         self.release()
 
     def release(self) -> None:
@@ -269,9 +300,23 @@ class LeanPool:
         sock.close()
 
     def _get(self, key: tuple) -> Any:
-        with self._lock:
-            idle = self._idle.get(key)
-            return idle.pop() if idle else None
+        import select
+
+        while True:
+            with self._lock:
+                idle = self._idle.get(key)
+                sock = idle.pop() if idle else None
+            if sock is None:
+                return None
+            try:
+                # An idle connection must have nothing to read: data there is a stale answer
+                # or the server closing it.  Either way it is not reused.
+                readable = bool(select.select([sock], [], [], 0)[0]) or bool(getattr(sock, "pending", int)())
+            except (OSError, ValueError):
+                readable = True
+            if not readable:
+                return sock
+            sock.close()
 
     def _connect(self, key: tuple, connect_timeout: float | None) -> Any:
         scheme, host, port = key
@@ -290,40 +335,38 @@ class LeanPool:
         read_timeout = timeout.read
         for attempt in (0, 1):
             reused = self._get(key) if attempt == 0 else None
-            buf = b""
+            sock = reused
+            received = False
             try:
-                sock = reused if reused is not None else self._connect(key, timeout.connect)
-            except TimeoutError:
-                raise APITimeoutError(f"Request timed out (connect): {description}") from None
-            except OSError as exc:
-                raise APIConnectionError(f"Connection error: {description}: {exc}") from None
-            try:
+                if sock is None:
+                    sock = self._connect(key, timeout.connect)
                 sock.settimeout(timeout.write)
                 sock.sendall(payload)
                 sock.settimeout(read_timeout)
-                while True:
+                head, buf = None, b""
+                while head is None:
                     data = sock.recv(_RECV)
                     if not data:
                         raise ConnectionResetError("closed before the answer's head")
-                    buf += data
-                    end = buf.find(b"\r\n\r\n")
-                    if end >= 0:
-                        break
-                    if len(buf) > _MAX_HEAD:
-                        raise APIConnectionError(f"the answer's head is too large: {description}")
+                    received = True
+                    head, buf = _take_head(buf + data, description)
             except TimeoutError:
-                sock.close()
+                if sock is not None:
+                    sock.close()
                 raise APITimeoutError(f"Request timed out: {description}") from None
             except OSError as exc:
-                sock.close()
-                if reused is not None and not buf:
+                if sock is not None:
+                    sock.close()
+                if reused is not None and not received:
                     continue  # a pooled connection the server had closed: try a fresh one
                 raise APIConnectionError(f"Connection error: {description}: {exc}") from None
-            status, reason, headers = _parse_head(buf[:end])
+            except BaseException:
+                if sock is not None:
+                    sock.close()
+                raise
+            status, reason, headers = head
             framing = _Framing(headers, request.method, status)
-            return LeanResponse(
-                self, key, sock, status, reason, headers, buf[end + 4 :], framing, read_timeout, description
-            )
+            return LeanResponse(self, key, sock, status, reason, headers, buf, framing, read_timeout, description)
         raise APIConnectionError(f"Connection error: {description}")  # pragma: no cover - loop always returns
 
     def close(self) -> None:
@@ -484,7 +527,11 @@ class AsyncLeanResponse:
 
     async def read(self) -> bytes:
         """Read the whole body (used for error answers)."""
-        data = b"".join([piece async for piece in self.iter_body()])
+        try:
+            data = b"".join([piece async for piece in self.iter_body()])
+        except BaseException:
+            self.close()
+            raise
         self.release()
         return data
 
@@ -493,17 +540,18 @@ class AsyncLeanResponse:
         if self._conn is None:
             return
         if not self._framing.complete and not self._framing.until_close:
-            self.read_timeout = max_seconds
-            self.deadline = None
-            end = time.monotonic() + max_seconds
+            self.deadline = time.monotonic() + max_seconds  # bounds framing-only bytes too
             seen = 0
             try:
                 async for piece in self.iter_body():
                     seen += len(piece)
-                    if seen > max_bytes or time.monotonic() > end:
+                    if seen > max_bytes:
                         break
             except (APIConnectionError, APITimeoutError):
                 pass
+            except BaseException:  # cancelled while draining: close, and let it propagate now
+                self.close()
+                raise
         self.release()
 
     def release(self) -> None:
@@ -518,11 +566,19 @@ class AsyncLeanResponse:
         else:
             conn.transport.close()
 
-    async def aclose(self) -> None:
+    def close(self) -> None:
         """Close the connection without reading further."""
         conn, self._conn = self._conn, None
         if conn is not None:
             conn.transport.close()
+
+    async def aclose(self) -> None:
+        """Close the connection without reading further."""
+        self.close()
+
+    async def arelease(self) -> None:
+        """Give the connection back if its body ended cleanly, else close it."""
+        self.release()
 
 
 class AsyncLeanPool:
@@ -531,7 +587,24 @@ class AsyncLeanPool:
     def __init__(self, max_idle: int = 100) -> None:
         self._idle: dict[tuple, list[_Reader]] = {}
         self._ssl: Any = None
+        self._loop: Any = None
         self.max_idle = max_idle
+
+    def _bind_loop(self) -> None:
+        # Connections belong to the event loop that opened them: after asyncio.run() ends and
+        # another starts, the old ones are dropped, never used from the wrong loop.
+        import asyncio
+
+        loop = asyncio.get_running_loop()
+        if loop is not self._loop:
+            for conns in self._idle.values():
+                for conn in conns:
+                    try:
+                        conn.transport.close()
+                    except RuntimeError:  # its loop is closed already
+                        pass
+            self._idle = {}
+            self._loop = loop
 
     def _put(self, key: tuple, conn: _Reader) -> None:
         idle = self._idle.setdefault(key, [])
@@ -541,12 +614,13 @@ class AsyncLeanPool:
             conn.transport.close()
 
     def _get(self, key: tuple) -> _Reader | None:
+        self._bind_loop()
         idle = self._idle.get(key)
         while idle:
             conn = idle.pop()
-            if not conn.eof and not conn.transport.is_closing():
+            if not conn.eof and not conn.chunks and not conn.transport.is_closing():
                 return conn
-            conn.transport.close()
+            conn.transport.close()  # closed by the server, or holding bytes nobody asked for
         return None
 
     async def _connect(self, key: tuple, connect_timeout: float | None) -> _Reader:
@@ -577,21 +651,18 @@ class AsyncLeanPool:
         for attempt in (0, 1):
             conn = self._get(key) if attempt == 0 else None
             reused = conn is not None
-            buf = b""
+            received = False
             try:
                 if conn is None:
                     conn = await self._connect(key, timeout.connect)
                 conn.transport.write(payload)
-                while True:
+                head, buf = None, b""
+                while head is None:
                     data = await conn.read(read_timeout)
                     if not data:
                         raise ConnectionResetError("closed before the answer's head")
-                    buf += data
-                    end = buf.find(b"\r\n\r\n")
-                    if end >= 0:
-                        break
-                    if len(buf) > _MAX_HEAD:
-                        raise APIConnectionError(f"the answer's head is too large: {description}")
+                    received = True
+                    head, buf = _take_head(buf + data, description)
             except TimeoutError:
                 if conn is not None:
                     conn.transport.close()
@@ -599,14 +670,16 @@ class AsyncLeanPool:
             except OSError as exc:
                 if conn is not None:
                     conn.transport.close()
-                if reused and not buf:
+                if reused and not received:
                     continue
                 raise APIConnectionError(f"Connection error: {description}: {exc}") from None
-            status, reason, headers = _parse_head(buf[:end])
+            except BaseException:  # cancellation included: never leave the transport open
+                if conn is not None:
+                    conn.transport.close()
+                raise
+            status, reason, headers = head
             framing = _Framing(headers, request.method, status)
-            return AsyncLeanResponse(
-                self, key, conn, status, reason, headers, buf[end + 4 :], framing, read_timeout, description
-            )
+            return AsyncLeanResponse(self, key, conn, status, reason, headers, buf, framing, read_timeout, description)
         raise APIConnectionError(f"Connection error: {description}")  # pragma: no cover
 
     async def aclose(self) -> None:
@@ -614,4 +687,7 @@ class AsyncLeanPool:
         idle, self._idle = self._idle, {}
         for conns in idle.values():
             for conn in conns:
-                conn.transport.close()
+                try:
+                    conn.transport.close()
+                except RuntimeError:  # its loop is closed already
+                    pass
