@@ -255,3 +255,32 @@ def test_recursive_schema_in_the_31_spec() -> None:
         for p in client.validate("searchVectorStore", vector_store_id="vs_1", body={"query": "q", "filters": broken})
     ]
     assert any("filters.filters[0].filters[0]" in p and "'value'" in p for p in problems), problems
+
+
+def test_interpreted_and_compiled_checks_agree(vclient) -> None:
+    """The explainer checks an operation's first calls; jsonschema-rs the later ones: same verdicts."""
+    import jsonschema_rs
+
+    from openapi_client_openai._validation import _Explainer
+
+    spec = pathlib.Path(vclient.spec.source)
+    examples, _ = spec_examples(spec)
+    broken = [
+        ({**CHAT, "temperature": 9}),
+        {**CHAT, "messages": [{"role": "user", "content": 5}]},
+        {"messages": []},
+        {**CHAT, "tool_choice": "x"},
+        {**CHAT, "n": "2"},
+    ]
+    cases = [(op_id, body) for op_id, title, body in examples if "media example" not in title]
+    cases += [("createChatCompletion", body) for body in broken]
+    for op_id, body in cases:
+        validator = vclient.spec.validator(op_id)
+        schema = validator.bodies.get("application/json")
+        if schema is None:
+            continue
+        compiled = jsonschema_rs.validator_for(
+            {"$schema": "https://json-schema.org/draft/2020-12/schema", **schema, "$defs": validator.defs}
+        )
+        interpreted = not _Explainer(validator.defs, "").check(schema, body)
+        assert interpreted == compiled.is_valid(body), (op_id, body)

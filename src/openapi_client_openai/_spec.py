@@ -99,15 +99,30 @@ class SpecIndex:
         return data
 
     def validator(self, name: str) -> Any:
-        """The ``OperationValidator`` of an operation, built on its first use."""
+        """The ``OperationValidator`` of an operation, built on its first use.
+
+        Its schemas come from a small per-operation cache file when there is one, else from
+        the spec's schema cache (written then for next time), never from the YAML.
+        """
         op = self.operation(name)
         key = (self.sha256, op.id)
         validator = _VALIDATORS.get(key)
         if validator is None:
             from ._validation import OperationValidator
 
-            schemas = self.schemas()
-            validator = OperationValidator(op, schemas["ops"].get(op.id) or {}, schemas["defs"])
+            path = _op_schemas_file(self.sha256, op.id)
+            payload = _read_blob(path)
+            try:
+                own = marshal.loads(payload) if payload is not None else None
+            except (ValueError, EOFError, TypeError):
+                own = None
+            if isinstance(own, dict) and own.get("op") == op.id:
+                validator = OperationValidator(op, own["schemas"], own["defs"], closed=True)
+            else:
+                schemas = self.schemas()
+                validator = OperationValidator(op, schemas["ops"].get(op.id) or {}, schemas["defs"])
+                own = {"op": op.id, "schemas": schemas["ops"].get(op.id) or {}, "defs": validator.defs}
+                _write_blob(path, marshal.dumps(own))
             _VALIDATORS[key] = validator
         return validator
 
@@ -239,6 +254,13 @@ def _schemas_file(sha: str) -> str:
     tag = sys.implementation.cache_tag or "py"
     code = _code_tag("_schemas.py")
     return os.path.join(cache_dir(), "index", f"{sha[:40]}-schemas-s{_schemas_format()}-{code}-{tag}.bin")
+
+
+def _op_schemas_file(sha: str, op_id: str) -> str:
+    tag = sys.implementation.cache_tag or "py"
+    code = _code_tag("_schemas.py")
+    name = f"{sha[:40]}-op-{zlib.crc32(op_id.encode()):08x}-s{_schemas_format()}-{code}-{tag}.bin"
+    return os.path.join(cache_dir(), "index", name)
 
 
 def _extract(doc: Any, data: dict) -> dict:

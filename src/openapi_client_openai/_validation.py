@@ -1,12 +1,18 @@
 """Checking requests against the spec before they leave the machine.
 
-A compiled validator (jsonschema-rs, ~0.4 µs for a chat body) answers "valid?" for every
+A compiled validator (jsonschema-rs, ~1 µs for a chat body) answers "valid?" for every
 request.  Only when the answer is no does the explainer below walk the schema in Python to
 say where and why, the way a person would: ``messages[2].content: expected string or array,
 got integer``.  Under ``anyOf``/``oneOf`` it reports the alternative that fits best (the one
 the discriminator or a ``type``-like field names, else the one that matched most), not every
-branch's failures.  Validators are built per operation on first use from the schema cache
-written when the spec was compiled (see ``_schemas``), never at start-up.
+branch's failures.
+
+The explainer is itself a complete validator for the keywords OpenAI's specs use, so an
+operation's first calls are checked by it alone (~0.2 ms for a chat body): a process that
+makes one call never pays for importing and compiling jsonschema-rs (~25 ms, see
+benchmarks/first_answer.py and benchmarks/validation.py).  Validators are built per
+operation on first use from the schema cache written when the spec was compiled (see
+``_schemas``), never at start-up.
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ if TYPE_CHECKING:
 __all__ = ["OperationValidator", "Problem"]
 
 _DRAFT = "https://json-schema.org/draft/2020-12/schema"
+INTERPRETED_CALLS = 2  # an operation's first checks are interpreted; later ones compiled
 _FILE_HINT = "a pathlib.Path, bytes, an open binary file or a (filename, content) tuple"
 
 
@@ -282,24 +289,31 @@ class _Explainer:
     def any_of(self, schema: dict, value: Any, path: tuple) -> list[Problem]:
         alternatives = schema["anyOf"]
         chosen = self.by_discriminator(schema, value, path)
-        if chosen is not None:
+        if chosen is not None and not chosen:
             return chosen
-        candidates = alternatives
-        if isinstance(value, Mapping):
-            candidates = self.by_tags(alternatives, value) or alternatives
+        # The alternatives that a discriminator or constant-valued fields point at are tried
+        # first and are the ones reported on; any alternative that accepts the value wins.
+        candidates = self.by_tags(alternatives, value) if isinstance(value, Mapping) else []
         results = []
-        for alt in candidates:
+        for alt in [*candidates, *(a for a in alternatives if not any(a is c for c in candidates))]:
             problems = self.check(alt, value, path)
             if not problems:
                 return []
+            results.append((alt, problems))
+        if chosen:
+            return chosen
+        if candidates:
+            results = [r for r in results if any(r[0] is c for c in candidates)]
+        ranked = []
+        for alt, problems in results:
             kinds = self.types(alt)
             fits_type = not kinds or any(_matches_type(value, k) for k in kinds)
             depth = max(len(p.location) for p in problems)
-            results.append((not fits_type, len(problems), -depth, problems))
-        if all(r[0] for r in results):
+            ranked.append((not fits_type, len(problems), -depth, problems))
+        if all(r[0] for r in ranked):
             return [Problem(_where(path, self.root), f"expected {self.describe(schema)}, got {_shows(value)}")]
-        results.sort(key=lambda r: r[:3])
-        return results[0][3]
+        ranked.sort(key=lambda r: r[:3])
+        return ranked[0][3]
 
     def by_discriminator(self, schema: dict, value: Any, path: tuple) -> list[Problem] | None:
         disc = schema.get("discriminator")
@@ -312,8 +326,7 @@ class _Explainer:
             return None
         if tag in mapping:
             return self.check({"$ref": mapping[tag]}, value, path)
-        tagged = self.by_tags(schema["anyOf"], {prop: tag})
-        if tagged:
+        if self.by_tags(schema["anyOf"], {prop: tag}):
             return None
         tags = sorted(set(mapping) | self.tag_values(schema["anyOf"], prop))
         if tags:
@@ -362,15 +375,25 @@ def _is_file_value(value: Any) -> bool:
 class OperationValidator:
     """Validates the requests of one operation: body (JSON or multipart) and parameters."""
 
-    def __init__(self, op: Any, schemas: dict[str, Any], defs: dict[str, Any]) -> None:
+    def __init__(self, op: Any, schemas: dict[str, Any], defs: dict[str, Any], closed: bool = False) -> None:
         self.op = op
         self.bodies: dict[str, Any] = schemas.get("body") or {}
         self.body_required = bool(schemas.get("body_required"))
         self.params = schemas.get("params") or []
         roots = [*self.bodies.values(), *(p[3] for p in self.params)]
-        self.defs = refs_closure(roots, defs)
+        # ``closed``: ``defs`` is already this operation's closure (read from its own cache file).
+        self.defs = defs if closed else refs_closure(roots, defs)
         self._compiled: dict[str, Any] = {}
+        self._calls = 0
         self._json_only = list(self.bodies) == ["application/json"]
+
+    def _is_valid(self, key: str, schema: Any, value: Any) -> bool:
+        if self._calls <= INTERPRETED_CALLS:
+            return not _Explainer(self.defs, "").check(schema, value)
+        try:
+            return self._validator(key, schema).is_valid(value)
+        except ValueError:
+            return False  # a value that is not JSON: the explainer names it
 
     def _validator(self, key: str, schema: Any) -> Any:
         validator = self._compiled.get(key)
@@ -387,6 +410,7 @@ class OperationValidator:
 
         The body's content type is chosen as the request will be sent, unless given.
         """
+        self._calls += 1
         problems = self._check_params(params)
         if body is None:
             if self.body_required:
@@ -402,11 +426,7 @@ class OperationValidator:
             body = self._bracket_names(schema, body)
             problems += self._check_files(schema, body)
             body = self._without_files(body)
-        try:
-            valid = self._validator(ctype, schema).is_valid(body)
-        except ValueError:
-            valid = False  # a value that is not JSON: the explainer names it
-        if not valid:
+        if not self._is_valid(ctype, schema, body):
             found = _Explainer(self.defs, "").check(schema, body)
             problems += found or self._fallback(ctype, schema, body)
         return problems
@@ -515,12 +535,7 @@ class OperationValidator:
                     problems.append(Problem(shown, "is required"))
                 continue
             value = _from_wire(value, schema, _Explainer(self.defs, ""))
-            key = f"param:{location}:{name}"
-            try:
-                valid = self._validator(key, schema).is_valid(value)
-            except ValueError:
-                valid = False
-            if not valid:
+            if not self._is_valid(f"param:{location}:{name}", schema, value):
                 found = _Explainer(self.defs, shown).check(schema, value)
                 problems += found or [Problem(shown, f"does not fit the spec ({_shows(value)})")]
         return problems
