@@ -47,11 +47,18 @@ def per_call_us(fn: Callable[[], object], n: int, warmup: int = 200, rounds: int
 def run_child(code: str, runs: int, env: dict[str, str] | None = None) -> tuple[float, float, float]:
     """Run ``python -c code`` ``runs`` times; return median wall ms, median in-child ms, max RSS MiB.
 
+    One extra run first, not counted, writes the bytecode of anything not yet compiled.
+
     The child prints the milliseconds it measured itself (from before its first import) on
     its last line; its peak RSS comes from the kernel via wait4.
     """
     walls, inner, rss = [], [], []
     full_env = {**os.environ, **(env or {})}
+    # Installed packages run from bytecode (pip compiles it; the openai SDK's is in
+    # site-packages).  This machine sets PYTHONDONTWRITEBYTECODE, which would make our
+    # editable install alone recompile its sources in every child: unset it for the children.
+    full_env.pop("PYTHONDONTWRITEBYTECODE", None)
+    subprocess.run([sys.executable, "-c", code], env=full_env, capture_output=True)
     for _ in range(runs):
         start = time.perf_counter()
         proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, env=full_env)

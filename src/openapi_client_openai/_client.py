@@ -315,10 +315,11 @@ class OpenAIClient(_BaseClient):
             from ._transport import sync_client
 
             http = self._http = sync_client(self.base_url, self.timeout)
-        from ._streamio import lean_allowed
+        if req.stream:
+            from ._streamio import lean_allowed
 
-        if req.stream and lean_allowed():
-            return self._call_lean(op, req, http, timeout)
+            if lean_allowed():
+                return self._call_lean(op, req, http, timeout)
         import time
 
         import httpx
@@ -440,10 +441,11 @@ class AsyncOpenAIClient(_BaseClient):
             from ._transport import async_client
 
             http = self._http = async_client(self.base_url, self.timeout)
-        from ._streamio import lean_allowed
+        if req.stream:
+            from ._streamio import lean_allowed
 
-        if req.stream and lean_allowed():
-            return await self._call_lean(op, req, http, timeout)
+            if lean_allowed():
+                return await self._call_lean(op, req, http, timeout)
         import asyncio
 
         import httpx
