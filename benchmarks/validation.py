@@ -31,8 +31,13 @@ BODY = {
         {"role": "system", "content": "You are terse."},
         {"role": "user", "content": "Hello!"},
         {"role": "assistant", "content": "Hi."},
-        {"role": "user", "content": [{"type": "text", "text": "Describe this"},
-                                     {"type": "image_url", "image_url": {"url": "https://x/y.png"}}]},
+        {
+            "role": "user",
+            "content": [
+                {"type": "text", "text": "Describe this"},
+                {"type": "image_url", "image_url": {"url": "https://x/y.png"}},
+            ],
+        },
     ],
     "temperature": 0.2,
     "max_completion_tokens": 200,
@@ -54,8 +59,11 @@ def main() -> None:
         validator = client.spec.validator("createChatCompletion")
         schemas = client.spec.schemas()
         chat = schemas["ops"]["createChatCompletion"]["body"]["application/json"]
-        root = {"$schema": "https://json-schema.org/draft/2020-12/schema", **chat,
-                "$defs": refs_closure([chat], schemas["defs"])}
+        root = {
+            "$schema": "https://json-schema.org/draft/2020-12/schema",
+            **chat,
+            "$defs": refs_closure([chat], schemas["defs"]),
+        }
         assert validator.check(BODY, {}) == []
 
         import jsonschema
@@ -71,10 +79,11 @@ def main() -> None:
 
             fast = fastjsonschema.compile(root)
             results["fastjsonschema"] = per_call_us(lambda: fast(BODY), 2000)
-        except Exception as exc:  # noqa: BLE001 - it supports drafts up to 7 only
+        except Exception as exc:  # it supports drafts up to 7 only
             print(f"  fastjsonschema: cannot compile this 2020-12 schema ({type(exc).__name__})")
         results["OpenAIClient.validate (body + parameters)"] = per_call_us(
-            lambda: client.validate("createChatCompletion", body=BODY), 20000)
+            lambda: client.validate("createChatCompletion", body=BODY), 20000
+        )
 
     print("validating a chat request body (4 messages, an image part, a tool) after first use")
     base = results["jsonschema (pure Python)"]
