@@ -284,3 +284,30 @@ def test_interpreted_and_compiled_checks_agree(vclient) -> None:
         )
         interpreted = not _Explainer(validator.defs, "").check(schema, body)
         assert interpreted == compiled.is_valid(body), (op_id, body)
+
+
+def test_quirks_of_the_real_31_spec_are_normalised() -> None:
+    import jsonschema_rs
+    import yaml
+
+    from conftest import SPEC_31
+
+    client = OpenAIClient(spec=SPEC_31, api_key=FAKE_KEY)
+    defs = client.spec.schemas()["defs"]
+    container = defs["ContainerResource"]  # the spec lists five fields twice in `required`
+    assert len(container["required"]) == len(set(container["required"]))
+    jsonschema_rs.validator_for(
+        {"$schema": "https://json-schema.org/draft/2020-12/schema", "$ref": "#/$defs/ContainerResource", "$defs": defs}
+    )
+    assert "$recursiveAnchor" not in str(defs["CompoundFilter"])
+    assert "'$ref': '#/$defs/CompoundFilter'" in str(defs["CompoundFilter"])
+    raw = yaml.load(SPEC_31.read_bytes(), Loader=yaml.CSafeLoader)["components"]["schemas"]
+    nullable = [
+        (name, prop)
+        for name, schema in raw.items()
+        for prop, sub in (schema.get("properties") or {}).items()
+        if isinstance(sub, dict) and sub.get("nullable") is True and isinstance(sub.get("type"), str)
+    ]
+    assert nullable, "the 3.1 fixture uses 3.0-style nullable"
+    for name, prop in nullable[:20]:
+        assert "null" in defs[name]["properties"][prop]["type"], (name, prop)
