@@ -193,7 +193,8 @@ def _resolve_param(doc: dict, node: Any) -> Any:
 
 def extract_schemas(doc: dict, op_ids: dict[tuple[str, str], str]) -> dict:
     """Collect the normalised schemas of a parsed spec: components, and per operation its body
-    schema by content type and its parameters ``(name, location, required, schema)``.
+    schema by content type, its parameters ``(name, location, required, schema)`` and its
+    answers (status -> content type -> schema; the mock server and response checks use them).
 
     ``op_ids`` maps ``(method, path)`` to the operationId the index uses.
     """
@@ -225,7 +226,18 @@ def extract_schemas(doc: dict, op_ids: dict[tuple[str, str], str]) -> dict:
                     params.append(
                         (str(prm["name"]), prm["in"], bool(prm.get("required")), normalize(prm.get("schema") or {}))
                     )
+            responses: dict[str, dict[str, Any]] = {}
+            for status, answer in (op.get("responses") or {}).items():
+                answer = _resolve_param(doc, answer)
+                if not isinstance(answer, dict):
+                    continue
+                kinds = {}
+                for ctype, media in (answer.get("content") or {}).items():
+                    schema = media.get("schema") if isinstance(media, dict) else None
+                    kinds[ctype] = normalize(schema) if isinstance(schema, dict) else {}
+                responses[str(status)] = kinds
             ops[op_id] = {
+                "responses": responses,
                 "body": bodies,
                 "body_required": bool(body.get("required")) if body else False,
                 "params": params,

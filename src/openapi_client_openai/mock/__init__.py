@@ -1,0 +1,74 @@
+"""A local OpenAI built from the spec: ``MockServer`` for tests, ``create_app`` for ASGI servers.
+
+    from openapi_client_openai.mock import MockServer
+    with MockServer(spec="openai.yaml") as base_url:
+        client = OpenAIClient(base_url=base_url, api_key="sk-test")
+
+The server runs uvicorn in a thread on 127.0.0.1 (a free port unless one is given).  It needs
+the ``mock`` extra: ``pip install 'openapi-client-openai[mock]'``.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any
+
+from ._app import MockApp, create_app
+
+__all__ = ["MockApp", "MockServer", "create_app"]
+
+
+class MockServer:
+    """Runs the mock in a background thread; ``with MockServer() as base_url:`` gives its URL.
+
+    Options are those of the ``mock`` command: ``host``, ``port`` (0: any free port),
+    ``lenient_ids``, ``stream_delay_ms``, ``first_event_delay_ms``, ``seed``.
+    """
+
+    def __init__(self, spec: Any = None, host: str = "127.0.0.1", port: int = 0, **options: Any) -> None:
+        self.app = create_app(spec, **options)
+        self.host = host
+        self.port = port
+        self._server: Any = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def base_url(self) -> str:
+        """The API base URL, ending in ``/v1``."""
+        return f"http://{self.host}:{self.port}/v1"
+
+    def start(self) -> str:
+        """Start serving; return the base URL once the server accepts connections."""
+        import socket
+
+        import uvicorn
+
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((self.host, self.port))
+        self.port = sock.getsockname()[1]
+        config = uvicorn.Config(self.app, log_level="warning", access_log=False, lifespan="off")
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [sock]}, daemon=True)
+        self._thread.start()
+        deadline = time.monotonic() + 10
+        while not self._server.started:
+            if not self._thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError(f"the mock server did not start on {self.host}:{self.port}")
+            time.sleep(0.005)
+        return self.base_url
+
+    def stop(self) -> None:
+        """Stop serving and wait for the thread to end."""
+        if self._server is not None:
+            self._server.should_exit = True
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+        self._server = self._thread = None
+
+    def __enter__(self) -> str:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()

@@ -1,0 +1,424 @@
+"""The mock server's ASGI app: routing by the spec, auth, request validation, answers, state.
+
+``MockApp`` serves every operation of a spec under ``/v1``.  A request goes: route (method and
+path template, the spec's own query such as ``?beta=true``), auth (a ``Bearer`` key), body
+(JSON, multipart with form text turned into the schema's types, or raw), validation with the
+project's validator (a 400 in OpenAI's error shape), then the answer: a family handler
+(``_families``) or, for everything else, a value made from the response schema, kept in a
+store so that what is created can be retrieved, listed, updated and deleted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+from collections import OrderedDict
+from typing import Any
+
+from .._spec import load_index
+from ._fake import Faker
+from ._families import HANDLERS, SHAPED, STREAMS
+
+__all__ = ["MockApp", "create_app"]
+
+_JSON = "application/json"
+
+
+def _error(
+    status: int, message: str, kind: str = "invalid_request_error", param: str | None = None, code: str | None = None
+) -> tuple[int, dict]:
+    return status, {"error": {"message": message, "type": kind, "param": param, "code": code}}
+
+
+class _Route:
+    __slots__ = ("literal", "names", "op", "regex", "static")
+
+    def __init__(self, op: Any) -> None:
+        self.op = op
+        parts = re.split(r"(\{[^}]+\})", op.path)
+        pattern = "".join(f"(?P<p{i}>[^/]+)" if p.startswith("{") else re.escape(p) for i, p in enumerate(parts))
+        self.regex = re.compile(pattern + "$")
+        self.names = {f"p{i}": p[1:-1] for i, p in enumerate(parts) if p.startswith("{")}
+        self.static = dict(q.split("=", 1) for q in op.static_query.split("&")) if op.static_query else {}
+        self.literal = sum(len(p) for p in parts if not p.startswith("{"))
+
+
+class MockApp:
+    """An ASGI app answering the spec's operations like the API does (see the module docstring)."""
+
+    def __init__(
+        self,
+        spec: Any = None,
+        lenient_ids: bool = False,
+        stream_delay_ms: float = 0.0,
+        seed: int | None = None,
+        first_event_delay_ms: float = 0.0,
+    ) -> None:
+        self.index = load_index(spec)
+        self.schemas = self.index.schemas()
+        self.faker = Faker(self.schemas["defs"], seed)
+        self.lenient_ids = lenient_ids
+        self.stream_delay = stream_delay_ms / 1000.0
+        self.first_delay = first_event_delay_ms / 1000.0
+        self.store: dict[str, OrderedDict[str, dict]] = {}
+        self.files: dict[str, bytes] = {}
+        routes = [_Route(self.index.operation(op_id)) for op_id in self.index.operation_ids]
+        self.routes: dict[str, list[_Route]] = {}
+        for route in sorted(routes, key=lambda r: (-r.literal, -len(r.static))):
+            self.routes.setdefault(route.op.method, []).append(route)
+
+    # -- ASGI ---------------------------------------------------------------------------
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if scope["type"] == "lifespan":
+            while True:
+                message = await receive()
+                if message["type"] == "lifespan.startup":
+                    await send({"type": "lifespan.startup.complete"})
+                elif message["type"] == "lifespan.shutdown":
+                    await send({"type": "lifespan.shutdown.complete"})
+                    return
+        from starlette.requests import Request
+
+        request = Request(scope, receive)
+        response = await self.handle(request)
+        await response(scope, receive, send)
+
+    async def handle(self, request: Any) -> Any:
+        """Answer one request (a Starlette ``Request``) with a Starlette response."""
+        from starlette.responses import JSONResponse
+
+        path = request.url.path
+        if not path.startswith("/v1/") and path != "/v1":
+            return JSONResponse(_error(404, f"Unknown path {path}: the mock serves the API under /v1")[1], 404)
+        found = self.route(request.method, path[3:], request.query_params)
+        if found is None:
+            status, body = _error(404, f"Invalid URL ({request.method} {path})")
+            return JSONResponse(body, status)
+        route, path_params = found
+        op = route.op
+        if op.needs_key:
+            auth = request.headers.get("authorization", "")
+            if not auth.startswith("Bearer ") or not auth[7:].strip():
+                status, body = _error(
+                    401,
+                    "You didn't provide an API key. You need to provide your API key in an "
+                    "Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).",
+                )
+                return JSONResponse(body, status)
+        try:
+            body = await self.read_body(request, op)
+        except ValueError as exc:
+            status, err = _error(400, str(exc))
+            return JSONResponse(err, status)
+        params = {**dict(request.query_params), **path_params}
+        for prm in op.params:  # query arrays arrive as name[]=...
+            if prm.location == "query" and prm.kind == "array":
+                values = request.query_params.getlist(prm.wire)
+                if values:
+                    params[prm.kwarg] = values
+        params = {self._kwarg(op, k): v for k, v in params.items()}
+        problems = self.index.validator(op.id).check(body, params)
+        if problems:
+            first = problems[0]
+            param = first.location.split(": ", 1)[-1] if first.location != "body" else None
+            message = "; ".join(str(p) for p in problems)
+            status, err = _error(400, f"Invalid request: {message}", param=param)
+            return JSONResponse(err, status)
+        try:
+            return await self.answer(op, route, body, path_params, request)
+        except _NotFound as exc:
+            status, err = _error(404, str(exc))
+            return JSONResponse(err, status)
+        except Exception as exc:
+            status, err = _error(500, f"the mock failed: {type(exc).__name__}: {exc}", kind="server_error")
+            return JSONResponse(err, status)
+
+    @staticmethod
+    def _kwarg(op: Any, name: str) -> str:
+        prm = op.by_kwarg.get(name) or op.by_kwarg.get(name[:-2] if name.endswith("[]") else name)
+        return prm.kwarg if prm is not None else name
+
+    def route(self, method: str, path: str, query: Any) -> tuple[_Route, dict[str, str]] | None:
+        """The operation a method and path (after ``/v1``) name, with its path parameters."""
+        fallback = None
+        for route in self.routes.get(method, ()):
+            match = route.regex.match(path)
+            if match is None:
+                continue
+            params = {route.names[k]: v for k, v in match.groupdict().items()}
+            if route.static:
+                if all(query.get(k) == v for k, v in route.static.items()):
+                    return route, params
+                continue
+            if fallback is None:
+                fallback = (route, params)
+        return fallback
+
+    async def read_body(self, request: Any, op: Any) -> Any:
+        """The request body as the client meant it: JSON, a form with typed fields, or text."""
+        raw = await request.body()
+        ctype = request.headers.get("content-type", "")
+        if not raw and not ctype.startswith("multipart/"):
+            return None
+        if ctype.startswith(_JSON):
+            try:
+                return json.loads(raw)
+            except ValueError as exc:
+                raise ValueError(f"We could not parse the JSON body of your request: {exc}") from None
+        if ctype.startswith("multipart/form-data"):
+            form = await request.form()
+            return await _typed_form(form, self._form_schema(op))
+        return raw.decode("utf-8", "replace")
+
+    def _form_schema(self, op: Any) -> dict:
+        schema = (self.schemas["ops"].get(op.id) or {}).get("body", {}).get("multipart/form-data") or {}
+        from .._validation import _Explainer
+
+        explainer = _Explainer(self.schemas["defs"], "")
+        root = explainer.resolve(schema)
+        props: dict[str, Any] = {}
+        for part in [root, *(explainer.resolve(p) for p in root.get("allOf") or ())]:
+            props.update(part.get("properties") or {})
+        return {name: explainer.types(sub) for name, sub in props.items()}
+
+    # -- answers ------------------------------------------------------------------------
+
+    async def answer(self, op: Any, route: _Route, body: Any, path_params: dict, request: Any) -> Any:
+        from starlette.responses import JSONResponse, PlainTextResponse, Response, StreamingResponse
+
+        fake = self.faker
+        body_map = body if isinstance(body, dict) else {}
+        fake.context = {k: v for k, v in path_params.items() if isinstance(v, str)}
+        if isinstance(body_map.get("model"), str):
+            fake.context["model"] = body_map["model"]
+        responses = (self.schemas["ops"].get(op.id) or {}).get("responses") or {}
+        status = next((int(s) for s in responses if s.startswith("2")), 200)
+        kinds = responses.get(str(status)) or {}
+        wants_stream = body_map.get("stream") in (True, "true") or body_map.get("stream_format") == "sse"
+        if wants_stream and op.id in STREAMS:
+            events = (
+                STREAMS[op.id](fake, body_map, self._shape(kinds))
+                if op.id in SHAPED
+                else STREAMS[op.id](fake, body_map)
+            )
+            return StreamingResponse(self._paced(events), media_type="text/event-stream", headers=self._headers())
+        if op.id in HANDLERS:
+            result = HANDLERS[op.id](fake, body_map)
+            if isinstance(result, tuple):  # (bytes, content type): audio
+                return Response(result[0], media_type=result[1], headers=self._headers())
+            if isinstance(result, str):
+                return PlainTextResponse(result, headers=self._headers())
+            return JSONResponse(result, status, headers=self._headers())
+        if op.id in SHAPED:
+            result = SHAPED[op.id](fake, body_map, self._shape(kinds))
+            self._remember(route, path_params, result)
+            return JSONResponse(result, status, headers=self._headers())
+        if op.id == "downloadFile" or (_JSON not in kinds and kinds and not any(k.startswith("text/") for k in kinds)):
+            content, ctype = self._download(op, route, path_params, kinds)
+            return Response(content, media_type=ctype, headers=self._headers())
+        result = self._generic(op, route, body_map, path_params, kinds, request)
+        if result is None:
+            return Response(b"", status, headers=self._headers())
+        return JSONResponse(result, status, headers=self._headers())
+
+    def _headers(self) -> dict[str, str]:
+        return {
+            "x-request-id": "req_" + self.faker.token(20),
+            "x-ratelimit-limit-requests": "10000",
+            "x-ratelimit-remaining-requests": "9999",
+            "x-ratelimit-reset-requests": "6ms",
+            "x-ratelimit-limit-tokens": "30000000",
+            "x-ratelimit-remaining-tokens": "29999990",
+            "x-ratelimit-reset-tokens": "0s",
+            "openai-processing-ms": "1",
+        }
+
+    async def _paced(self, events: Any) -> Any:
+        if self.first_delay:
+            await asyncio.sleep(self.first_delay)
+        for event in events:
+            yield event
+            if self.stream_delay:
+                await asyncio.sleep(self.stream_delay)
+
+    def _shape(self, kinds: dict) -> dict:
+        value = self.faker.value(kinds.get(_JSON) or {})
+        return value if isinstance(value, dict) else {}
+
+    # -- state --------------------------------------------------------------------------
+
+    @staticmethod
+    def _collection(route: _Route, path_params: dict) -> tuple[str, str | None]:
+        """(collection key, item id) of a path: ``/files/{file_id}`` -> ("/files", "file-1")."""
+        path = route.op.path
+        filled = path
+        for name, value in path_params.items():
+            filled = filled.replace("{" + name + "}", value)
+        if path.endswith("}"):
+            last = path.rsplit("/", 1)[1][1:-1]
+            return filled.rsplit("/", 1)[0], path_params.get(last)
+        return filled, None
+
+    def _lookup(self, key: str, item_id: str, kind_hint: dict) -> dict:
+        items = self.store.get(key)
+        if items is not None and item_id in items:
+            return items[item_id]
+        if not self.lenient_ids:
+            raise _NotFound(f"No such object: '{item_id}' (at {key})")
+        made = dict(kind_hint)
+        made["id"] = item_id
+        self.store.setdefault(key, OrderedDict())[item_id] = made
+        return made
+
+    def _remember(self, route: _Route, path_params: dict, result: Any) -> None:
+        if isinstance(result, dict) and isinstance(result.get("id"), str):
+            key, _ = self._collection(route, path_params)
+            self.store.setdefault(key, OrderedDict())[result["id"]] = result
+
+    def _check_parents(self, route: _Route, path_params: dict) -> None:
+        # /vector_stores/{vector_store_id}/files: the vector store must exist.
+        path = route.op.path
+        segments = path.split("/")
+        for i, seg in enumerate(segments):
+            if seg.startswith("{") and i < len(segments) - 1 and not path.endswith(seg):
+                parent = "/".join(segments[:i])
+                for name, value in path_params.items():
+                    parent = parent.replace("{" + name + "}", value)
+                item = path_params.get(seg[1:-1])
+                if item is not None and parent in self.store:
+                    self._lookup(parent, item, {})
+                elif item is not None and not self.lenient_ids and self._is_collection(parent):
+                    raise _NotFound(f"No such object: '{item}' (at {parent})")
+
+    def _is_collection(self, key: str) -> bool:
+        # A collection is known when some operation creates in it (a POST on its path).
+        return any(not route.op.path.endswith("}") and route.regex.match(key) for route in self.routes.get("POST", ()))
+
+    def _generic(self, op: Any, route: _Route, body: dict, path_params: dict, kinds: dict, request: Any) -> Any:
+        schema = kinds.get(_JSON)
+        if schema is None:
+            return None
+        value = self.faker.value(schema)
+        key, item_id = self._collection(route, path_params)
+        method = op.method
+        if route.op.path.endswith("}"):
+            self._check_parents(route, path_params)
+            if method == "GET":
+                stored = self._lookup(key, item_id, value)
+                return {**value, **stored} if isinstance(value, dict) else stored
+            if method == "DELETE":
+                self._lookup(key, item_id, value)
+                self.store.get(key, {}).pop(item_id, None)
+                if isinstance(value, dict):
+                    value["id"] = item_id
+                    if "deleted" in value:
+                        value["deleted"] = True
+                return value
+            stored = self._lookup(key, item_id, value)  # POST/PUT/PATCH: modify
+            for field, new in body.items():
+                if field in stored or (isinstance(value, dict) and field in value):
+                    stored[field] = new
+            return {**value, **stored} if isinstance(value, dict) else stored
+        self._check_parents(route, path_params)
+        if method == "GET" and isinstance(value, dict) and isinstance(value.get("data"), list):
+            return self._list(key, value, request)
+        if method == "POST" and isinstance(value, dict):
+            if "id" in value:
+                for field, new in body.items():
+                    if field in value and not isinstance(new, bytes) and _same_kind(value[field], new):
+                        value[field] = new
+                upload = body.get("file")
+                if op.id == "createFile" and isinstance(upload, (tuple, bytes)):
+                    name, content = (upload[0], upload[1]) if isinstance(upload, tuple) else ("file", upload)
+                    value["bytes"] = len(content)
+                    value["filename"] = name
+                    self.files[value["id"]] = content
+                self._remember(route, path_params, value)
+            return value
+        return value
+
+    def _list(self, key: str, value: dict, request: Any) -> dict:
+        items = list(self.store.get(key, {}).values())
+        query = request.query_params
+        if query.get("order", "desc") == "desc":
+            items.reverse()
+        ids = [i.get("id") for i in items]
+        after, before = query.get("after"), query.get("before")
+        if after in ids:
+            items = items[ids.index(after) + 1 :]
+        elif before in ids:
+            items = items[: ids.index(before)]
+        limit = int(query.get("limit") or 20) if str(query.get("limit") or "20").isdigit() else 20
+        page, more = items[:limit], len(items) > limit
+        out = {**value, "data": page}
+        if "has_more" in value:
+            out["has_more"] = more
+        if "first_id" in value:
+            out["first_id"] = page[0]["id"] if page else None
+        if "last_id" in value:
+            out["last_id"] = page[-1]["id"] if page else None
+        return out
+
+    def _download(self, op: Any, route: _Route, path_params: dict, kinds: dict) -> tuple[bytes, str]:
+        file_id = path_params.get("file_id")
+        if file_id is not None and op.id == "downloadFile":
+            if file_id in self.files:
+                return self.files[file_id], "application/octet-stream"
+            if not self.lenient_ids:
+                raise _NotFound(f"No such File object: {file_id}")
+        ctype = next(iter(kinds), "application/octet-stream")
+        return b"mock content\n", ctype
+
+
+class _NotFound(Exception):
+    """An id that the mock has not seen (answered as a 404)."""
+
+
+def _same_kind(old: Any, new: Any) -> bool:
+    return old is None or type(old) is type(new) or (isinstance(old, (int, float)) and isinstance(new, (int, float)))
+
+
+async def _typed_form(form: Any, types: dict[str, set]) -> dict:
+    """A multipart form as the client sent it: files, and text turned into the schema's types."""
+    out: dict[str, Any] = {}
+    for name, value in form.multi_items():
+        if hasattr(value, "read"):  # an uploaded file: (filename, bytes, content type), as a client sends it
+            content = await value.read()
+            value = (value.filename, content, value.content_type) if value.filename else content
+        base, nested = name, None
+        if "[" in name and name.endswith("]"):
+            base, nested = name[: name.index("[")], name[name.index("[") + 1 : -1]
+        if nested == "":
+            out.setdefault(base, []).append(_typed(value, set()))
+        elif nested is not None:
+            out.setdefault(base, {})[nested] = _typed(value, {"integer", "number", "boolean"})
+        else:
+            out[base] = _typed(value, types.get(base, set()))
+    return out
+
+
+def _typed(value: Any, kinds: set) -> Any:
+    if not isinstance(value, str):
+        return value
+    if "boolean" in kinds and value in ("true", "false"):
+        return value == "true"
+    if "integer" in kinds and re.fullmatch(r"-?\d+", value):
+        return int(value)
+    if "number" in kinds:
+        try:
+            return float(value)
+        except ValueError:
+            pass
+    if ("object" in kinds or "array" in kinds) and value[:1] in ("{", "["):
+        try:
+            return json.loads(value)
+        except ValueError:
+            pass
+    return value
+
+
+def create_app(spec: Any = None, **options: Any) -> MockApp:
+    """Build the mock's ASGI app for a spec (path, URL or None for the default)."""
+    return MockApp(spec, **options)

@@ -1,0 +1,445 @@
+"""Answers of the operations the mock treats specially: chat, completions, the Responses API,
+embeddings, images, speech, transcription, models, moderations; and their event streams.
+
+Each answer is built to validate against the spec's response schema (the tests check every
+one) while looking like the real API's: the requested model, plausible text, usage that adds
+up, tool calls whose arguments fit the tool's parameters.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import struct
+from collections.abc import Iterator
+from typing import Any
+
+from ._fake import Faker
+from ._media import audio, png
+
+__all__ = ["HANDLERS", "STREAMS", "sse"]
+
+
+def sse(data: Any, event: str | None = None) -> bytes:
+    """One server-sent event."""
+    text = data if isinstance(data, str) else json.dumps(data, separators=(",", ":"))
+    head = f"event: {event}\n" if event else ""
+    return f"{head}data: {text}\n\n".encode()
+
+
+def _words(value: Any) -> int:
+    if isinstance(value, str):
+        return len(value.split())
+    if isinstance(value, list):
+        return sum(_words(v) for v in value)
+    if isinstance(value, dict):
+        return sum(_words(v) for k, v in value.items() if k in ("content", "text", "input", "prompt"))
+    return 0
+
+
+def _forced_function(body: dict) -> dict | None:
+    """The tool that ``tool_choice`` names, if it names one."""
+    choice = body.get("tool_choice")
+    name = None
+    if isinstance(choice, dict):
+        name = (choice.get("function") or {}).get("name") or choice.get("name")
+    elif choice == "required" and body.get("tools"):
+        tool = body["tools"][0]
+        name = (tool.get("function") or {}).get("name") or tool.get("name")
+    for tool in body.get("tools") or ():
+        fn = tool.get("function") or tool
+        if name and fn.get("name") == name:
+            return fn
+    return None
+
+
+def _arguments(fake: Faker, fn: dict) -> str:
+    params = fn.get("parameters") or {"type": "object"}
+    local = Faker(params.get("$defs") or {}, seed=fake.rng.randrange(1 << 30))
+    return json.dumps(local.value(params), separators=(",", ":"))
+
+
+def chat(fake: Faker, body: dict) -> dict:
+    """A chat completion for the request: text, or a call of the tool ``tool_choice`` names."""
+    prompt = max(1, _words(body.get("messages")))
+    choices = []
+    fn = _forced_function(body)
+    for index in range(int(body.get("n") or 1)):
+        if fn is not None:
+            call = {
+                "id": fake.new_id("call_"),
+                "type": "function",
+                "function": {"name": fn["name"], "arguments": _arguments(fake, fn)},
+            }
+            message = {"role": "assistant", "content": None, "refusal": None, "tool_calls": [call], "annotations": []}
+            finish = "tool_calls"
+        else:
+            message = {"role": "assistant", "content": fake.sentence(), "refusal": None, "annotations": []}
+            finish = "stop"
+        choices.append({"index": index, "message": message, "logprobs": None, "finish_reason": finish})
+    completion = sum(_words(c["message"]["content"]) or 8 for c in choices)
+    return {
+        "id": fake.new_id("chatcmpl-"),
+        "object": "chat.completion",
+        "created": fake.now(),
+        "model": body.get("model") or "gpt-4o-mini",
+        "choices": choices,
+        "usage": {
+            "prompt_tokens": prompt,
+            "completion_tokens": completion,
+            "total_tokens": prompt + completion,
+            "prompt_tokens_details": {"cached_tokens": 0, "audio_tokens": 0},
+            "completion_tokens_details": {
+                "reasoning_tokens": 0,
+                "audio_tokens": 0,
+                "accepted_prediction_tokens": 0,
+                "rejected_prediction_tokens": 0,
+            },
+        },
+        "service_tier": "default",
+        "system_fingerprint": "fp_mock",
+    }
+
+
+def chat_stream(fake: Faker, body: dict) -> Iterator[bytes]:
+    """The chunks of a streamed chat completion, as the API sends them."""
+    done = chat(fake, body)
+    head = {
+        "id": done["id"],
+        "object": "chat.completion.chunk",
+        "created": done["created"],
+        "model": done["model"],
+        "system_fingerprint": "fp_mock",
+        "service_tier": "default",
+    }
+
+    def chunk(index: int, delta: dict, finish: str | None = None) -> bytes:
+        return sse({**head, "choices": [{"index": index, "delta": delta, "logprobs": None, "finish_reason": finish}]})
+
+    for choice in done["choices"]:
+        i, message = choice["index"], choice["message"]
+        yield chunk(
+            i, {"role": "assistant", "content": "" if message["content"] is not None else None, "refusal": None}
+        )
+        if message["content"]:
+            for word in _pieces(message["content"]):
+                yield chunk(i, {"content": word})
+        for n, call in enumerate(message.get("tool_calls") or ()):
+            yield chunk(
+                i,
+                {
+                    "tool_calls": [
+                        {
+                            "index": n,
+                            "id": call["id"],
+                            "type": "function",
+                            "function": {"name": call["function"]["name"], "arguments": ""},
+                        }
+                    ]
+                },
+            )
+            for piece in _pieces(call["function"]["arguments"], 8):
+                yield chunk(i, {"tool_calls": [{"index": n, "function": {"arguments": piece}}]})
+        yield chunk(i, {}, choice["finish_reason"])
+    if (body.get("stream_options") or {}).get("include_usage"):
+        yield sse({**head, "choices": [], "usage": done["usage"]})
+    yield sse("[DONE]")
+
+
+def _pieces(text: str, size: int = 0) -> list[str]:
+    if size:
+        return [text[i : i + size] for i in range(0, len(text), size)]
+    words = text.split(" ")
+    return [w + (" " if i < len(words) - 1 else "") for i, w in enumerate(words)]
+
+
+def completion(fake: Faker, body: dict) -> dict:
+    """A legacy text completion."""
+    prompt = max(1, _words(body.get("prompt")))
+    text = " " + fake.sentence()
+    return {
+        "id": fake.new_id("cmpl-"),
+        "object": "text_completion",
+        "created": fake.now(),
+        "model": body.get("model") or "gpt-3.5-turbo-instruct",
+        "choices": [
+            {"index": i, "text": text, "logprobs": None, "finish_reason": "stop"}
+            for i in range(int(body.get("n") or 1))
+        ],
+        "usage": {"prompt_tokens": prompt, "completion_tokens": 9, "total_tokens": prompt + 9},
+        "system_fingerprint": "fp_mock",
+    }
+
+
+def completion_stream(fake: Faker, body: dict) -> Iterator[bytes]:
+    """A streamed legacy completion."""
+    done = completion(fake, body)
+    head = {k: done[k] for k in ("id", "object", "created", "model", "system_fingerprint")}
+    for choice in done["choices"]:
+        for word in _pieces(choice["text"]):
+            yield sse(
+                {**head, "choices": [{"index": choice["index"], "text": word, "logprobs": None, "finish_reason": None}]}
+            )
+        yield sse(
+            {**head, "choices": [{"index": choice["index"], "text": "", "logprobs": None, "finish_reason": "stop"}]}
+        )
+    yield sse("[DONE]")
+
+
+def response(fake: Faker, body: dict, schema_value: dict) -> dict:
+    """A Responses API response: the schema's shape with one assistant message of text."""
+    text = fake.sentence()
+    prompt = max(1, _words(body.get("input")))
+    out = dict(schema_value)
+    out.update(
+        {
+            "id": fake.new_id("resp_"),
+            "object": "response",
+            "created_at": fake.now(),
+            "status": "completed",
+            "model": body.get("model") or "gpt-4.1",
+            "output": [
+                {
+                    "type": "message",
+                    "id": fake.new_id("msg_"),
+                    "status": "completed",
+                    "role": "assistant",
+                    "content": [{"type": "output_text", "text": text, "annotations": [], "logprobs": []}],
+                }
+            ],
+            "usage": {
+                "input_tokens": prompt,
+                "input_tokens_details": {"cached_tokens": 0},
+                "output_tokens": len(text.split()),
+                "output_tokens_details": {"reasoning_tokens": 0},
+                "total_tokens": prompt + len(text.split()),
+            },
+            "error": None,
+            "incomplete_details": None,
+        }
+    )
+    for key in (
+        "instructions",
+        "previous_response_id",
+        "temperature",
+        "top_p",
+        "metadata",
+        "tools",
+        "tool_choice",
+        "parallel_tool_calls",
+        "store",
+        "max_output_tokens",
+    ):
+        if key in body:
+            out[key] = body[key]
+    return out
+
+
+def response_stream(fake: Faker, body: dict, schema_value: dict) -> Iterator[bytes]:
+    """The Responses API's event sequence for one text message."""
+    done = response(fake, body, schema_value)
+    message = done["output"][0]
+    text = message["content"][0]["text"]
+    started = {**done, "status": "in_progress", "output": [], "usage": None}
+    seq = iter(range(1 << 30))
+
+    def event(kind: str, **fields: Any) -> bytes:
+        return sse({"type": kind, "sequence_number": next(seq), **fields}, kind)
+
+    yield event("response.created", response=started)
+    yield event("response.in_progress", response=started)
+    item = {**message, "status": "in_progress", "content": []}
+    yield event("response.output_item.added", output_index=0, item=item)
+    part = {"type": "output_text", "text": "", "annotations": [], "logprobs": []}
+    yield event("response.content_part.added", item_id=message["id"], output_index=0, content_index=0, part=part)
+    for piece in _pieces(text):
+        yield event(
+            "response.output_text.delta",
+            item_id=message["id"],
+            output_index=0,
+            content_index=0,
+            delta=piece,
+            logprobs=[],
+        )
+    yield event(
+        "response.output_text.done", item_id=message["id"], output_index=0, content_index=0, text=text, logprobs=[]
+    )
+    yield event(
+        "response.content_part.done", item_id=message["id"], output_index=0, content_index=0, part=message["content"][0]
+    )
+    yield event("response.output_item.done", output_index=0, item=message)
+    yield event("response.completed", response=done)
+
+
+def embeddings(fake: Faker, body: dict) -> dict:
+    """Embeddings of the requested dimensions (unit vectors), as floats or base64."""
+    inputs = body.get("input")
+    inputs = inputs if isinstance(inputs, list) and inputs and not isinstance(inputs[0], int) else [inputs]
+    dims = int(body.get("dimensions") or (3072 if "large" in str(body.get("model")) else 1536))
+    data = []
+    for i, _ in enumerate(inputs):
+        vector = [fake.rng.uniform(-1, 1) for _ in range(dims)]
+        norm = sum(v * v for v in vector) ** 0.5 or 1.0
+        vector = [v / norm for v in vector]
+        if body.get("encoding_format") == "base64":
+            value: Any = base64.b64encode(struct.pack(f"<{dims}f", *vector)).decode()
+        else:
+            value = vector
+        data.append({"object": "embedding", "index": i, "embedding": value})
+    tokens = max(1, _words(inputs))
+    return {
+        "object": "list",
+        "data": data,
+        "model": body.get("model") or "text-embedding-3-small",
+        "usage": {"prompt_tokens": tokens, "total_tokens": tokens},
+    }
+
+
+def images(fake: Faker, body: dict) -> dict:
+    """A real small PNG per requested image, base64 or URL as asked."""
+    count = int(body.get("n") or 1)
+    as_url = body.get("response_format") == "url"
+    data = []
+    for _ in range(count):
+        image = png()
+        data.append(
+            {"url": f"https://files.mock.invalid/{fake.token(16)}.png"}
+            if as_url
+            else {"b64_json": base64.b64encode(image).decode()}
+        )
+    out: dict[str, Any] = {"created": fake.now(), "data": data}
+    if body.get("prompt"):
+        for item in data:
+            item["revised_prompt"] = str(body["prompt"])
+    return out
+
+
+def speech(fake: Faker, body: dict) -> tuple[bytes, str]:
+    """Playable audio in the requested format."""
+    return audio(str(body.get("response_format") or "mp3"))
+
+
+def transcription(fake: Faker, body: dict) -> Any:
+    """A transcription in the requested format (json, text, srt, vtt or verbose_json)."""
+    text = fake.sentence()
+    fmt = body.get("response_format") or "json"
+    if fmt == "text":
+        return text
+    if fmt in ("srt", "vtt"):
+        head = "WEBVTT\n\n" if fmt == "vtt" else "1\n"
+        sep = "." if fmt == "vtt" else ","
+        return f"{head}00:00:00{sep}000 --> 00:00:02{sep}000\n{text}\n"
+    if fmt == "verbose_json":
+        return {
+            "task": "transcribe",
+            "language": "english",
+            "duration": 2.0,
+            "text": text,
+            "segments": [
+                {
+                    "id": 0,
+                    "seek": 0,
+                    "start": 0.0,
+                    "end": 2.0,
+                    "text": text,
+                    "tokens": [1, 2],
+                    "temperature": 0.0,
+                    "avg_logprob": -0.2,
+                    "compression_ratio": 1.1,
+                    "no_speech_prob": 0.01,
+                }
+            ],
+            "usage": {"type": "duration", "seconds": 2},
+        }
+    return {
+        "text": text,
+        "usage": {
+            "type": "tokens",
+            "input_tokens": 5,
+            "output_tokens": len(text.split()),
+            "total_tokens": 5 + len(text.split()),
+        },
+    }
+
+
+def transcription_stream(fake: Faker, body: dict) -> Iterator[bytes]:
+    """``transcript.text.delta`` events, then ``transcript.text.done``."""
+    text = fake.sentence()
+    for piece in _pieces(text):
+        yield sse({"type": "transcript.text.delta", "delta": piece})
+    yield sse(
+        {
+            "type": "transcript.text.done",
+            "text": text,
+            "usage": {
+                "type": "tokens",
+                "input_tokens": 5,
+                "output_tokens": len(text.split()),
+                "total_tokens": 5 + len(text.split()),
+            },
+        }
+    )
+
+
+MODELS = (
+    "gpt-4o-mini",
+    "gpt-4o",
+    "gpt-4.1",
+    "o3-mini",
+    "text-embedding-3-small",
+    "whisper-1",
+    "tts-1",
+    "gpt-image-1",
+    "dall-e-3",
+    "omni-moderation-latest",
+)
+
+
+def models(fake: Faker, body: dict) -> dict:
+    """The model list."""
+    return {
+        "object": "list",
+        "data": [{"id": m, "object": "model", "created": fake.now(), "owned_by": "openai"} for m in MODELS],
+    }
+
+
+def moderation(fake: Faker, body: dict, schema_value: dict) -> dict:
+    """Nothing flagged, with the spec's categories all present."""
+    inputs = body.get("input")
+    count = len(inputs) if isinstance(inputs, list) else 1
+    result = schema_value["results"][0]
+    result = {
+        **result,
+        "flagged": False,
+        "categories": {k: False for k in result.get("categories", {})},
+        "category_scores": {k: 0.001 for k in result.get("category_scores", {})},
+    }
+    return {
+        **schema_value,
+        "id": fake.new_id("modr-"),
+        "model": body.get("model") or "omni-moderation-latest",
+        "results": [result] * count,
+    }
+
+
+# Operations answered by a function of (faker, body); some also take the schema-made value.
+HANDLERS = {
+    "createChatCompletion": chat,
+    "createCompletion": completion,
+    "createEmbedding": embeddings,
+    "createImage": images,
+    "createImageEdit": images,
+    "createImageVariation": images,
+    "createSpeech": speech,
+    "createTranscription": transcription,
+    "createTranslation": transcription,
+    "listModels": models,
+}
+SHAPED = {"createResponse": response, "beta_createResponse": response, "createModeration": moderation}
+STREAMS = {
+    "createChatCompletion": chat_stream,
+    "createCompletion": completion_stream,
+    "createResponse": response_stream,
+    "beta_createResponse": response_stream,
+    "createTranscription": transcription_stream,
+}
