@@ -98,6 +98,14 @@ def _parser() -> argparse.ArgumentParser:
     lst = sub.add_parser("list", parents=[common], help="list operations (method, path, summary)")
     lst.add_argument("word", nargs="?", help="show only operations whose id, path or summary contain WORD")
 
+    mock = sub.add_parser("mock", parents=[common], help="serve a local mock of the API (offline tests)")
+    mock.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    mock.add_argument("--port", type=int, default=8080, help="port to listen on (default 8080)")
+    mock.add_argument("--lenient-ids", action="store_true", help="any id resolves to a made-up object, never a 404")
+    mock.add_argument("--stream-delay-ms", type=float, default=0.0, help="pause between streamed events")
+    mock.add_argument("--first-event-delay-ms", type=float, default=0.0, help="pause before the first event")
+    mock.add_argument("--seed", type=int, help="make the answers repeatable")
+
     spec = sub.add_parser("spec", help="show or update the spec in use")
     spec_sub = spec.add_subparsers(dest="spec_command", parser_class=_Parser, metavar="SPEC_COMMAND")
     spec_sub.add_parser("info", parents=[common], help="where the spec comes from, its version and size")
@@ -189,6 +197,30 @@ def _cmd_call(args: argparse.Namespace, stdin: TextIO, out: TextIO, tty: bool) -
                     buffer.write(piece)
                 else:
                     out.write(piece.decode("latin-1"))
+    return EXIT_OK
+
+
+def _cmd_mock(args: argparse.Namespace, out: TextIO) -> int:
+    try:
+        import uvicorn
+
+        from ..mock import create_app
+    except ImportError as exc:
+        raise _UsageError(f"the mock server needs {exc.name}: pip install 'openapi-client-openai[mock]'") from None
+    app = create_app(
+        args.spec,
+        lenient_ids=args.lenient_ids,
+        stream_delay_ms=args.stream_delay_ms,
+        first_event_delay_ms=args.first_event_delay_ms,
+        seed=args.seed,
+    )
+    data = app.index.data
+    out.write(
+        f"openapi-client-openai mock: {data['title']} {data['version']} ({len(data['ops'])} operations) at "
+        f"http://{args.host}:{args.port}/v1 (Ctrl-C stops it)\n"
+    )
+    out.flush()
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning", lifespan="off")
     return EXIT_OK
 
 
@@ -320,6 +352,8 @@ def main(
             return _cmd_list(args, stdout)
         if args.command == "spec":
             return _cmd_spec(args, stdout)
+        if args.command == "mock":
+            return _cmd_mock(args, stdout)
         _parser().print_help(stdout)
         return EXIT_USAGE
     except _UsageError as exc:

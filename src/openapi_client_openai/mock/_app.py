@@ -318,7 +318,7 @@ class MockApp:
                 return value
             stored = self._lookup(key, item_id, value)  # POST/PUT/PATCH: modify
             for field, new in body.items():
-                if field in stored or (isinstance(value, dict) and field in value):
+                if field in stored and _echoable(field, stored[field], new):
                     stored[field] = new
             return {**value, **stored} if isinstance(value, dict) else stored
         self._check_parents(route, path_params)
@@ -326,8 +326,8 @@ class MockApp:
             return self._list(key, value, request)
         if method == "POST" and isinstance(value, dict):
             if "id" in value:
-                for field, new in body.items():
-                    if field in value and not isinstance(new, bytes) and _same_kind(value[field], new):
+                for field, new in body.items():  # echo what was sent: name, model, metadata...
+                    if field in value and _echoable(field, value[field], new):
                         value[field] = new
                 upload = body.get("file")
                 if op.id == "createFile" and isinstance(upload, (tuple, bytes)):
@@ -355,10 +355,11 @@ class MockApp:
         out = {**value, "data": page}
         if "has_more" in value:
             out["has_more"] = more
+        # An empty page has no first or last id; the spec types them as strings, so "".
         if "first_id" in value:
-            out["first_id"] = page[0]["id"] if page else None
+            out["first_id"] = page[0]["id"] if page else ("" if value["first_id"] is not None else None)
         if "last_id" in value:
-            out["last_id"] = page[-1]["id"] if page else None
+            out["last_id"] = page[-1]["id"] if page else ("" if value["last_id"] is not None else None)
         return out
 
     def _download(self, op: Any, route: _Route, path_params: dict, kinds: dict) -> tuple[bytes, str]:
@@ -368,7 +369,9 @@ class MockApp:
                 return self.files[file_id], "application/octet-stream"
             if not self.lenient_ids:
                 raise _NotFound(f"No such File object: {file_id}")
-        ctype = next(iter(kinds), "application/octet-stream")
+        if op.id == "downloadFile":
+            return b'{"mock": "file content"}\n', "application/octet-stream"
+        ctype = next((k for k in kinds if k != _JSON), "application/octet-stream")
         return b"mock content\n", ctype
 
 
@@ -376,8 +379,20 @@ class _NotFound(Exception):
     """An id that the mock has not seen (answered as a 404)."""
 
 
-def _same_kind(old: Any, new: Any) -> bool:
-    return old is None or type(old) is type(new) or (isinstance(old, (int, float)) and isinstance(new, (int, float)))
+def _echoable(field: str, old: Any, new: Any) -> bool:
+    """Whether a request field can be copied into the answer without breaking its schema:
+    scalars of the same type, and the string maps ``metadata`` and ``attributes``."""
+    if isinstance(new, dict):
+        return (
+            field in ("metadata", "attributes")
+            and isinstance(old, dict)
+            and all(isinstance(v, (str, int, float, bool)) for v in new.values())
+        )
+    if isinstance(new, (list, tuple, bytes)):
+        return False
+    return type(old) is type(new) or (
+        isinstance(old, (int, float)) and isinstance(new, (int, float)) and not isinstance(new, bool)
+    )
 
 
 async def _typed_form(form: Any, types: dict[str, set]) -> dict:

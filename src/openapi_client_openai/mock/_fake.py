@@ -148,21 +148,15 @@ class Faker:
         if "enum" in schema:
             return self._choose(schema["enum"], field)
         if "allOf" in schema:
-            merged: dict[str, Any] = {}
-            for part in schema["allOf"]:
-                got = self.value(part, field, depth, kind)
-                if isinstance(got, dict):
-                    merged.update(got)
-                elif not merged:
-                    return got
-            extra = {k: v for k, v in schema.items() if k != "allOf"}
-            if extra.get("properties") or extra.get("type") == "object":
-                got = self.value(extra, field, depth, kind)
-                if isinstance(got, dict):
-                    merged.update(got)
-            return merged
+            rest = {k: v for k, v in schema.items() if k != "allOf"}
+            return self.value(self._merge([rest, *schema["allOf"]]), field, depth, kind)
         if "anyOf" in schema:
-            return self.value(self._pick_alternative(schema["anyOf"], field), field, depth, kind)
+            alt = self._pick_alternative(schema["anyOf"], field)
+            rest = {k: v for k, v in schema.items() if k not in ("anyOf", "discriminator")}
+            if rest.get("properties") or rest.get("required") or rest.get("type") == "object":
+                # Properties beside the alternatives: the alternative only adds constraints.
+                return self.value(self._merge([rest, alt]), field, depth, kind)
+            return self.value(alt, field, depth, kind)
         types = schema.get("type")
         types = [types] if isinstance(types, str) else list(types or [])
         kind_of = next((t for t in types if t != "null"), None)
@@ -176,6 +170,28 @@ class Faker:
             else:
                 return self.sentence() if field in ("text", "content") else {}
         return getattr(self, "_" + kind_of, self._string)(schema, field, depth, kind)
+
+    def _merge(self, parts: list) -> dict:
+        """One schema that means all of ``parts`` (objects: properties and required united)."""
+        merged: dict[str, Any] = {}
+        props: dict[str, Any] = {}
+        required: list[str] = []
+        for part in parts:
+            part, _ = self.resolve(part)
+            if "allOf" in part:
+                part = {**self._merge(part["allOf"]), **{k: v for k, v in part.items() if k != "allOf"}}
+            for key, value in part.items():
+                if key == "properties":
+                    props.update(value)
+                elif key == "required":
+                    required += [r for r in value if r not in required]
+                elif key not in merged:
+                    merged[key] = value
+        if props:
+            merged["properties"] = props
+        if required:
+            merged["required"] = required
+        return merged
 
     def _choose(self, options: list, field: str) -> Any:
         usable = [o for o in options if o is not None]

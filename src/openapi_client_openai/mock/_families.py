@@ -207,13 +207,7 @@ def response(fake: Faker, body: dict, schema_value: dict) -> dict:
                     "content": [{"type": "output_text", "text": text, "annotations": [], "logprobs": []}],
                 }
             ],
-            "usage": {
-                "input_tokens": prompt,
-                "input_tokens_details": {"cached_tokens": 0},
-                "output_tokens": len(text.split()),
-                "output_tokens_details": {"reasoning_tokens": 0},
-                "total_tokens": prompt + len(text.split()),
-            },
+            "usage": _usage(schema_value.get("usage"), prompt, len(text.split())),
             "error": None,
             "incomplete_details": None,
         }
@@ -233,6 +227,20 @@ def response(fake: Faker, body: dict, schema_value: dict) -> dict:
         if key in body:
             out[key] = body[key]
     return out
+
+
+def _usage(shape: Any, prompt: int, output: int) -> dict:
+    """Responses-style usage in the spec's shape (every detail field it asks for), adding up."""
+    usage = dict(shape) if isinstance(shape, dict) else {}
+    for key, value in list(usage.items()):
+        if isinstance(value, dict):
+            usage[key] = {
+                k: 0 if isinstance(v, (int, float)) and not isinstance(v, bool) else v for k, v in value.items()
+            }
+    usage.setdefault("input_tokens_details", {"cached_tokens": 0})
+    usage.setdefault("output_tokens_details", {"reasoning_tokens": 0})
+    usage.update({"input_tokens": prompt, "output_tokens": output, "total_tokens": prompt + output})
+    return usage
 
 
 def response_stream(fake: Faker, body: dict, schema_value: dict) -> Iterator[bytes]:
