@@ -7,9 +7,14 @@ operation's response schema.
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from openapi_client_openai import (
+    AuthenticationError,
+    BadRequestError,
+    NotFoundError,
     OpenAIClient,
     RequestValidationError,
 )
@@ -102,3 +107,216 @@ def test_every_operation_answers_as_the_spec_says(lenient) -> None:
         elif answers and not result.content_type.startswith("application/json"):
             assert result.content  # binary or text answers are not empty
     assert failures == [], "\n".join(failures)
+
+
+CHAT = {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "Hello there"}]}
+
+
+def _raw(url: str, method: str, path: str, **kw):
+    import httpx
+
+    return httpx.request(method, url + path, timeout=10, **kw)
+
+
+def test_unknown_ids_are_404_in_openai_error_shape(strict) -> None:
+    client = OpenAIClient(spec=SPEC_31, api_key=FAKE_KEY, base_url=strict)
+    with pytest.raises(NotFoundError) as info:
+        client.retrieveFile(file_id="file-nope")
+    assert info.value.type == "invalid_request_error" and "file-nope" in info.value.message
+    with pytest.raises(NotFoundError):
+        client.listVectorStoreFiles(vector_store_id="vs_nope")
+    with pytest.raises(NotFoundError):
+        client.downloadFile(file_id="file-nope")
+
+
+def test_created_objects_live_until_deleted_and_lists_paginate(strict) -> None:
+    client = OpenAIClient(spec=SPEC_31, api_key=FAKE_KEY, base_url=strict)
+    ids = [client.createVectorStore(body={"name": f"store {i}"}).json()["id"] for i in range(5)]
+    assert all(i.startswith("vs_") for i in ids)
+    got = client.getVectorStore(vector_store_id=ids[2]).json()
+    assert got["id"] == ids[2] and got["name"] == "store 2"
+    client.modifyVectorStore(vector_store_id=ids[2], body={"name": "renamed"})
+    assert client.getVectorStore(vector_store_id=ids[2]).json()["name"] == "renamed"
+    page = client.listVectorStores(limit=2, order="asc").json()
+    assert [v["id"] for v in page["data"]] == ids[:2] and page["has_more"] is True
+    assert (page["first_id"], page["last_id"]) == (ids[0], ids[1])
+    page = client.listVectorStores(limit=2, order="asc", after=page["last_id"]).json()
+    assert [v["id"] for v in page["data"]] == ids[2:4]
+    deleted = client.deleteVectorStore(vector_store_id=ids[0]).json()
+    assert deleted["id"] == ids[0] and deleted["deleted"] is True
+    with pytest.raises(NotFoundError):
+        client.getVectorStore(vector_store_id=ids[0])
+    vs_file = client.createVectorStoreFile(vector_store_id=ids[1], body={"file_id": "file-abc"}).json()
+    assert client.getVectorStoreFile(vector_store_id=ids[1], file_id=vs_file["id"]).json()["id"] == vs_file["id"]
+
+
+def test_files_keep_their_bytes(strict) -> None:
+    client = OpenAIClient(spec=SPEC_31, api_key=FAKE_KEY, base_url=strict)
+    data = b'{"custom_id": "1", "method": "POST"}\n'
+    made = client.createFile(body={"file": ("batch.jsonl", data), "purpose": "batch"}).json()
+    assert made["id"].startswith("file-") and made["bytes"] == len(data) and made["filename"] == "batch.jsonl"
+    assert client.downloadFile(file_id=made["id"]).content == data
+    assert made["id"] in [f["id"] for f in client.listFiles().json()["data"]]
+
+
+def test_invalid_bodies_are_400_and_missing_keys_401(strict) -> None:
+    answer = _raw(strict, "POST", "/chat/completions", json={"model": "m"}, headers={"Authorization": "Bearer k"})
+    assert answer.status_code == 400
+    error = answer.json()["error"]
+    assert error["type"] == "invalid_request_error" and "messages" in error["message"]
+    answer = _raw(
+        strict,
+        "POST",
+        "/chat/completions",
+        content=b"{not json",
+        headers={"Authorization": "Bearer k", "content-type": "application/json"},
+    )
+    assert answer.status_code == 400
+    for headers in ({}, {"Authorization": "Basic abc"}, {"Authorization": "Bearer"}):
+        answer = _raw(strict, "GET", "/models", headers=headers)
+        assert answer.status_code == 401 and answer.json()["error"]["type"] == "invalid_request_error"
+    client = OpenAIClient(spec=SPEC_31, api_key=FAKE_KEY, base_url=strict, validate="off")
+    with pytest.raises(BadRequestError, match="temperature"):
+        client.createChatCompletion(body={**CHAT, "temperature": 9})
+    with pytest.raises(AuthenticationError):
+        _ = OpenAIClient(
+            spec=SPEC_31, api_key="sk-x", base_url=strict, default_headers={"Authorization": "Basic x"}
+        ).listModels()
+
+
+def test_realistic_answers(strict) -> None:
+    client = OpenAIClient(spec=SPEC_31, api_key=FAKE_KEY, base_url=strict)
+    chat = client.createChatCompletion(body={**CHAT, "model": "gpt-4.1-mini", "n": 2}).json()
+    assert chat["id"].startswith("chatcmpl-") and chat["model"] == "gpt-4.1-mini" and len(chat["choices"]) == 2
+    usage = chat["usage"]
+    assert usage["total_tokens"] == usage["prompt_tokens"] + usage["completion_tokens"]
+    tool = {
+        "type": "function",
+        "function": {
+            "name": "get_weather",
+            "parameters": {
+                "type": "object",
+                "properties": {"city": {"type": "string"}, "days": {"type": "integer", "minimum": 1}},
+                "required": ["city", "days"],
+            },
+        },
+    }
+    forced = client.createChatCompletion(
+        body={**CHAT, "tools": [tool], "tool_choice": {"type": "function", "function": {"name": "get_weather"}}}
+    ).json()
+    call = forced["choices"][0]["message"]["tool_calls"][0]
+    args = json.loads(call["function"]["arguments"])
+    assert call["function"]["name"] == "get_weather" and isinstance(args["city"], str) and args["days"] >= 1
+    assert forced["choices"][0]["finish_reason"] == "tool_calls"
+    emb = client.createEmbedding(
+        body={"model": "text-embedding-3-small", "input": ["a", "b", "c"], "dimensions": 64}
+    ).json()
+    assert len(emb["data"]) == 3 and all(len(d["embedding"]) == 64 for d in emb["data"])
+    image = client.createImage(body={"prompt": "a cat", "n": 1}).json()
+    import base64
+
+    assert base64.b64decode(image["data"][0]["b64_json"]).startswith(b"\x89PNG\r\n\x1a\n")
+    wav = client.createSpeech(body={"model": "tts-1", "input": "hi", "voice": "alloy", "response_format": "wav"})
+    import io
+    import wave
+
+    with wave.open(io.BytesIO(wav.content)) as audio:
+        assert audio.getnframes() > 0
+    mp3 = client.createSpeech(body={"model": "tts-1", "input": "hi", "voice": "alloy"})
+    assert mp3.content_type == "audio/mpeg" and mp3.content[:2] == b"\xff\xfb"
+    text = client.createTranscription(body={"file": WAV, "model": "whisper-1", "response_format": "text"})
+    assert text.text.strip()
+    assert client.listModels().json()["data"][0]["object"] == "model"
+
+
+def test_seed_makes_answers_repeatable() -> None:
+    answers = []
+    for _ in range(2):
+        with MockServer(spec=SPEC_31, seed=42) as url:
+            client = OpenAIClient(spec=SPEC_31, api_key=FAKE_KEY, base_url=url)
+            answers.append(client.createChatCompletion(body=CHAT).json())
+    assert answers[0] == answers[1]
+
+
+@pytest.mark.parametrize("op_id", ["createChatCompletion", "createCompletion", "createResponse", "createTranscription"])
+def test_streams_are_real_event_sequences_valid_for_the_spec(strict, op_id: str) -> None:
+    client = OpenAIClient(spec=SPEC_31, api_key=FAKE_KEY, base_url=strict)
+    body = {
+        "createChatCompletion": {**CHAT, "stream": True, "stream_options": {"include_usage": True}},
+        "createCompletion": {"model": "gpt-3.5-turbo-instruct", "prompt": "Once", "stream": True},
+        "createResponse": {"model": "gpt-4.1", "input": "Hi", "stream": True},
+        "createTranscription": {"file": WAV, "model": "gpt-4o-transcribe", "stream": True},
+    }[op_id]
+    defs = client.spec.schemas()["defs"]
+    event_schema = client.spec.schemas()["ops"][op_id]["responses"]["200"].get("text/event-stream")
+    with client.call(op_id, body) as stream:
+        items = list(stream)
+        final = stream.final()
+        text = stream.text()
+    assert len(items) > 3 and text.strip() and final is not None
+    if event_schema:
+        for item in items:
+            assert _Explainer(defs, "").check(event_schema, dict(item)) == [], item
+    if op_id == "createChatCompletion":
+        assert final["usage"]["total_tokens"] > 0 and final["choices"][0]["finish_reason"] == "stop"
+    if op_id == "createResponse":
+        assert [i.event for i in items][:2] == ["response.created", "response.in_progress"]
+        assert items[-1].event == "response.completed" and final["status"] == "completed"
+
+
+def test_stream_pacing() -> None:
+    import time
+
+    with MockServer(spec=SPEC_31, stream_delay_ms=20, first_event_delay_ms=200) as url:
+        client = OpenAIClient(spec=SPEC_31, api_key=FAKE_KEY, base_url=url)
+        start = time.monotonic()
+        with client.createChatCompletion(body={**CHAT, "stream": True}) as stream:
+            first = next(iter(stream))
+            first_at = time.monotonic() - start
+            count = 1 + sum(1 for _ in stream)
+        total = time.monotonic() - start
+    assert first and first_at >= 0.19
+    assert total >= 0.2 + 0.02 * (count - 1) * 0.8
+
+
+def test_the_official_sdk_works_against_the_mock(strict, tmp_path) -> None:
+    import openai
+
+    sdk = openai.OpenAI(api_key="sk-test", base_url=strict, max_retries=0)
+    chat = sdk.chat.completions.create(**CHAT)
+    assert chat.choices[0].message.content
+    pieces = [c.choices[0].delta.content or "" for c in sdk.chat.completions.create(**CHAT, stream=True) if c.choices]
+    assert "".join(pieces).strip()
+    tool = {
+        "type": "function",
+        "function": {
+            "name": "lookup",
+            "parameters": {"type": "object", "properties": {"q": {"type": "string"}}, "required": ["q"]},
+        },
+    }
+    tooled = sdk.chat.completions.create(
+        **CHAT, tools=[tool], tool_choice={"type": "function", "function": {"name": "lookup"}}
+    )
+    assert json.loads(tooled.choices[0].message.tool_calls[0].function.arguments)["q"]
+    response = sdk.responses.create(model="gpt-4.1", input="Hi")
+    assert response.output_text
+    streamed = [e.type for e in sdk.responses.create(model="gpt-4.1", input="Hi", stream=True)]
+    assert streamed[0] == "response.created" and streamed[-1] == "response.completed"
+    assert len(sdk.embeddings.create(model="text-embedding-3-small", input="x", dimensions=16).data[0].embedding) == 16
+    path = tmp_path / "batch.jsonl"
+    path.write_bytes(b'{"custom_id": "a"}\n')
+    uploaded = sdk.files.create(file=path, purpose="batch")
+    assert sdk.files.retrieve(uploaded.id).id == uploaded.id
+    assert uploaded.id in [f.id for f in sdk.files.list()]
+    assert sdk.files.content(uploaded.id).content == path.read_bytes()
+    assert sdk.files.delete(uploaded.id).deleted
+    speech = sdk.audio.speech.create(model="tts-1", voice="alloy", input="hi")
+    assert speech.content[:2] == b"\xff\xfb"
+    audio_path = tmp_path / "a.wav"
+    audio_path.write_bytes(WAV)
+    assert sdk.audio.transcriptions.create(model="whisper-1", file=audio_path).text
+    assert sdk.images.generate(prompt="a cat", model="gpt-image-1").data[0].b64_json
+    assert [m.id for m in sdk.models.list()]
+    assert sdk.moderations.create(input="hello").results[0].flagged is False
+    with pytest.raises(openai.BadRequestError):
+        sdk.chat.completions.create(model="m", messages="not a list")

@@ -248,7 +248,8 @@ def response_stream(fake: Faker, body: dict, schema_value: dict) -> Iterator[byt
     done = response(fake, body, schema_value)
     message = done["output"][0]
     text = message["content"][0]["text"]
-    started = {**done, "status": "in_progress", "output": [], "usage": None}
+    # Before the end the usage is empty: zeros in the spec's shape (it types usage as an object).
+    started = {**done, "status": "in_progress", "output": [], "usage": _usage(done["usage"], 0, 0)}
     seq = iter(range(1 << 30))
 
     def event(kind: str, **fields: Any) -> bytes:
