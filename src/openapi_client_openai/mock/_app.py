@@ -238,10 +238,23 @@ class MockApp:
     async def _paced(self, events: Any) -> Any:
         if self.first_delay:
             await asyncio.sleep(self.first_delay)
-        for event in events:
-            yield event
-            if self.stream_delay:
+        if self.stream_delay:
+            for event in events:
+                yield event
                 await asyncio.sleep(self.stream_delay)
+            return
+        # Unpaced, events go out in batches: the bytes a client reads are the same, and the
+        # server's per-write cost no longer bounds the event rate (benchmarks/mock.py).
+        batch: list[bytes] = []
+        size = 0
+        for event in events:
+            batch.append(event)
+            size += len(event)
+            if size >= 16384:
+                yield b"".join(batch)
+                batch, size = [], 0
+        if batch:
+            yield b"".join(batch)
 
     def _shape(self, kinds: dict) -> dict:
         value = self.faker.value(kinds.get(_JSON) or {})

@@ -14,6 +14,8 @@ import struct
 from collections.abc import Iterator
 from typing import Any
 
+import orjson
+
 from ._fake import Faker
 from ._media import audio, png
 
@@ -21,10 +23,10 @@ __all__ = ["HANDLERS", "STREAMS", "sse"]
 
 
 def sse(data: Any, event: str | None = None) -> bytes:
-    """One server-sent event."""
-    text = data if isinstance(data, str) else json.dumps(data, separators=(",", ":"))
-    head = f"event: {event}\n" if event else ""
-    return f"{head}data: {text}\n\n".encode()
+    """One server-sent event (orjson: a streamed answer is mostly JSON encoding)."""
+    raw = data.encode() if isinstance(data, str) else orjson.dumps(data)
+    head = b"event: %s\n" % event.encode() if event else b""
+    return head + b"data: " + raw + b"\n\n"
 
 
 def _words(value: Any) -> int:
@@ -74,7 +76,7 @@ def chat(fake: Faker, body: dict) -> dict:
             message = {"role": "assistant", "content": None, "refusal": None, "tool_calls": [call], "annotations": []}
             finish = "tool_calls"
         else:
-            message = {"role": "assistant", "content": fake.sentence(), "refusal": None, "annotations": []}
+            message = {"role": "assistant", "content": _text(fake, body), "refusal": None, "annotations": []}
             finish = "stop"
         choices.append({"index": index, "message": message, "logprobs": None, "finish_reason": finish})
     completion = sum(_words(c["message"]["content"]) or 8 for c in choices)
@@ -144,6 +146,15 @@ def chat_stream(fake: Faker, body: dict) -> Iterator[bytes]:
     if (body.get("stream_options") or {}).get("include_usage"):
         yield sse({**head, "choices": [], "usage": done["usage"]})
     yield sse("[DONE]")
+
+
+def _text(fake: Faker, body: dict) -> str:
+    """An answer: one sentence, or as many words as ``max_completion_tokens``/``max_tokens`` ask."""
+    limit = body.get("max_completion_tokens") or body.get("max_tokens")
+    if not isinstance(limit, int) or limit <= 12:
+        return fake.sentence()
+    words = " ".join(fake.sentence() for _ in range(limit // 8 + 1)).split()
+    return " ".join(words[: min(limit, 1_000_000)])
 
 
 def _pieces(text: str, size: int = 0) -> list[str]:
