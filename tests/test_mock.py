@@ -320,3 +320,58 @@ def test_the_official_sdk_works_against_the_mock(strict, tmp_path) -> None:
     assert sdk.moderations.create(input="hello").results[0].flagged is False
     with pytest.raises(openai.BadRequestError):
         sdk.chat.completions.create(model="m", messages="not a list")
+
+
+@pytest.fixture(scope="module")
+def faulty():
+    with MockServer(spec=SPEC_31, seed=5) as url:
+        yield url
+
+
+def test_faults_on_demand(faulty, monkeypatch: pytest.MonkeyPatch) -> None:
+    import time
+
+    from openapi_client_openai import APIConnectionError, APITimeoutError, InternalServerError, RateLimitError
+
+    monkeypatch.setattr("openapi_client_openai._retry.INITIAL_DELAY", 0.01)
+    client = OpenAIClient(spec=SPEC_31, api_key=FAKE_KEY, base_url=faulty, max_retries=0, timeout=1)
+    with pytest.raises(RateLimitError) as info:
+        client.listModels(headers={"x-mock-fault": "429", "x-mock-retry-after": "2"})
+    assert info.value.response.headers["retry-after"] == "2"
+    assert info.value.response.rate_limits.remaining_requests == 0
+    for status in ("500", "503"):
+        with pytest.raises(InternalServerError):
+            client.listModels(headers={"x-mock-fault": status})
+    with pytest.raises(APIConnectionError):
+        client.createChatCompletion(body=CHAT, headers={"x-mock-fault": "reset"})
+    with (
+        pytest.raises(APIConnectionError),
+        client.createChatCompletion(body={**CHAT, "stream": True}, headers={"x-mock-fault": "cut"}) as stream,
+    ):
+        list(stream)
+    start = time.monotonic()
+    with (
+        pytest.raises(APITimeoutError),
+        client.createChatCompletion(
+            body={**CHAT, "stream": True}, headers={"x-mock-fault": "stall", "x-mock-stall-ms": "5000"}
+        ) as stream,
+    ):
+        list(stream)
+    assert time.monotonic() - start < 3
+
+
+def test_fault_rates() -> None:
+    from openapi_client_openai import RateLimitError
+
+    with MockServer(spec=SPEC_31, seed=1, faults={"429": 0.5}) as url:
+        client = OpenAIClient(spec=SPEC_31, api_key=FAKE_KEY, base_url=url, max_retries=0)
+        outcomes = []
+        for _ in range(40):
+            try:
+                client.listModels()
+                outcomes.append("ok")
+            except RateLimitError:
+                outcomes.append("429")
+    assert 8 <= outcomes.count("429") <= 32
+    with pytest.raises(ValueError, match="unknown fault"):
+        MockServer(spec=SPEC_31, faults={"404": 1})

@@ -105,6 +105,14 @@ def _parser() -> argparse.ArgumentParser:
     mock.add_argument("--stream-delay-ms", type=float, default=0.0, help="pause between streamed events")
     mock.add_argument("--first-event-delay-ms", type=float, default=0.0, help="pause before the first event")
     mock.add_argument("--seed", type=int, help="make the answers repeatable")
+    mock.add_argument(
+        "--fault",
+        action="append",
+        default=[],
+        metavar="KIND=SHARE",
+        help="inject a fault into a share of requests: 429, 500, 503, reset, cut or stall (e.g. 429=0.1); "
+        "a request can ask for one with the x-mock-fault header",
+    )
 
     spec = sub.add_parser("spec", help="show or update the spec in use")
     spec_sub = spec.add_subparsers(dest="spec_command", parser_class=_Parser, metavar="SPEC_COMMAND")
@@ -207,12 +215,23 @@ def _cmd_mock(args: argparse.Namespace, out: TextIO) -> int:
         from ..mock import create_app
     except ImportError as exc:
         raise _UsageError(f"the mock server needs {exc.name}: pip install 'openapi-client-openai[mock]'") from None
+    faults = {}
+    for item in args.fault:
+        kind, _, share = item.partition("=")
+        try:
+            faults[kind] = float(share) if share else 1.0
+        except ValueError:
+            raise _UsageError(f"--fault {item!r}: the share after '=' must be a number between 0 and 1") from None
+    from ..mock import quiet_injected_faults
+
+    quiet_injected_faults()
     app = create_app(
         args.spec,
         lenient_ids=args.lenient_ids,
         stream_delay_ms=args.stream_delay_ms,
         first_event_delay_ms=args.first_event_delay_ms,
         seed=args.seed,
+        faults=faults,
     )
     data = app.index.data
     out.write(

@@ -10,20 +10,40 @@ the ``mock`` extra: ``pip install 'openapi-client-openai[mock]'``.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from typing import Any
 
-from ._app import MockApp, create_app
+from ._app import FAULTS, InjectedFault, MockApp, create_app
 
-__all__ = ["MockApp", "MockServer", "create_app"]
+__all__ = ["FAULTS", "MockApp", "MockServer", "create_app", "quiet_injected_faults"]
+
+
+class _QuietFaults(logging.Filter):
+    """Drop the server's error log of a fault injected on purpose (it is not a bug)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        return not isinstance(exc, InjectedFault)
+
+
+def quiet_injected_faults() -> None:
+    """Keep uvicorn from logging the faults the mock injects on purpose as errors."""
+    logger = logging.getLogger("uvicorn.error")
+    if not any(isinstance(f, _QuietFaults) for f in logger.filters):
+        logger.addFilter(_QuietFaults())
 
 
 class MockServer:
     """Runs the mock in a background thread; ``with MockServer() as base_url:`` gives its URL.
 
     Options are those of the ``mock`` command: ``host``, ``port`` (0: any free port),
-    ``lenient_ids``, ``stream_delay_ms``, ``first_event_delay_ms``, ``seed``.
+    ``lenient_ids``, ``stream_delay_ms``, ``first_event_delay_ms``, ``seed`` and ``faults``
+    (``{"429": 0.1, "reset": 0.05}``: the share of requests that get each fault).  A request
+    can also ask for one with the ``x-mock-fault`` header: ``429`` (with ``Retry-After``,
+    ``x-mock-retry-after`` sets it), ``500``, ``503``, ``reset``, ``cut`` (a stream ends part
+    way) or ``stall`` (stops sending; ``x-mock-stall-ms`` sets for how long).
     """
 
     def __init__(self, spec: Any = None, host: str = "127.0.0.1", port: int = 0, **options: Any) -> None:
@@ -48,6 +68,7 @@ class MockServer:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((self.host, self.port))
         self.port = sock.getsockname()[1]
+        quiet_injected_faults()
         config = uvicorn.Config(self.app, log_level="warning", access_log=False, lifespan="off")
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [sock]}, daemon=True)

@@ -20,7 +20,7 @@ from .._spec import load_index
 from ._fake import Faker
 from ._families import HANDLERS, SHAPED, STREAMS
 
-__all__ = ["MockApp", "create_app"]
+__all__ = ["FAULTS", "InjectedFault", "MockApp", "create_app"]
 
 _JSON = "application/json"
 
@@ -54,6 +54,7 @@ class MockApp:
         stream_delay_ms: float = 0.0,
         seed: int | None = None,
         first_event_delay_ms: float = 0.0,
+        faults: dict[str, float] | None = None,
     ) -> None:
         self.index = load_index(spec)
         self.schemas = self.index.schemas()
@@ -61,6 +62,13 @@ class MockApp:
         self.lenient_ids = lenient_ids
         self.stream_delay = stream_delay_ms / 1000.0
         self.first_delay = first_event_delay_ms / 1000.0
+        unknown = set(faults or {}) - set(FAULTS)
+        if unknown:
+            raise ValueError(f"unknown fault {sorted(unknown)[0]!r}: use one of {', '.join(FAULTS)}")
+        self.faults = dict(faults or {})
+        import random
+
+        self.fault_rng = random.Random(seed)
         self.store: dict[str, OrderedDict[str, dict]] = {}
         self.files: dict[str, bytes] = {}
         routes = [_Route(self.index.operation(op_id)) for op_id in self.index.operation_ids]
@@ -107,11 +115,14 @@ class MockApp:
                     "Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).",
                 )
                 return JSONResponse(body, status)
+        fault = self._fault(request)
+        if fault in ("429", "500", "503"):
+            return self._fault_answer(fault, request)
         try:
             body = await self.read_body(request, op)
         except ValueError as exc:
             status, err = _error(400, str(exc))
-            return JSONResponse(err, status)
+            return JSONResponse(err, status, headers=self._headers())
         params = {**dict(request.query_params), **path_params}
         for prm in op.params:  # query arrays arrive as name[]=...
             if prm.location == "query" and prm.kind == "array":
@@ -127,13 +138,49 @@ class MockApp:
             status, err = _error(400, f"Invalid request: {message}", param=param)
             return JSONResponse(err, status)
         try:
-            return await self.answer(op, route, body, path_params, request)
+            answer = await self.answer(op, route, body, path_params, request)
         except _NotFound as exc:
             status, err = _error(404, str(exc))
-            return JSONResponse(err, status)
+            return JSONResponse(err, status, headers=self._headers())
         except Exception as exc:
             status, err = _error(500, f"the mock failed: {type(exc).__name__}: {exc}", kind="server_error")
             return JSONResponse(err, status)
+        if fault is not None:
+            answer = await _broken(answer, fault, request.headers)
+        return answer
+
+    def _fault(self, request: Any) -> str | None:
+        """The fault to inject: asked for by the `x-mock-fault` header, or drawn at the set rates."""
+        asked = request.headers.get("x-mock-fault")
+        if asked:
+            return asked if asked in FAULTS else None
+        for kind, rate in self.faults.items():
+            if self.fault_rng.random() < rate:
+                return kind
+        return None
+
+    def _fault_answer(self, fault: str, request: Any) -> Any:
+        from starlette.responses import JSONResponse
+
+        headers = self._headers()
+        if fault == "429":
+            wait = request.headers.get("x-mock-retry-after", "1")
+            headers.update(
+                {"retry-after": wait, "x-ratelimit-remaining-requests": "0", "x-ratelimit-reset-requests": f"{wait}s"}
+            )
+            status, err = _error(
+                429,
+                "Rate limit reached for requests (a fault the mock was asked for).",
+                kind="requests",
+                code="rate_limit_exceeded",
+            )
+        else:
+            status, err = _error(
+                int(fault),
+                "The server had an error while processing your request (a fault the mock was asked for).",
+                kind="server_error",
+            )
+        return JSONResponse(err, status, headers=headers)
 
     @staticmethod
     def _kwarg(op: Any, name: str) -> str:
@@ -390,6 +437,43 @@ class MockApp:
 
 class _NotFound(Exception):
     """An id that the mock has not seen (answered as a 404)."""
+
+
+FAULTS = ("429", "500", "503", "reset", "cut", "stall")
+
+
+class InjectedFault(Exception):
+    """Raised inside a response on purpose, so that the server drops the connection."""
+
+
+async def _broken(answer: Any, fault: str, headers: Any) -> Any:
+    """Wrap an answer so that it breaks as asked: `reset` and `cut` drop the connection part way
+    (for a stream, after half its events), `stall` stops sending (for `x-mock-stall-ms`, else an hour)."""
+    stall = float(headers.get("x-mock-stall-ms", 3_600_000)) / 1000.0
+    original = answer
+
+    async def app(scope: dict, receive: Any, send: Any) -> None:
+        if fault == "stall" and not hasattr(original, "body_iterator"):
+            await asyncio.sleep(stall)
+            await original(scope, receive, send)
+            return
+        if hasattr(original, "body_iterator"):  # a stream: half the events, then the fault
+            events = [piece async for piece in original.body_iterator]
+            joined = b"".join(events)
+            cut = joined.find(b"\n\n", len(joined) // 2) + 2 if b"\n\n" in joined else len(joined) // 2
+            await send({"type": "http.response.start", "status": original.status_code, "headers": original.raw_headers})
+            await send({"type": "http.response.body", "body": joined[:cut], "more_body": True})
+            if fault == "stall":
+                await asyncio.sleep(stall)
+            raise InjectedFault(fault)
+        body = original.body
+        raw = [(k, v) for k, v in original.raw_headers if k != b"content-length"]
+        raw.append((b"content-length", str(len(body)).encode()))
+        await send({"type": "http.response.start", "status": original.status_code, "headers": raw})
+        await send({"type": "http.response.body", "body": body[: len(body) // 2], "more_body": True})
+        raise InjectedFault(fault)
+
+    return app
 
 
 def _echoable(field: str, old: Any, new: Any) -> bool:
