@@ -375,3 +375,46 @@ def test_fault_rates() -> None:
     assert 8 <= outcomes.count("429") <= 32
     with pytest.raises(ValueError, match="unknown fault"):
         MockServer(spec=SPEC_31, faults={"404": 1})
+
+
+def test_a_batch_moves_through_its_statuses_and_writes_its_output(strict) -> None:
+    client = OpenAIClient(spec=SPEC_31, api_key=FAKE_KEY, base_url=strict)
+    lines = [
+        {
+            "custom_id": f"r{i}",
+            "method": "POST",
+            "url": "/v1/chat/completions",
+            "body": {**CHAT, "messages": [{"role": "user", "content": f"question {i}"}]},
+        }
+        for i in range(3)
+    ]
+    lines.append({"custom_id": "broken", "method": "POST", "url": "/v1/chat/completions", "body": {"model": "m"}})
+    data = "".join(json.dumps(line) + "\n" for line in lines).encode()
+    upload = client.createFile(body={"file": ("in.jsonl", data), "purpose": "batch"}).json()
+    batch = client.createBatch(
+        body={"input_file_id": upload["id"], "endpoint": "/v1/chat/completions", "completion_window": "24h"}
+    ).json()
+    assert batch["id"].startswith("batch_") and batch["status"] == "validating"
+    assert batch["request_counts"]["total"] == 4
+    seen = [batch["status"]]
+    defs = client.spec.schemas()["defs"]
+    while batch["status"] != "completed":
+        batch = client.retrieveBatch(batch_id=batch["id"]).json()
+        seen.append(batch["status"])
+        assert _Explainer(defs, "").check({"$ref": "#/$defs/Batch"}, batch) == []
+    assert seen == ["validating", "in_progress", "finalizing", "completed"]
+    assert batch["request_counts"] == {"total": 4, "completed": 3, "failed": 1}
+    output = [json.loads(line) for line in client.downloadFile(file_id=batch["output_file_id"]).content.splitlines()]
+    assert [o["custom_id"] for o in output] == ["r0", "r1", "r2", "broken"]
+    assert [o["response"]["status_code"] for o in output] == [200, 200, 200, 400]
+    assert output[0]["response"]["body"]["object"] == "chat.completion" and output[0]["id"].startswith("batch_req_")
+    cancelled = client.createBatch(
+        body={"input_file_id": upload["id"], "endpoint": "/v1/chat/completions", "completion_window": "24h"}
+    ).json()
+    assert client.cancelBatch(batch_id=cancelled["id"]).json()["status"] == "cancelling"
+    assert client.retrieveBatch(batch_id=cancelled["id"]).json()["status"] == "cancelled"
+
+
+def test_pytest_fixture(openai_mock) -> None:
+    client = OpenAIClient(api_key=FAKE_KEY, base_url=openai_mock)
+    assert client.listModels().status_code == 200

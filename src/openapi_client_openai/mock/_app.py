@@ -266,9 +266,44 @@ class MockApp:
             content, ctype = self._download(op, route, path_params, kinds)
             return Response(content, media_type=ctype, headers=self._headers())
         result = self._generic(op, route, body_map, path_params, kinds, request)
+        if op.id in ("createBatch", "retrieveBatch", "cancelBatch") and isinstance(result, dict):
+            from . import _batches
+
+            stored = self.store.get("/batches", {}).get(result.get("id"), result)
+            step = {
+                "createBatch": lambda b: _batches.start(self, b, body_map),
+                "retrieveBatch": lambda b: _batches.advance(self, b),
+                "cancelBatch": lambda b: _batches.cancel(self, b),
+            }[op.id]
+            result = step(stored)
         if result is None:
             return Response(b"", status, headers=self._headers())
         return JSONResponse(result, status, headers=self._headers())
+
+    def answer_line(self, request: dict) -> tuple[int, Any]:
+        """Answer one Batch API input line (``method``, ``url``, ``body``): (status, body)."""
+        method = str(request.get("method", "POST")).upper()
+        path = str(request.get("url", "")).split("?", 1)[0]
+        path = path[3:] if path.startswith("/v1/") else path
+        found = self.route(method, path, {})
+        if found is None:
+            return _error(404, f"Invalid URL ({method} {request.get('url')})")
+        route, path_params = found
+        body = request.get("body")
+        problems = self.index.validator(route.op.id).check(body, dict(path_params))
+        if problems:
+            return _error(400, "Invalid request: " + "; ".join(str(p) for p in problems))
+        body_map = body if isinstance(body, dict) else {}
+        self.faker.context = {"model": body_map["model"]} if isinstance(body_map.get("model"), str) else {}
+        if route.op.id in HANDLERS:
+            result = HANDLERS[route.op.id](self.faker, body_map)
+            if isinstance(result, (dict, list)):
+                return 200, result
+        responses = (self.schemas["ops"].get(route.op.id) or {}).get("responses") or {}
+        kinds = responses.get("200") or {}
+        if route.op.id in SHAPED:
+            return 200, SHAPED[route.op.id](self.faker, body_map, self._shape(kinds))
+        return 200, self._shape(kinds)
 
     def _headers(self) -> dict[str, str]:
         return {
@@ -352,6 +387,11 @@ class MockApp:
                 elif item is not None and not self.lenient_ids and self._is_collection(parent):
                     raise _NotFound(f"No such object: '{item}' (at {parent})")
 
+    def _has_items(self, template: str) -> bool:
+        """Whether a path template is a collection: some operation addresses ``template/{id}``."""
+        prefix = template + "/{"
+        return any(r.op.path.startswith(prefix) for routes in self.routes.values() for r in routes)
+
     def _is_collection(self, key: str) -> bool:
         # A collection is known when some operation creates in it (a POST on its path).
         return any(not route.op.path.endswith("}") and route.regex.match(key) for route in self.routes.get("POST", ()))
@@ -384,6 +424,20 @@ class MockApp:
         self._check_parents(route, path_params)
         if method == "GET" and isinstance(value, dict) and isinstance(value.get("data"), list):
             return self._list(key, value, request)
+        segments = route.op.path.split("/")
+        if (
+            method == "POST"
+            and len(segments) > 2
+            and segments[-2].startswith("{")
+            and isinstance(value, dict)
+            and not self._has_items(route.op.path)
+        ):
+            # An action on an object (/batches/{batch_id}/cancel), not a nested collection
+            # (/vector_stores/{id}/files): it acts on the stored object.
+            parent_key = key.rsplit("/", 2)[0]
+            item = self._lookup(parent_key, path_params[segments[-2][1:-1]], {})
+            same_kind = item.get("object") is not None and item.get("object") == value.get("object")
+            return {**value, **item} if same_kind else value
         if method == "POST" and isinstance(value, dict):
             if "id" in value:
                 for field, new in body.items():  # echo what was sent: name, model, metadata...

@@ -1,0 +1,131 @@
+"""The Batch API, offline: a batch moves through its statuses and completes with an output
+file holding one answer per input line, in the Batch API's output format.
+
+Each ``retrieveBatch`` moves a batch one step (validating -> in_progress -> finalizing ->
+completed), so a client that polls sees the real sequence.  Lines are answered by the same
+code that answers single requests, validation included: a line the spec refuses gets a 400
+in its output, as the API does.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+__all__ = ["advance", "cancel", "start"]
+
+_NEXT = {"validating": "in_progress", "in_progress": "finalizing", "finalizing": "completed", "cancelling": "cancelled"}
+_STAMP = {
+    "in_progress": "in_progress_at",
+    "finalizing": "finalizing_at",
+    "completed": "completed_at",
+    "cancelling": "cancelling_at",
+    "cancelled": "cancelled_at",
+}
+
+
+def start(app: Any, batch: dict, body: dict) -> dict:
+    """A new batch: validating, with its input's line count."""
+    lines = _lines(app, body.get("input_file_id"))
+    batch.update(
+        {
+            "status": "validating",
+            "input_file_id": body.get("input_file_id"),
+            "endpoint": body.get("endpoint"),
+            "completion_window": body.get("completion_window", "24h"),
+            "request_counts": {"total": len(lines), "completed": 0, "failed": 0},
+            "expires_at": app.faker.now() + 86400,
+        }
+    )
+    if body.get("metadata") is not None:
+        batch["metadata"] = body["metadata"]
+    # Fields without a value yet are left out: the spec types them as present values, not null.
+    for key in (
+        "output_file_id",
+        "error_file_id",
+        "errors",
+        "in_progress_at",
+        "finalizing_at",
+        "completed_at",
+        "failed_at",
+        "expired_at",
+        "cancelling_at",
+        "cancelled_at",
+    ):
+        batch.pop(key, None)
+    return batch
+
+
+def advance(app: Any, batch: dict) -> dict:
+    """Move a batch one status on; on completion write its output (and error) file."""
+    status = batch.get("status")
+    new = _NEXT.get(status)
+    if new is None:
+        return batch
+    batch["status"] = new
+    if new in _STAMP:
+        batch[_STAMP[new]] = app.faker.now()
+    if new == "completed":
+        _complete(app, batch)
+    return batch
+
+
+def cancel(app: Any, batch: dict) -> dict:
+    """Ask a batch to stop: cancelling, then cancelled at the next look."""
+    if batch.get("status") in ("validating", "in_progress", "finalizing"):
+        batch["status"] = "cancelling"
+        batch["cancelling_at"] = app.faker.now()
+    return batch
+
+
+def _lines(app: Any, file_id: Any) -> list[bytes]:
+    data = app.files.get(file_id, b"") if isinstance(file_id, str) else b""
+    return [line for line in data.splitlines() if line.strip()]
+
+
+def _complete(app: Any, batch: dict) -> None:
+    outputs, errors = [], []
+    for line in _lines(app, batch.get("input_file_id")):
+        try:
+            request = json.loads(line)
+        except ValueError:
+            errors.append(
+                {
+                    "id": app.faker.new_id("batch_req_"),
+                    "custom_id": None,
+                    "response": None,
+                    "error": {"code": "invalid_json_line", "message": "This line is not JSON."},
+                }
+            )
+            continue
+        status, answer = app.answer_line(request)
+        record = {
+            "id": app.faker.new_id("batch_req_"),
+            "custom_id": request.get("custom_id"),
+            "response": {"status_code": status, "request_id": "req_" + app.faker.token(20), "body": answer},
+            "error": None,
+        }
+        outputs.append(record)
+    counts = batch["request_counts"]
+    counts["failed"] = len(errors) + sum(1 for r in outputs if r["response"]["status_code"] >= 400)
+    counts["completed"] = counts["total"] - counts["failed"]
+    if outputs:
+        batch["output_file_id"] = _store_file(app, outputs, "batch_output")
+    if errors:
+        batch["error_file_id"] = _store_file(app, errors, "batch_output")
+
+
+def _store_file(app: Any, records: list, purpose: str) -> str:
+    content = b"".join(json.dumps(r, separators=(",", ":")).encode() + b"\n" for r in records)
+    file_id = app.faker.new_id("file-")
+    app.files[file_id] = content
+    app.store.setdefault("/files", {})[file_id] = {
+        "id": file_id,
+        "object": "file",
+        "bytes": len(content),
+        "created_at": app.faker.now(),
+        "filename": "batch_output.jsonl",
+        "purpose": purpose,
+        "status": "processed",
+    }
+    return file_id
