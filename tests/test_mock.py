@@ -418,3 +418,35 @@ def test_a_batch_moves_through_its_statuses_and_writes_its_output(strict) -> Non
 def test_pytest_fixture(openai_mock) -> None:
     client = OpenAIClient(api_key=FAKE_KEY, base_url=openai_mock)
     assert client.listModels().status_code == 200
+
+
+@pytest.mark.parametrize("op_id", ["createRun", "createThreadAndRun", "submitToolOuputsToRun"])
+def test_assistants_runs_stream(op_id: str) -> None:
+    with MockServer(spec=SPEC_31, lenient_ids=True) as url:
+        client = OpenAIClient(spec=SPEC_31, api_key=FAKE_KEY, base_url=url)
+        defs = client.spec.schemas()["defs"]
+        params = {
+            "createRun": {"thread_id": "thread_1"},
+            "createThreadAndRun": {},
+            "submitToolOuputsToRun": {"thread_id": "thread_1", "run_id": "run_1"},
+        }[op_id]
+        body = {
+            "createRun": {"assistant_id": "asst_1"},
+            "createThreadAndRun": {"assistant_id": "asst_1"},
+            "submitToolOuputsToRun": {"tool_outputs": [{"tool_call_id": "call_1", "output": "42"}]},
+        }[op_id]
+        with client.call(op_id, {**body, "stream": True}, **params) as stream:
+            items = list(stream)
+            final = stream.final()
+            text = stream.text()
+    kinds = {
+        "thread.run": "RunObject",
+        "thread.message": "MessageObject",
+        "thread.run.step": "RunStepObject",
+        "thread.message.delta": "MessageDeltaObject",
+    }
+    for item in items:
+        problems = _Explainer(defs, "").check({"$ref": "#/$defs/" + kinds[item["object"]]}, dict(item))
+        assert problems == [], (item.event, problems)
+    assert items[0].event == "thread.run.created" and items[-1].event == "thread.run.completed"
+    assert final["status"] == "completed" and final["messages"][0]["content"][0]["text"]["value"] == text

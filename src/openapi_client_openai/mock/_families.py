@@ -442,6 +442,65 @@ def moderation(fake: Faker, body: dict, schema_value: dict) -> dict:
     }
 
 
+def _obj(fake: Faker, name: str, **fields: Any) -> dict:
+    value = fake.value({"$ref": "#/$defs/" + name})
+    value.update(fields)
+    return value
+
+
+def run_stream(fake: Faker, body: dict) -> Iterator[bytes]:
+    """An assistants run as it streams: run, step and message events, text deltas, then ``done``."""
+    thread_id = fake.context.get("thread_id") or fake.new_id("thread_")
+    run_id = fake.context.get("run_id") or fake.new_id("run_")
+    assistant_id = body.get("assistant_id") or fake.new_id("asst_")
+    text = fake.sentence()
+    message_id, step_id = fake.new_id("msg_"), fake.new_id("step_")
+    run = _obj(fake, "RunObject", id=run_id, thread_id=thread_id, assistant_id=assistant_id, status="queued")
+    for key in ("required_action", "last_error", "incomplete_details", "usage"):
+        run.pop(key, None) if run.get(key) is None else None
+    text_part = {"type": "text", "text": {"value": text, "annotations": []}}
+    message = _obj(
+        fake,
+        "MessageObject",
+        id=message_id,
+        thread_id=thread_id,
+        run_id=run_id,
+        assistant_id=assistant_id,
+        role="assistant",
+        status="in_progress",
+        content=[],
+    )
+    step = _obj(
+        fake,
+        "RunStepObject",
+        id=step_id,
+        run_id=run_id,
+        thread_id=thread_id,
+        assistant_id=assistant_id,
+        status="in_progress",
+        type="message_creation",
+        step_details={"type": "message_creation", "message_creation": {"message_id": message_id}},
+    )
+    yield sse(run, "thread.run.created")
+    yield sse(run, "thread.run.queued")
+    yield sse({**run, "status": "in_progress"}, "thread.run.in_progress")
+    yield sse(step, "thread.run.step.created")
+    yield sse(step, "thread.run.step.in_progress")
+    yield sse(message, "thread.message.created")
+    yield sse(message, "thread.message.in_progress")
+    for piece in _pieces(text):
+        delta = {
+            "id": message_id,
+            "object": "thread.message.delta",
+            "delta": {"content": [{"index": 0, "type": "text", "text": {"value": piece, "annotations": []}}]},
+        }
+        yield sse(delta, "thread.message.delta")
+    yield sse({**message, "status": "completed", "content": [text_part]}, "thread.message.completed")
+    yield sse({**step, "status": "completed"}, "thread.run.step.completed")
+    yield sse({**run, "status": "completed"}, "thread.run.completed")
+    yield sse("[DONE]", "done")
+
+
 # Operations answered by a function of (faker, body); some also take the schema-made value.
 HANDLERS = {
     "createChatCompletion": chat,
@@ -462,4 +521,7 @@ STREAMS = {
     "createResponse": response_stream,
     "beta_createResponse": response_stream,
     "createTranscription": transcription_stream,
+    "createRun": run_stream,
+    "createThreadAndRun": run_stream,
+    "submitToolOuputsToRun": run_stream,
 }
