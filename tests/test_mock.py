@@ -450,3 +450,30 @@ def test_assistants_runs_stream(op_id: str) -> None:
         assert problems == [], (item.event, problems)
     assert items[0].event == "thread.run.created" and items[-1].event == "thread.run.completed"
     assert final["status"] == "completed" and final["messages"][0]["content"][0]["text"]["value"] == text
+
+
+def test_uploads_assemble_their_parts_into_a_file(strict) -> None:
+    import hashlib
+
+    client = OpenAIClient(spec=SPEC_31, api_key=FAKE_KEY, base_url=strict)
+    pieces = [b"a" * 1000, b"b" * 1000, b"c" * 500]
+    upload = client.createUpload(
+        body={"filename": "big.jsonl", "purpose": "batch", "bytes": 2500, "mime_type": "text/jsonl"}
+    ).json()
+    parts = [client.addUploadPart(upload_id=upload["id"], body={"data": piece}).json()["id"] for piece in pieces]
+    done = client.completeUpload(
+        upload_id=upload["id"], body={"part_ids": parts, "md5": hashlib.md5(b"".join(pieces)).hexdigest()}
+    ).json()
+    assert done["status"] == "completed" and done["file"]["bytes"] == 2500
+    assert client.downloadFile(file_id=done["file"]["id"]).content == b"".join(pieces)
+    other = client.createUpload(body={"filename": "x", "purpose": "batch", "bytes": 1, "mime_type": "text/plain"})
+    part = client.addUploadPart(upload_id=other.json()["id"], body={"data": b"z"}).json()["id"]
+    with pytest.raises(BadRequestError, match="md5"):
+        client.completeUpload(upload_id=other.json()["id"], body={"part_ids": [part], "md5": "0" * 32})
+
+
+def test_stored_chat_completions_can_be_retrieved(strict) -> None:
+    client = OpenAIClient(spec=SPEC_31, api_key=FAKE_KEY, base_url=strict)
+    made = client.createChatCompletion(body={**CHAT, "store": True}).json()
+    assert client.getChatCompletion(completion_id=made["id"]).json()["id"] == made["id"]
+    assert made["id"] in [c["id"] for c in client.listChatCompletions().json()["data"]]

@@ -71,6 +71,7 @@ class MockApp:
         self.fault_rng = random.Random(seed)
         self.store: dict[str, OrderedDict[str, dict]] = {}
         self.files: dict[str, bytes] = {}
+        self.parts: dict[str, tuple[str, bytes]] = {}  # upload part id -> (upload id, bytes)
         routes = [_Route(self.index.operation(op_id)) for op_id in self.index.operation_ids]
         self.routes: dict[str, list[_Route]] = {}
         for route in sorted(routes, key=lambda r: (-r.literal, -len(r.static))):
@@ -141,6 +142,9 @@ class MockApp:
             answer = await self.answer(op, route, body, path_params, request)
         except _NotFound as exc:
             status, err = _error(404, str(exc))
+            return JSONResponse(err, status, headers=self._headers())
+        except _BadRequest as exc:
+            status, err = _error(400, str(exc), param=exc.param)
             return JSONResponse(err, status, headers=self._headers())
         except Exception as exc:
             status, err = _error(500, f"the mock failed: {type(exc).__name__}: {exc}", kind="server_error")
@@ -257,6 +261,11 @@ class MockApp:
                 return Response(result[0], media_type=result[1], headers=self._headers())
             if isinstance(result, str):
                 return PlainTextResponse(result, headers=self._headers())
+            if op.id == "createChatCompletion" and body_map.get("store"):
+                self.store.setdefault("/chat/completions", OrderedDict())[result["id"]] = result
+            return JSONResponse(result, status, headers=self._headers())
+        if op.id in ("addUploadPart", "completeUpload"):
+            result = self._upload(op.id, route, body_map, path_params, kinds)
             return JSONResponse(result, status, headers=self._headers())
         if op.id in SHAPED:
             result = SHAPED[op.id](fake, body_map, self._shape(kinds))
@@ -304,6 +313,54 @@ class MockApp:
         if route.op.id in SHAPED:
             return 200, SHAPED[route.op.id](self.faker, body_map, self._shape(kinds))
         return 200, self._shape(kinds)
+
+    def _upload(self, op_id: str, route: _Route, body: dict, path_params: dict, kinds: dict) -> dict:
+        """The Uploads API: parts keep their bytes; completing joins them, in the given order,
+        into a File (checking the md5 when one is given)."""
+        upload_id = path_params["upload_id"]
+        upload = self._lookup("/uploads", upload_id, {})
+        value = self._shape(kinds)
+        if op_id == "addUploadPart":
+            data = body.get("data")
+            content = data[1] if isinstance(data, tuple) else data if isinstance(data, bytes) else b""
+            value.update(
+                {
+                    "id": self.faker.new_id("part_"),
+                    "object": "upload.part",
+                    "upload_id": upload_id,
+                    "created_at": self.faker.now(),
+                }
+            )
+            self.parts[value["id"]] = (upload_id, content)
+            return value
+        import hashlib
+
+        order = body.get("part_ids") or []
+        unknown = [p for p in order if self.parts.get(p, ("",))[0] != upload_id]
+        if unknown and not self.lenient_ids:
+            raise _BadRequest(f"Part {unknown[0]} is not a part of upload {upload_id}", "part_ids")
+        order = [p for p in order if p not in unknown]
+        content = b"".join(self.parts[p][1] for p in order)
+        if body.get("md5") and hashlib.md5(content).hexdigest() != body["md5"]:
+            raise _BadRequest("The md5 checksum of the assembled file does not match the one given", "md5")
+        if not unknown and upload.get("bytes") not in (None, len(content)):
+            raise _BadRequest(
+                f"The parts hold {len(content)} bytes, the upload was created for {upload['bytes']}", "part_ids"
+            )
+        file_id = self.faker.new_id("file-")
+        self.files[file_id] = content
+        file_obj = {
+            "id": file_id,
+            "object": "file",
+            "bytes": len(content),
+            "created_at": self.faker.now(),
+            "filename": upload.get("filename", "upload"),
+            "purpose": upload.get("purpose", "batch"),
+            "status": "processed",
+        }
+        self.store.setdefault("/files", OrderedDict())[file_id] = file_obj
+        upload.update({"status": "completed", "file": file_obj})
+        return {**value, **upload}
 
     def _headers(self) -> dict[str, str]:
         return {
@@ -491,6 +548,14 @@ class MockApp:
 
 class _NotFound(Exception):
     """An id that the mock has not seen (answered as a 404)."""
+
+
+class _BadRequest(Exception):
+    """A request the spec allows but the API would refuse (answered as a 400)."""
+
+    def __init__(self, message: str, param: str | None = None) -> None:
+        super().__init__(message)
+        self.param = param
 
 
 FAULTS = ("429", "500", "503", "reset", "cut", "stall")
