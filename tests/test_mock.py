@@ -477,3 +477,21 @@ def test_stored_chat_completions_can_be_retrieved(strict) -> None:
     made = client.createChatCompletion(body={**CHAT, "store": True}).json()
     assert client.getChatCompletion(completion_id=made["id"]).json()["id"] == made["id"]
     assert made["id"] in [c["id"] for c in client.listChatCompletions().json()["data"]]
+
+
+@pytest.mark.parametrize(("op_id", "kind"), [("createImage", "image_generation"), ("createImageEdit", "image_edit")])
+def test_image_streams(strict, op_id: str, kind: str) -> None:
+    import base64
+
+    client = OpenAIClient(spec=SPEC_31, api_key=FAKE_KEY, base_url=strict)
+    defs = client.spec.schemas()["defs"]
+    body = {"prompt": "a cat", "model": "gpt-image-1", "stream": True, "partial_images": 2}
+    if op_id == "createImageEdit":
+        body["image"] = b"\x89PNG\r\n\x1a\n" + b"0" * 10  # a file: the body goes as multipart
+    with client.call(op_id, body) as stream:
+        items = list(stream)
+    schema = client.spec.schemas()["ops"][op_id]["responses"]["200"]["text/event-stream"]
+    assert [i["type"] for i in items] == [f"{kind}.partial_image"] * 2 + [f"{kind}.completed"]
+    for item in items:
+        assert _Explainer(defs, "").check(schema, dict(item)) == []
+    assert base64.b64decode(items[-1]["b64_json"]).startswith(b"\x89PNG")

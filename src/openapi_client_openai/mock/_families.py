@@ -501,6 +501,25 @@ def run_stream(fake: Faker, body: dict) -> Iterator[bytes]:
     yield sse("[DONE]", "done")
 
 
+def _image_events(prefix: str, schema_prefix: str) -> Any:
+    def stream(fake: Faker, body: dict) -> Iterator[bytes]:
+        """Partial images (as many as ``partial_images`` asks), then the completed image."""
+        image = base64.b64encode(png()).decode()
+        fields = {"b64_json": image, "created_at": fake.now()}
+        for key in ("size", "quality", "background", "output_format"):
+            if isinstance(body.get(key), str):
+                fields[key] = body[key]
+        for index in range(int(body.get("partial_images") or 0)):
+            event = _obj(fake, f"{schema_prefix}PartialImageEvent", **fields, partial_image_index=index)
+            event["type"] = f"{prefix}.partial_image"
+            yield sse(event, f"{prefix}.partial_image")
+        done = _obj(fake, f"{schema_prefix}CompletedEvent", **fields)
+        done["type"] = f"{prefix}.completed"
+        yield sse(done, f"{prefix}.completed")
+
+    return stream
+
+
 # Operations answered by a function of (faker, body); some also take the schema-made value.
 HANDLERS = {
     "createChatCompletion": chat,
@@ -522,6 +541,8 @@ STREAMS = {
     "beta_createResponse": response_stream,
     "createTranscription": transcription_stream,
     "createRun": run_stream,
+    "createImage": _image_events("image_generation", "ImageGen"),
+    "createImageEdit": _image_events("image_edit", "ImageEdit"),
     "createThreadAndRun": run_stream,
     "submitToolOuputsToRun": run_stream,
 }
