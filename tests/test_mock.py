@@ -495,3 +495,18 @@ def test_image_streams(strict, op_id: str, kind: str) -> None:
     for item in items:
         assert _Explainer(defs, "").check(schema, dict(item)) == []
     assert base64.b64decode(items[-1]["b64_json"]).startswith(b"\x89PNG")
+
+
+@pytest.mark.parametrize(
+    ("fmt", "ctype"), [("mp3", "audio/mpeg"), ("wav", "audio/wav"), ("flac", "audio/flac"), ("opus", "audio/ogg")]
+)
+def test_speech_is_playable_in_the_requested_format(strict, fmt: str, ctype: str) -> None:
+    import io
+
+    import soundfile
+
+    client = OpenAIClient(spec=SPEC_31, api_key=FAKE_KEY, base_url=strict)
+    answer = client.createSpeech(body={"model": "tts-1", "input": "hi", "voice": "alloy", "response_format": fmt})
+    assert answer.content_type == ctype
+    samples, rate = soundfile.read(io.BytesIO(answer.content))
+    assert len(samples) > 1000 and rate > 0

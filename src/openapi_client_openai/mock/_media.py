@@ -53,22 +53,32 @@ def _mp3(frames: int = 10) -> bytes:
     return (header + b"\x00" * 413) * frames
 
 
-def _flac(seconds: float = 0.25, rate: int = 24000) -> bytes:
-    # A FLAC stream with one verbatim frame would need CRCs of its own; a WAV inside is not
-    # FLAC, so answer with the FLAC marker and STREAMINFO of an empty stream (valid, silent).
-    streaminfo = struct.pack(">HH", 4096, 4096) + b"\x00\x00\x00" * 2
-    info = (rate << 12) | (0 << 9) | (15 << 4)  # sample rate, 1 channel, 16 bits
-    streaminfo += struct.pack(">I", info) + b"\x00" * 4 + b"\x00" * 16
-    return b"fLaC" + bytes([0x80]) + len(streaminfo).to_bytes(3, "big") + streaminfo
+def _encoded(fmt: str, subtype: str, seconds: float = 0.25, rate: int = 24000) -> bytes | None:
+    # FLAC and Ogg Opus need real encoders: libsndfile's, through soundfile (the mock extra).
+    try:
+        import numpy
+        import soundfile
+    except ImportError:
+        return None
+    out = io.BytesIO()
+    soundfile.write(out, numpy.zeros(int(seconds * rate), dtype="int16"), rate, format=fmt, subtype=subtype)
+    return out.getvalue()
 
 
 def audio(fmt: str) -> tuple[bytes, str]:
-    """Playable audio in a response format the speech API offers; returns (bytes, content type)."""
+    """Playable audio in a response format the speech API offers; returns (bytes, content type).
+
+    Without soundfile, FLAC and opus come as WAV, and AAC (no encoder here) as MP3; the
+    content type always says what the bytes are.
+    """
     fmt = fmt or "mp3"
     if fmt == "wav":
         return _wav(), AUDIO_TYPES["wav"]
     if fmt == "pcm":
         return _pcm(), AUDIO_TYPES["pcm"]
-    if fmt == "flac":
-        return _flac(), AUDIO_TYPES["flac"]
-    return _mp3(), "audio/mpeg"  # opus and aac: not made yet; the content type says what it is
+    if fmt in ("flac", "opus"):
+        data = _encoded("FLAC", "PCM_16") if fmt == "flac" else _encoded("OGG", "OPUS")
+        if data is not None:
+            return data, AUDIO_TYPES[fmt]
+        return _wav(), AUDIO_TYPES["wav"]
+    return _mp3(), "audio/mpeg"
