@@ -510,3 +510,19 @@ def test_speech_is_playable_in_the_requested_format(strict, fmt: str, ctype: str
     assert answer.content_type == ctype
     samples, rate = soundfile.read(io.BytesIO(answer.content))
     assert len(samples) > 1000 and rate > 0
+
+
+def test_speech_as_server_sent_events(strict) -> None:
+    import base64
+
+    client = OpenAIClient(spec=SPEC_31, api_key=FAKE_KEY, base_url=strict)
+    defs = client.spec.schemas()["defs"]
+    with client.createSpeech(
+        body={"model": "gpt-4o-mini-tts", "input": "hi there", "voice": "alloy", "stream_format": "sse"}
+    ) as stream:
+        items = list(stream)
+    schema = {"$ref": "#/$defs/CreateSpeechResponseStreamEvent"}
+    assert all(_Explainer(defs, "").check(schema, dict(i)) == [] for i in items)
+    assert items[-1]["type"] == "speech.audio.done" and items[-1]["usage"]["input_tokens"] == 2
+    audio = b"".join(base64.b64decode(i["audio"]) for i in items[:-1])
+    assert len(audio) > 1000

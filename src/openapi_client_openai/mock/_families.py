@@ -501,6 +501,20 @@ def run_stream(fake: Faker, body: dict) -> Iterator[bytes]:
     yield sse("[DONE]", "done")
 
 
+def speech_stream(fake: Faker, body: dict) -> Iterator[bytes]:
+    """Speech as server-sent events: base64 audio in ``speech.audio.delta``, then usage."""
+    data, _ = audio("pcm" if body.get("response_format") in (None, "pcm") else str(body["response_format"]))
+    for i in range(0, len(data), 4096):
+        yield sse({"type": "speech.audio.delta", "audio": base64.b64encode(data[i : i + 4096]).decode()})
+    tokens = max(1, _words(body.get("input")))
+    yield sse(
+        {
+            "type": "speech.audio.done",
+            "usage": {"input_tokens": tokens, "output_tokens": 20, "total_tokens": tokens + 20},
+        }
+    )
+
+
 def _image_events(prefix: str, schema_prefix: str) -> Any:
     def stream(fake: Faker, body: dict) -> Iterator[bytes]:
         """Partial images (as many as ``partial_images`` asks), then the completed image."""
@@ -541,6 +555,7 @@ STREAMS = {
     "beta_createResponse": response_stream,
     "createTranscription": transcription_stream,
     "createRun": run_stream,
+    "createSpeech": speech_stream,
     "createImage": _image_events("image_generation", "ImageGen"),
     "createImageEdit": _image_events("image_edit", "ImageEdit"),
     "createThreadAndRun": run_stream,
