@@ -53,6 +53,25 @@ def _mp3(frames: int = 10) -> bytes:
     return (header + b"\x00" * 413) * frames
 
 
+def _aac(frames: int = 12, rate_index: int = 6) -> bytes:
+    # AAC-LC in ADTS frames, each a single-channel element with no spectral data (silence):
+    # 3+4+8+1+2+1+6+4 bits of zeros and an END element ("111"), 1024 samples at 24 kHz.
+    payload = bytes([0x00, 0x00, 0x00, 0x07])
+    length = 7 + len(payload)
+    header = bytes(
+        [
+            0xFF,
+            0xF1,
+            (1 << 6) | (rate_index << 2),
+            (1 << 6) | (length >> 11),
+            (length >> 3) & 0xFF,
+            ((length & 7) << 5) | 0x1F,
+            0xFC,
+        ]
+    )
+    return (header + payload) * frames
+
+
 def _encoded(fmt: str, subtype: str, seconds: float = 0.25, rate: int = 24000) -> bytes | None:
     # FLAC and Ogg Opus need real encoders: libsndfile's, through soundfile (the mock extra).
     try:
@@ -68,8 +87,8 @@ def _encoded(fmt: str, subtype: str, seconds: float = 0.25, rate: int = 24000) -
 def audio(fmt: str) -> tuple[bytes, str]:
     """Playable audio in a response format the speech API offers; returns (bytes, content type).
 
-    Without soundfile, FLAC and opus come as WAV, and AAC (no encoder here) as MP3; the
-    content type always says what the bytes are.
+    Without soundfile, FLAC and opus come as WAV; the content type always says what the bytes
+    are.
     """
     fmt = fmt or "mp3"
     if fmt == "wav":
@@ -81,4 +100,6 @@ def audio(fmt: str) -> tuple[bytes, str]:
         if data is not None:
             return data, AUDIO_TYPES[fmt]
         return _wav(), AUDIO_TYPES["wav"]
-    return _mp3(), "audio/mpeg"
+    if fmt == "aac":
+        return _aac(), AUDIO_TYPES["aac"]
+    return _mp3(), AUDIO_TYPES["mp3"]
