@@ -542,3 +542,66 @@ def test_speech_as_server_sent_events(strict) -> None:
     assert items[-1]["type"] == "speech.audio.done" and items[-1]["usage"]["input_tokens"] == 2
     audio = b"".join(base64.b64decode(i["audio"]) for i in items[:-1])
     assert len(audio) > 1000
+
+
+@pytest.fixture(scope="module", params=[SPEC_30, SPEC_31], ids=["spec3.0", "spec3.1"])
+def strict_any(request):
+    with MockServer(spec=request.param, seed=9) as url:
+        yield request.param, url
+
+
+def test_every_operation_with_an_id_is_404_for_an_unknown_one(strict_any) -> None:
+    spec, url = strict_any
+    client = OpenAIClient(spec=spec, api_key=FAKE_KEY, base_url=url, max_retries=0)
+    faker = Faker(client.spec.schemas()["defs"], seed=13)
+    wrong = []
+    for op_id in client.spec.operation_ids:
+        op = client.operation(op_id)
+        if not op.path_params:
+            continue
+        params, body = _request_for(client, op_id, faker)
+        params = {k: f"unknown_{k}" if any(p.kwarg == k for p in op.path_params) else v for k, v in params.items()}
+        try:
+            client.call(op_id, body, **params)
+            wrong.append(f"{op_id}: answered for unknown ids {params}")
+        except NotFoundError as exc:
+            assert exc.type == "invalid_request_error"
+        except Exception as exc:
+            wrong.append(f"{op_id}: {type(exc).__name__}: {exc}")
+    assert wrong == [], "\n".join(wrong)
+    assert client.retrieveModel(model="gpt-4o-mini").json()["id"] == "gpt-4o-mini"
+
+
+def test_multipart_form_text_becomes_the_schema_types(strict) -> None:
+    import httpx
+
+    files = {"file": ("a.wav", WAV, "audio/wav")}
+    form = [
+        ("model", "whisper-1"),
+        ("temperature", "0.2"),
+        ("response_format", "verbose_json"),
+        ("timestamp_granularities[]", "word"),
+        ("timestamp_granularities[]", "segment"),
+        ("chunking_strategy[type]", "server_vad"),
+        ("stream", "false"),
+    ]
+    answer = httpx.post(
+        strict + "/audio/transcriptions",
+        data=dict(form[:3])
+        | {
+            "timestamp_granularities[]": ["word", "segment"],
+            "chunking_strategy[type]": "server_vad",
+            "stream": "false",
+        },
+        files=files,
+        headers={"Authorization": "Bearer k"},
+    )
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["task"] == "transcribe"
+    bad = httpx.post(
+        strict + "/audio/transcriptions",
+        data={"model": "whisper-1", "temperature": "hot"},
+        files=files,
+        headers={"Authorization": "Bearer k"},
+    )
+    assert bad.status_code == 400 and "temperature" in bad.json()["error"]["message"]

@@ -247,6 +247,9 @@ class MockApp:
         responses = (self.schemas["ops"].get(op.id) or {}).get("responses") or {}
         status = next((int(s) for s in responses if s.startswith("2")), 200)
         kinds = responses.get(str(status)) or {}
+        self._check_parents(route, path_params)  # /threads/{thread_id}/runs: the thread must exist
+        if op.id == "retrieveModel":
+            return JSONResponse(self._model(path_params["model"]), status, headers=self._headers())
         wants_stream = body_map.get("stream") in (True, "true") or body_map.get("stream_format") == "sse"
         if wants_stream and op.id in STREAMS:
             events = (
@@ -288,6 +291,13 @@ class MockApp:
         if result is None:
             return Response(b"", status, headers=self._headers())
         return JSONResponse(result, status, headers=self._headers())
+
+    def _model(self, model: str) -> dict:
+        from ._families import MODELS
+
+        if model not in MODELS and not model.startswith("ft:") and not self.lenient_ids:
+            raise _NotFound(f"The model '{model}' does not exist or you do not have access to it.")
+        return {"id": model, "object": "model", "created": self.faker.now(), "owned_by": "openai"}
 
     def answer_line(self, request: dict) -> tuple[int, Any]:
         """Answer one Batch API input line (``method``, ``url``, ``body``): (status, body)."""
@@ -430,32 +440,30 @@ class MockApp:
             self.store.setdefault(key, OrderedDict())[result["id"]] = result
 
     def _check_parents(self, route: _Route, path_params: dict) -> None:
-        # /vector_stores/{vector_store_id}/files: the vector store must exist.
-        path = route.op.path
-        segments = path.split("/")
-        for i, seg in enumerate(segments):
-            if seg.startswith("{") and i < len(segments) - 1 and not path.endswith(seg):
+        """Every object a path goes through must exist (/vector_stores/{id}/files: the store)."""
+        segments = route.op.path.split("/")
+        for i, seg in enumerate(segments[:-1]):
+            if seg.startswith("{"):
                 parent = "/".join(segments[:i])
                 for name, value in path_params.items():
                     parent = parent.replace("{" + name + "}", value)
                 item = path_params.get(seg[1:-1])
-                if item is not None and parent in self.store:
+                if item is not None:
                     self._lookup(parent, item, {})
-                elif item is not None and not self.lenient_ids and self._is_collection(parent):
-                    raise _NotFound(f"No such object: '{item}' (at {parent})")
 
     def _has_items(self, template: str) -> bool:
         """Whether a path template is a collection: some operation addresses ``template/{id}``."""
         prefix = template + "/{"
         return any(r.op.path.startswith(prefix) for routes in self.routes.values() for r in routes)
 
-    def _is_collection(self, key: str) -> bool:
-        # A collection is known when some operation creates in it (a POST on its path).
-        return any(not route.op.path.endswith("}") and route.regex.match(key) for route in self.routes.get("POST", ()))
-
     def _generic(self, op: Any, route: _Route, body: dict, path_params: dict, kinds: dict, request: Any) -> Any:
         schema = kinds.get(_JSON)
-        if schema is None:
+        if schema is None:  # an answer without a body (a DELETE): the object must still exist
+            key, item_id = self._collection(route, path_params)
+            if item_id is not None:
+                self._lookup(key, item_id, {})
+                if op.method == "DELETE":
+                    self.store.get(key, {}).pop(item_id, None)
             return None
         value = self.faker.value(schema)
         key, item_id = self._collection(route, path_params)
