@@ -52,11 +52,11 @@ class Accumulator:
         return self.last
 
 
-class ChatAccumulator(Accumulator):
-    """``chat.completion.chunk`` events -> a ``chat.completion`` object, as the API returns it."""
+class _ChoicesAccumulator(Accumulator):
+    """Chunks that carry ``choices`` by index, a head (id, model...) and, last, ``usage``."""
 
-    family = "chat"
     needs_end_marker = True
+    object = ""
 
     def __init__(self) -> None:
         super().__init__()
@@ -64,15 +64,29 @@ class ChatAccumulator(Accumulator):
         self.choices: dict[int, dict[str, Any]] = {}
         self.usage: Any = None
 
-    def add(self, event: str, data: Any) -> None:
+    def add_head(self, data: Any) -> None:
         if not self.head:
-            for key in ("id", "created", "model", "system_fingerprint", "service_tier"):
-                if key in data:
-                    self.head[key] = data[key]
+            self.head = {k: data[k] for k in ("id", "created", "model", "system_fingerprint") if k in data}
         if data.get("usage") is not None:
             self.usage = data["usage"]
         if data.get("service_tier") is not None:
             self.head["service_tier"] = data["service_tier"]
+
+    def finish(self, choices: list) -> dict:
+        out = {"id": None, "object": self.object, "created": None, "model": None, **self.head, "choices": choices}
+        if self.usage is not None:
+            out["usage"] = self.usage
+        return out
+
+
+class ChatAccumulator(_ChoicesAccumulator):
+    """``chat.completion.chunk`` events -> a ``chat.completion`` object, as the API returns it."""
+
+    family = "chat"
+    object = "chat.completion"
+
+    def add(self, event: str, data: Any) -> None:
+        self.add_head(data)
         for choice in data.get("choices") or ():
             index = choice.get("index", 0)
             state = self.choices.get(index)
@@ -165,29 +179,17 @@ class ChatAccumulator(Accumulator):
                     "finish_reason": state["finish_reason"],
                 }
             )
-        out = {"id": None, "object": "chat.completion", "created": None, "model": None, **self.head, "choices": choices}
-        if self.usage is not None:
-            out["usage"] = self.usage
-        return out
+        return self.finish(choices)
 
 
-class CompletionAccumulator(Accumulator):
+class CompletionAccumulator(_ChoicesAccumulator):
     """``text_completion`` chunks -> one ``text_completion`` object."""
 
     family = "completion"
-    needs_end_marker = True
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.head: dict[str, Any] = {}
-        self.choices: dict[int, dict[str, Any]] = {}
-        self.usage: Any = None
+    object = "text_completion"
 
     def add(self, event: str, data: Any) -> None:
-        if not self.head:
-            self.head = {k: data[k] for k in ("id", "created", "model", "system_fingerprint") if k in data}
-        if data.get("usage") is not None:
-            self.usage = data["usage"]
+        self.add_head(data)
         for choice in data.get("choices") or ():
             index = choice.get("index", 0)
             state = self.choices.setdefault(index, {"text": [], "finish_reason": None, "logprobs": None})
@@ -212,10 +214,7 @@ class CompletionAccumulator(Accumulator):
             {"index": i, "text": "".join(s["text"]), "logprobs": s["logprobs"], "finish_reason": s["finish_reason"]}
             for i, s in sorted(self.choices.items())
         ]
-        out = {"id": None, "object": "text_completion", "created": None, "model": None, **self.head, "choices": choices}
-        if self.usage is not None:
-            out["usage"] = self.usage
-        return out
+        return self.finish(choices)
 
 
 class ResponsesAccumulator(Accumulator):

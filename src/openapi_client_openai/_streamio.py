@@ -168,14 +168,14 @@ class _Framing:
         return self.chunked is None and self.left is None
 
 
-class LeanResponse:
-    """The head of an answer read by ``LeanPool``, and its body as an iterator of bytes."""
+class _LeanBase:
+    """What the sync and asyncio responses share: the head, framing, and the read deadline."""
 
     def __init__(
         self,
-        pool: LeanPool,
+        pool: Any,
         key: Any,
-        sock: Any,
+        conn: Any,
         status: int,
         reason: str,
         headers: list,
@@ -186,7 +186,7 @@ class LeanResponse:
     ) -> None:
         self._pool = pool
         self._key = key
-        self._sock = sock
+        self._conn = conn  # a socket (sync) or a _Reader (asyncio)
         self.status_code = status
         self.reason = reason
         self.headers = headers
@@ -196,39 +196,65 @@ class LeanResponse:
         self.description = description
         self.deadline: float | None = None  # set by the stream to bound the time between events
 
-    def _recv(self) -> bytes:
+    def _wait(self) -> float | None:
+        """How long the next read may wait: the read timeout, or less to meet the deadline."""
         timeout = self.read_timeout
         if self.deadline is not None:
             left = self.deadline - time.monotonic()
             if left <= 0:
                 raise APITimeoutError(f"no event within the stream idle timeout: {self.description}")
             timeout = left if timeout is None else min(timeout, left)
-        sock = self._sock
+        return timeout
+
+    def _timed_out(self, timeout: float | None) -> APITimeoutError:
+        if self.deadline is not None and time.monotonic() >= self.deadline:
+            return APITimeoutError(f"no event within the stream idle timeout: {self.description}")
+        return APITimeoutError(f"the stream stalled for {timeout:.3g} s: {self.description}")
+
+    def _first(self) -> bytes:
+        """The body bytes that came with the head."""
+        data, self._rest = self._rest, b""
+        return self._framing.decode(data) if data else b""
+
+    def _ended(self, data: bytes) -> bool:
+        """For an empty read: True if that ends the body, else raise (the body was cut)."""
+        if data:
+            return False
+        if self._framing.until_close:
+            self._framing.keep_alive = False
+            return True
+        raise APIConnectionError(f"the connection closed before the answer ended: {self.description}")
+
+    @property
+    def _clean(self) -> bool:
+        framing = self._framing
+        return framing.complete and framing.keep_alive and not (framing.chunked and framing.chunked.leftover)
+
+
+class LeanResponse(_LeanBase):
+    """The head of an answer read by ``LeanPool``, and its body as an iterator of bytes."""
+
+    def _recv(self) -> bytes:
+        timeout = self._wait()
+        sock = self._conn
         sock.settimeout(timeout)
         try:
             return sock.recv(_RECV)
         except TimeoutError:
-            if self.deadline is not None and time.monotonic() >= self.deadline:
-                raise APITimeoutError(f"no event within the stream idle timeout: {self.description}") from None
-            raise APITimeoutError(f"the stream stalled for {timeout:.3g} s: {self.description}") from None
+            raise self._timed_out(timeout) from None
         except OSError as exc:
             raise APIConnectionError(f"the stream broke: {self.description}: {exc}") from None
 
     def iter_body(self) -> Iterator[bytes]:
         """Yield the body as it arrives; raise ``APIConnectionError`` if it is cut short."""
         framing = self._framing
-        if self._rest:
-            data, self._rest = self._rest, b""
-            body = framing.decode(data)
-            if body:
-                yield body
+        body = self._first()
+        if body:
+            yield body
         while not framing.complete:
             data = self._recv()
-            if not data:
-                if framing.until_close:
-                    framing.keep_alive = False
-                    return
-                raise APIConnectionError(f"the connection closed before the answer ended: {self.description}")
+            if self._ended(data):
+                return
             body = framing.decode(data)
             if body:
                 yield body
@@ -245,7 +271,7 @@ class LeanResponse:
 
     def drain(self, max_bytes: int = 64 * 1024, max_seconds: float = 1.0) -> None:
         """Read what is left of the body within a bound, then give the connection back."""
-        if self._sock is None:
+        if self._conn is None:
             return
         if not self._framing.complete and not self._framing.until_close:
             self.deadline = time.monotonic() + max_seconds  # bounds framing-only bytes too
@@ -264,18 +290,17 @@ class LeanResponse:
 
     def release(self) -> None:
         """Return the connection to the pool if the body ended cleanly, else close it."""
-        sock, self._sock = self._sock, None
+        sock, self._conn = self._conn, None
         if sock is None:
             return
-        framing = self._framing
-        if framing.complete and framing.keep_alive and not (framing.chunked and framing.chunked.leftover):
+        if self._clean:
             self._pool._put(self._key, sock)
         else:
             sock.close()
 
     def close(self) -> None:
         """Close the connection without reading further."""
-        sock, self._sock = self._sock, None
+        sock, self._conn = self._conn, None
         if sock is not None:
             sock.close()
 
@@ -461,66 +486,29 @@ def _expire(waiter: Any) -> None:
         waiter.set_exception(TimeoutError())
 
 
-class AsyncLeanResponse:
+class AsyncLeanResponse(_LeanBase):
     """The asyncio twin of ``LeanResponse``."""
 
-    def __init__(
-        self,
-        pool: AsyncLeanPool,
-        key: Any,
-        conn: _Reader,
-        status: int,
-        reason: str,
-        headers: list,
-        rest: bytes,
-        framing: _Framing,
-        read_timeout: float | None,
-        description: str,
-    ) -> None:
-        self._pool = pool
-        self._key = key
-        self._conn: _Reader | None = conn
-        self.status_code = status
-        self.reason = reason
-        self.headers = headers
-        self._rest = rest
-        self._framing = framing
-        self.read_timeout = read_timeout
-        self.description = description
-        self.deadline: float | None = None
-
     async def _recv(self) -> bytes:
-        timeout = self.read_timeout
-        if self.deadline is not None:
-            left = self.deadline - time.monotonic()
-            if left <= 0:
-                raise APITimeoutError(f"no event within the stream idle timeout: {self.description}")
-            timeout = left if timeout is None else min(timeout, left)
+        timeout = self._wait()
         assert self._conn is not None
         try:
             return await self._conn.read(timeout)
         except TimeoutError:
-            if self.deadline is not None and time.monotonic() >= self.deadline:
-                raise APITimeoutError(f"no event within the stream idle timeout: {self.description}") from None
-            raise APITimeoutError(f"the stream stalled for {timeout:.3g} s: {self.description}") from None
+            raise self._timed_out(timeout) from None
         except OSError as exc:
             raise APIConnectionError(f"the stream broke: {self.description}: {exc}") from None
 
     async def iter_body(self) -> AsyncIterator[bytes]:
         """Yield the body as it arrives; raise ``APIConnectionError`` if it is cut short."""
         framing = self._framing
-        if self._rest:
-            data, self._rest = self._rest, b""
-            body = framing.decode(data)
-            if body:
-                yield body
+        body = self._first()
+        if body:
+            yield body
         while not framing.complete:
             data = await self._recv()
-            if not data:
-                if framing.until_close:
-                    framing.keep_alive = False
-                    return
-                raise APIConnectionError(f"the connection closed before the answer ended: {self.description}")
+            if self._ended(data):
+                return
             body = framing.decode(data)
             if body:
                 yield body
@@ -559,9 +547,7 @@ class AsyncLeanResponse:
         conn, self._conn = self._conn, None
         if conn is None:
             return
-        framing = self._framing
-        clean = framing.complete and framing.keep_alive and not (framing.chunked and framing.chunked.leftover)
-        if clean and not conn.eof and not conn.chunks:
+        if self._clean and not conn.eof and not conn.chunks:
             self._pool._put(self._key, conn)
         else:
             conn.transport.close()
