@@ -605,3 +605,142 @@ def test_multipart_form_text_becomes_the_schema_types(strict) -> None:
         headers={"Authorization": "Bearer k"},
     )
     assert bad.status_code == 400 and "temperature" in bad.json()["error"]["message"]
+
+
+@pytest.mark.filterwarnings("ignore:.*[Dd]eprecated:DeprecationWarning")
+def test_official_sdk_helpers_structured_outputs_and_pollers(strict) -> None:
+    import openai
+    import pydantic
+
+    class Person(pydantic.BaseModel):
+        name: str
+        age: int
+        tags: list[str]
+
+    sdk = openai.OpenAI(api_key="sk-test", base_url=strict, max_retries=0)
+    parsed = sdk.chat.completions.parse(model="gpt-4o-mini", messages=CHAT["messages"], response_format=Person)
+    assert isinstance(parsed.choices[0].message.parsed, Person)
+    with sdk.chat.completions.stream(model="gpt-4o-mini", messages=CHAT["messages"], response_format=Person) as s:
+        assert isinstance(s.get_final_completion().choices[0].message.parsed, Person)
+    as_json = sdk.chat.completions.create(**CHAT, response_format={"type": "json_object"})
+    assert isinstance(json.loads(as_json.choices[0].message.content), dict)
+    answer = sdk.responses.parse(model="gpt-4.1", input="Hi", text_format=Person)
+    assert isinstance(answer.output_parsed, Person)
+    store = sdk.vector_stores.create(name="docs")
+    upload = sdk.files.create(file=("a.txt", b"hello"), purpose="assistants")
+    attached = sdk.vector_stores.files.create_and_poll(vector_store_id=store.id, file_id=upload.id)
+    assert attached.id == upload.id and attached.status == "completed"
+    batch = sdk.vector_stores.file_batches.create_and_poll(vector_store_id=store.id, file_ids=[upload.id])
+    assert batch.file_counts.completed == 1 and batch.status == "completed"
+    assert [f.id for f in sdk.vector_stores.files.list(vector_store_id=store.id)] == [upload.id]
+    assistant = sdk.beta.assistants.create(model="gpt-4o")
+    run = sdk.beta.threads.create_and_run_poll(assistant_id=assistant.id)
+    assert run.status == "completed"
+    assert sdk.beta.threads.runs.retrieve(run.id, thread_id=run.thread_id).id == run.id
+
+
+def test_streamed_objects_are_stored_like_plain_ones(strict) -> None:
+    client = OpenAIClient(spec=SPEC_31, api_key=FAKE_KEY, base_url=strict)
+    with client.createChatCompletion(body={**CHAT, "stream": True, "store": True}) as stream:
+        chat_id = stream.final()["id"]
+    assert client.getChatCompletion(completion_id=chat_id).json()["id"] == chat_id
+    with client.createResponse(body={"model": "gpt-4.1", "input": "Hi", "stream": True}) as stream:
+        response_id = stream.final()["id"]
+    assert client.getResponse(response_id=response_id).json()["id"] == response_id
+    unstored = client.createResponse(body={"model": "gpt-4.1", "input": "Hi", "store": False}).json()
+    with pytest.raises(NotFoundError):
+        client.getResponse(response_id=unstored["id"])
+
+
+def test_function_calls_in_the_responses_api(strict) -> None:
+    client = OpenAIClient(spec=SPEC_31, api_key=FAKE_KEY, base_url=strict)
+    tool = {
+        "type": "function",
+        "name": "lookup",
+        "parameters": {
+            "type": "object",
+            "properties": {"q": {"type": "string"}, "n": {"oneOf": [{"type": "integer"}, {"type": "null"}]}},
+            "required": ["q", "n"],
+            "additionalProperties": False,
+        },
+        "strict": True,
+    }
+    body = {"model": "gpt-4.1", "input": "Find", "tools": [tool], "tool_choice": {"type": "function", "name": "lookup"}}
+    done = client.createResponse(body=body).json()
+    call = done["output"][0]
+    assert call["type"] == "function_call" and set(json.loads(call["arguments"])) == {"q", "n"}
+    with client.createResponse(body={**body, "stream": True}) as stream:
+        kinds = [e.event for e in stream]
+    assert "response.function_call_arguments.delta" in kinds and kinds[-1] == "response.completed"
+
+
+def test_concurrent_streams_keep_their_own_ids() -> None:
+    import threading
+
+    with MockServer(spec=SPEC_31, lenient_ids=True, first_event_delay_ms=300) as url:
+        client = OpenAIClient(spec=SPEC_31, api_key=FAKE_KEY, base_url=url)
+        seen = {}
+
+        def run_on(thread_id: str) -> None:
+            with client.createRun(thread_id=thread_id, body={"assistant_id": "asst_1", "stream": True}) as s:
+                seen[thread_id] = {e.get("thread_id") for e in s if e.get("thread_id")}
+
+        workers = [threading.Thread(target=run_on, args=(t,)) for t in ("thread_A", "thread_B")]
+        for worker in workers:
+            worker.start()
+        client.getThread(thread_id="thread_C")
+        for worker in workers:
+            worker.join()
+    assert seen == {"thread_A": {"thread_A"}, "thread_B": {"thread_B"}}
+
+
+def test_bad_multipart_unknown_fault_and_lenient_lists(strict) -> None:
+    import httpx
+
+    broken = httpx.post(
+        strict + "/files",
+        content=b"--x\r\nnot a part",
+        headers={"Authorization": "Bearer k", "content-type": "multipart/form-data; boundary=x"},
+    )
+    assert broken.status_code == 400 and broken.json()["error"]["type"] == "invalid_request_error"
+    assert "x-ratelimit-remaining-requests" in broken.headers
+    odd = httpx.get(strict + "/models", headers={"Authorization": "Bearer k", "x-mock-fault": "418"})
+    assert odd.status_code == 400 and "x-mock-fault" in odd.json()["error"]["message"]
+    with MockServer(spec=SPEC_31, lenient_ids=True) as url:
+        client = OpenAIClient(spec=SPEC_31, api_key=FAKE_KEY, base_url=url)
+        client.listVectorStoreFiles(vector_store_id="vs_made_up")
+        listed = client.listVectorStores().json()
+        defs = client.spec.schemas()["defs"]
+        assert _Explainer(defs, "").check({"$ref": "#/$defs/ListVectorStoresResponse"}, listed) == []
+        cancelled = client.cancelBatch(batch_id="batch_made_up").json()
+        assert cancelled["id"] == "batch_made_up"
+
+
+def test_pagination_before(strict) -> None:
+    client = OpenAIClient(spec=SPEC_31, api_key=FAKE_KEY, base_url=strict)
+    ids = [client.createAssistant(body={"model": "gpt-4o"}).json()["id"] for _ in range(5)]
+    page = client.listAssistants(order="asc", before=ids[4], limit=2).json()
+    assert [a["id"] for a in page["data"]] == ids[2:4]
+
+
+def test_stop_does_not_wait_for_a_stalled_stream() -> None:
+    import threading
+    import time
+
+    server = MockServer(spec=SPEC_31)
+    url = server.start()
+    client = OpenAIClient(spec=SPEC_31, api_key=FAKE_KEY, base_url=url, max_retries=0, timeout=30)
+
+    def stalled() -> None:
+        try:
+            with client.createChatCompletion(body={**CHAT, "stream": True}, headers={"x-mock-fault": "stall"}) as s:
+                list(s)
+        except Exception:
+            pass
+
+    worker = threading.Thread(target=stalled, daemon=True)
+    worker.start()
+    time.sleep(0.3)
+    start = time.monotonic()
+    server.stop()
+    assert time.monotonic() - start < 5

@@ -69,7 +69,9 @@ class MockServer:
         sock.bind((self.host, self.port))
         self.port = sock.getsockname()[1]
         quiet_injected_faults()
-        config = uvicorn.Config(self.app, log_level="warning", access_log=False, lifespan="off")
+        config = uvicorn.Config(
+            self.app, log_level="warning", access_log=False, lifespan="off", timeout_graceful_shutdown=1
+        )  # a stalled stream must not hold stop()
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [sock]}, daemon=True)
         self._thread.start()

@@ -18,7 +18,7 @@ from typing import Any
 
 from .._spec import load_index
 from ._fake import Faker
-from ._families import HANDLERS, SHAPED, STREAMS
+from ._families import HANDLERS, KEEPS, SHAPED, STREAMS
 
 __all__ = ["FAULTS", "InjectedFault", "MockApp", "create_app"]
 
@@ -100,11 +100,13 @@ class MockApp:
 
         path = request.url.path
         if not path.startswith("/v1/") and path != "/v1":
-            return JSONResponse(_error(404, f"Unknown path {path}: the mock serves the API under /v1")[1], 404)
+            return JSONResponse(
+                _error(404, f"Unknown path {path}: the mock serves the API under /v1")[1], 404, headers=self._headers()
+            )
         found = self.route(request.method, path[3:], request.query_params)
         if found is None:
             status, body = _error(404, f"Invalid URL ({request.method} {path})")
-            return JSONResponse(body, status)
+            return JSONResponse(body, status, headers=self._headers())
         route, path_params = found
         op = route.op
         if op.needs_key:
@@ -115,8 +117,11 @@ class MockApp:
                     "You didn't provide an API key. You need to provide your API key in an "
                     "Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).",
                 )
-                return JSONResponse(body, status)
+                return JSONResponse(body, status, headers=self._headers())
         fault = self._fault(request)
+        if fault == "unknown":
+            status, err = _error(400, f"x-mock-fault must be one of {', '.join(FAULTS)}", param="x-mock-fault")
+            return JSONResponse(err, status, headers=self._headers())
         if fault in ("429", "500", "503"):
             return self._fault_answer(fault, request)
         try:
@@ -137,7 +142,7 @@ class MockApp:
             param = first.location.split(": ", 1)[-1] if first.location != "body" else None
             message = "; ".join(str(p) for p in problems)
             status, err = _error(400, f"Invalid request: {message}", param=param)
-            return JSONResponse(err, status)
+            return JSONResponse(err, status, headers=self._headers())
         try:
             answer = await self.answer(op, route, body, path_params, request)
         except _NotFound as exc:
@@ -148,7 +153,7 @@ class MockApp:
             return JSONResponse(err, status, headers=self._headers())
         except Exception as exc:
             status, err = _error(500, f"the mock failed: {type(exc).__name__}: {exc}", kind="server_error")
-            return JSONResponse(err, status)
+            return JSONResponse(err, status, headers=self._headers())
         if fault is not None:
             answer = await _broken(answer, fault, request.headers)
         return answer
@@ -157,7 +162,7 @@ class MockApp:
         """The fault to inject: asked for by the `x-mock-fault` header, or drawn at the set rates."""
         asked = request.headers.get("x-mock-fault")
         if asked:
-            return asked if asked in FAULTS else None
+            return asked if asked in FAULTS else "unknown"
         for kind, rate in self.faults.items():
             if self.fault_rng.random() < rate:
                 return kind
@@ -219,7 +224,10 @@ class MockApp:
             except ValueError as exc:
                 raise ValueError(f"We could not parse the JSON body of your request: {exc}") from None
         if ctype.startswith("multipart/form-data"):
-            form = await request.form()
+            try:
+                form = await request.form()
+            except Exception as exc:  # starlette's MultiPartException and friends
+                raise ValueError(f"We could not parse the multipart body of your request: {exc}") from None
             return await _typed_form(form, self._form_schema(op))
         return raw.decode("utf-8", "replace")
 
@@ -250,13 +258,17 @@ class MockApp:
         self._check_parents(route, path_params)  # /threads/{thread_id}/runs: the thread must exist
         if op.id == "retrieveModel":
             return JSONResponse(self._model(path_params["model"]), status, headers=self._headers())
+        if op.id == "createThreadAndRun":
+            fake.context["thread_id"] = self._new_thread(body_map.get("thread") or {})["id"]
         wants_stream = body_map.get("stream") in (True, "true") or body_map.get("stream_format") == "sse"
         if wants_stream and op.id in STREAMS:
-            events = (
-                STREAMS[op.id](fake, body_map, self._shape(kinds))
-                if op.id in SHAPED
-                else STREAMS[op.id](fake, body_map)
-            )
+            kept: list[dict] = []
+            args = (fake, body_map, self._shape(kinds)) if op.id in SHAPED else (fake, body_map)
+            keep = {"keep": kept.append} if op.id in KEEPS else {}
+            # Made now, not as the stream is sent: the request's context is this request's.
+            events = list(STREAMS[op.id](*args, **keep))
+            for final in kept:
+                self._store_final(op, route, path_params, body_map, final)
             return StreamingResponse(self._paced(events), media_type="text/event-stream", headers=self._headers())
         if op.id in HANDLERS:
             result = HANDLERS[op.id](fake, body_map)
@@ -264,15 +276,15 @@ class MockApp:
                 return Response(result[0], media_type=result[1], headers=self._headers())
             if isinstance(result, str):
                 return PlainTextResponse(result, headers=self._headers())
-            if op.id == "createChatCompletion" and body_map.get("store"):
-                self.store.setdefault("/chat/completions", OrderedDict())[result["id"]] = result
+            if op.id == "createChatCompletion":
+                self._store_final(op, route, path_params, body_map, result)
             return JSONResponse(result, status, headers=self._headers())
         if op.id in ("addUploadPart", "completeUpload"):
             result = self._upload(op.id, route, body_map, path_params, kinds)
             return JSONResponse(result, status, headers=self._headers())
         if op.id in SHAPED:
             result = SHAPED[op.id](fake, body_map, self._shape(kinds))
-            self._remember(route, path_params, result)
+            self._store_final(op, route, path_params, body_map, result)
             return JSONResponse(result, status, headers=self._headers())
         if op.id == "downloadFile" or (_JSON not in kinds and kinds and not any(k.startswith("text/") for k in kinds)):
             content, ctype = self._download(op, route, path_params, kinds)
@@ -291,6 +303,31 @@ class MockApp:
         if result is None:
             return Response(b"", status, headers=self._headers())
         return JSONResponse(result, status, headers=self._headers())
+
+    def _store_final(self, op: Any, route: _Route, path_params: dict, body: dict, final: dict) -> None:
+        """Keep what a call made, where the API keeps it: stored chat completions, responses
+        (unless ``store`` is false), runs under their thread."""
+        if op.id == "createChatCompletion":
+            if body.get("store"):
+                self.store.setdefault("/chat/completions", OrderedDict())[final["id"]] = {
+                    **final,
+                    "metadata": body.get("metadata") or {},
+                }
+        elif op.id in ("createResponse", "beta_createResponse"):
+            if body.get("store", True) is not False:
+                self.store.setdefault("/responses", OrderedDict())[final["id"]] = final
+        elif op.id in ("createRun", "createThreadAndRun", "submitToolOuputsToRun"):
+            self.store.setdefault(f"/threads/{final['thread_id']}/runs", OrderedDict())[final["id"]] = final
+        elif isinstance(final, dict) and "id" in final:
+            self._remember(route, path_params, final)
+
+    def _new_thread(self, spec: dict) -> dict:
+        thread = self.faker.value({"$ref": "#/$defs/ThreadObject"})
+        thread.update({"id": self.faker.new_id("thread_"), "created_at": self.faker.now()})
+        if isinstance(spec.get("metadata"), dict):
+            thread["metadata"] = spec["metadata"]
+        self.store.setdefault("/threads", OrderedDict())[thread["id"]] = thread
+        return thread
 
     def _model(self, model: str) -> dict:
         from ._families import MODELS
@@ -448,8 +485,16 @@ class MockApp:
                 for name, value in path_params.items():
                     parent = parent.replace("{" + name + "}", value)
                 item = path_params.get(seg[1:-1])
-                if item is not None:
-                    self._lookup(parent, item, {})
+                if item is not None and not (parent in self.store and item in self.store[parent]):
+                    self._lookup(parent, item, self._made_up("/".join(segments[: i + 1])))
+
+    def _made_up(self, template: str) -> dict:
+        """For --lenient-ids: an object of the kind ``GET template`` answers with."""
+        for route in self.routes.get("GET", ()):
+            if route.op.path == template:
+                kinds = (self.schemas["ops"].get(route.op.id) or {}).get("responses", {}).get("200") or {}
+                return self._shape(kinds)
+        return {}
 
     def _has_items(self, template: str) -> bool:
         """Whether a path template is a collection: some operation addresses ``template/{id}``."""
@@ -500,9 +545,15 @@ class MockApp:
             # An action on an object (/batches/{batch_id}/cancel), not a nested collection
             # (/vector_stores/{id}/files): it acts on the stored object.
             parent_key = key.rsplit("/", 2)[0]
-            item = self._lookup(parent_key, path_params[segments[-2][1:-1]], {})
+            item = self._lookup(parent_key, path_params[segments[-2][1:-1]], self._made_up("/".join(segments[:-1])))
             same_kind = item.get("object") is not None and item.get("object") == value.get("object")
             return {**value, **item} if same_kind else value
+        if op.id == "createThreadAndRun" and isinstance(value, dict):
+            run = {**value, "id": self.faker.new_id("run_"), "thread_id": self.faker.context["thread_id"]}
+            self._store_final(op, route, path_params, body, run)
+            return run
+        if op.id in ("createVectorStoreFile", "createVectorStoreFileBatch") and isinstance(value, dict):
+            return self._attach_files(op.id, path_params["vector_store_id"], body, value)
         if method == "POST" and isinstance(value, dict):
             if "id" in value:
                 for field, new in body.items():  # echo what was sent: name, model, metadata...
@@ -518,18 +569,46 @@ class MockApp:
             return value
         return value
 
+    def _attach_files(self, op_id: str, store_id: str, body: dict, value: dict) -> dict:
+        """Files added to a vector store are its files: listed under it, each with its file's id."""
+        ids = [body["file_id"]] if op_id == "createVectorStoreFile" else list(body.get("file_ids") or [])
+        ids += [f.get("file_id") for f in body.get("files") or () if isinstance(f, dict) and f.get("file_id")]
+        files = self.store.setdefault(f"/vector_stores/{store_id}/files", OrderedDict())
+        shape = self.faker.value({"$ref": "#/$defs/VectorStoreFileObject"})
+        for file_id in ids:
+            files[file_id] = {
+                **shape,
+                "id": file_id,
+                "object": "vector_store.file",
+                "vector_store_id": store_id,
+                "status": "completed",
+                "created_at": self.faker.now(),
+            }
+        if op_id == "createVectorStoreFile":
+            return files[ids[0]]
+        counts = {"in_progress": 0, "completed": len(ids), "failed": 0, "cancelled": 0, "total": len(ids)}
+        batch = {
+            **value,
+            "id": self.faker.new_id("vsfb_"),
+            "vector_store_id": store_id,
+            "status": "completed",
+            "file_counts": counts,
+        }
+        self.store.setdefault(f"/vector_stores/{store_id}/file_batches", OrderedDict())[batch["id"]] = batch
+        return batch
+
     def _list(self, key: str, value: dict, request: Any) -> dict:
         items = list(self.store.get(key, {}).values())
         query = request.query_params
-        if query.get("order", "desc") == "desc":
+        if query.get("order", "desc") in ("desc", "descending"):
             items.reverse()
         ids = [i.get("id") for i in items]
         after, before = query.get("after"), query.get("before")
+        limit = int(query.get("limit") or 20) if str(query.get("limit") or "20").isdigit() else 20
         if after in ids:
             items = items[ids.index(after) + 1 :]
-        elif before in ids:
-            items = items[: ids.index(before)]
-        limit = int(query.get("limit") or 20) if str(query.get("limit") or "20").isdigit() else 20
+        elif before in ids:  # the page just before `before`
+            items = items[max(0, ids.index(before) - limit) : ids.index(before)]
         page, more = items[:limit], len(items) > limit
         out = {**value, "data": page}
         if "has_more" in value:

@@ -91,6 +91,22 @@ SENTENCES = (
     "Streams arrive one small piece at a time.",
     "This reply is generated locally, without a network.",
 )
+# Plausible values of common free-text fields.
+_WORDS = {
+    "status": "completed",
+    "purpose": "assistants",
+    "filename": "data.jsonl",
+    "path": "/mnt/data/data.jsonl",
+    "owned_by": "openai",
+    "role": "owner",
+    "language": "english",
+    "voice": "alloy",
+    "size": "1024x1024",
+    "format": "text",
+    "description": "A mock object made from the spec.",
+    "title": "Mock title",
+    "query": "what is a mock server",
+}
 _PREFERRED = {
     "status": ("completed", "succeeded", "processed", "active", "ready"),
     "finish_reason": ("stop",),
@@ -229,6 +245,8 @@ class Faker:
             out[name] = self.value(sub, name, depth + 1, own_kind or kind)
         if "id" in out and isinstance(out["id"], str) and own_kind in ID_PREFIXES:
             out["id"] = self.new_id(ID_PREFIXES[own_kind])
+        if isinstance(out.get("data"), list) and out.get("object") == "mock object":
+            out["object"] = "list"
         _add_up(out)
         return out
 
@@ -252,12 +270,14 @@ class Faker:
             return f"https://files.mock.invalid/{self.token(12)}"
         if field in ("email",):
             return "user@example.com"
-        if field in ("text", "content", "value", "transcript", "delta", "instructions", "refusal"):
-            text = self.sentence()
-        elif field == "name":
+        if field == "name":
             text = "mock-" + self.token(6).lower()
+        elif field in _WORDS:
+            text = _WORDS[field]
+        elif field == "object":
+            text = kind or "object"
         else:
-            text = f"mock {field}" if field else "mock"
+            text = self.sentence()
         low, high = int(schema.get("minLength") or 0), schema.get("maxLength")
         if len(text) < low:
             text += "x" * (low - len(text))
@@ -286,8 +306,18 @@ class Faker:
             value = 10
         elif field in ("bytes", "size", "usage_bytes"):
             value = 1024
-        elif field in ("index", "output_index", "content_index", "sequence_number"):
-            value = 0
+        elif field in (
+            "index",
+            "output_index",
+            "content_index",
+            "sequence_number",
+            "in_progress",
+            "failed",
+            "cancelled",
+            "cancelling",
+            "expired",
+        ):
+            value = 0  # counters of unfinished or failed work: none, so that pollers finish
         else:
             value = 1
         return int(self._bounded(schema, value))

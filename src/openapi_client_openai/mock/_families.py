@@ -55,10 +55,37 @@ def _forced_function(body: dict) -> dict | None:
     return None
 
 
+def user_schema_value(fake: Faker, schema: Any) -> Any:
+    """A value for a JSON Schema the caller wrote (tool parameters, structured outputs).
+
+    The schema goes through the same normalisation as the spec's (``oneOf``, ``$defs`` and
+    ``#/definitions/`` references, nullable...) so that the value fits it.
+    """
+    from .._schemas import normalize
+
+    if not isinstance(schema, dict):
+        return {}
+    text = json.dumps(schema).replace('"#/definitions/', '"#/$defs/')
+    raw = json.loads(text)
+    defs = {**(raw.get("definitions") or {}), **(raw.get("$defs") or {})}
+    local = Faker({name: normalize(sub, name) for name, sub in defs.items()}, seed=fake.rng.randrange(1 << 30))
+    return local.value(normalize({k: v for k, v in raw.items() if k not in ("$defs", "definitions")}))
+
+
 def _arguments(fake: Faker, fn: dict) -> str:
-    params = fn.get("parameters") or {"type": "object"}
-    local = Faker(params.get("$defs") or {}, seed=fake.rng.randrange(1 << 30))
-    return json.dumps(local.value(params), separators=(",", ":"))
+    return json.dumps(user_schema_value(fake, fn.get("parameters") or {"type": "object"}), separators=(",", ":"))
+
+
+def _structured(fake: Faker, fmt: Any) -> str | None:
+    """Content for a ``response_format`` (chat) or ``text.format`` (Responses): JSON when asked."""
+    if not isinstance(fmt, dict):
+        return None
+    if fmt.get("type") == "json_schema":
+        spec = fmt.get("json_schema") if isinstance(fmt.get("json_schema"), dict) else fmt
+        return json.dumps(user_schema_value(fake, spec.get("schema") or {"type": "object"}))
+    if fmt.get("type") == "json_object":
+        return json.dumps({"answer": fake.sentence()})
+    return None
 
 
 def chat(fake: Faker, body: dict) -> dict:
@@ -76,7 +103,8 @@ def chat(fake: Faker, body: dict) -> dict:
             message = {"role": "assistant", "content": None, "refusal": None, "tool_calls": [call], "annotations": []}
             finish = "tool_calls"
         else:
-            message = {"role": "assistant", "content": _text(fake, body), "refusal": None, "annotations": []}
+            content = _structured(fake, body.get("response_format")) or _text(fake, body)
+            message = {"role": "assistant", "content": content, "refusal": None, "annotations": []}
             finish = "stop"
         choices.append({"index": index, "message": message, "logprobs": None, "finish_reason": finish})
     completion = sum(_words(c["message"]["content"]) or 8 for c in choices)
@@ -103,9 +131,11 @@ def chat(fake: Faker, body: dict) -> dict:
     }
 
 
-def chat_stream(fake: Faker, body: dict) -> Iterator[bytes]:
+def chat_stream(fake: Faker, body: dict, keep: Any = None) -> Iterator[bytes]:
     """The chunks of a streamed chat completion, as the API sends them."""
     done = chat(fake, body)
+    if keep is not None:
+        keep(done)
     head = {
         "id": done["id"],
         "object": "chat.completion.chunk",
@@ -198,10 +228,30 @@ def completion_stream(fake: Faker, body: dict) -> Iterator[bytes]:
 
 
 def response(fake: Faker, body: dict, schema_value: dict) -> dict:
-    """A Responses API response: the schema's shape with one assistant message of text."""
-    text = fake.sentence()
+    """A Responses API response: the schema's shape with one assistant message of text (JSON
+    when ``text.format`` asks for it), or a call of the function ``tool_choice`` names."""
+    text = _structured(fake, (body.get("text") or {}).get("format")) or _text(fake, body)
     prompt = max(1, _words(body.get("input")))
     out = dict(schema_value)
+    for key in (
+        "previous_response_id",
+        "conversation",
+        "prompt",
+        "instructions",
+        "completed_at",
+        "tools",
+        "reasoning",
+        "truncation",
+        "text",
+        "user",
+        "safety_identifier",
+        "prompt_cache_key",
+        "background",
+        "max_tool_calls",
+        "top_logprobs",
+        "service_tier",
+    ):
+        out.pop(key, None)  # made-up values of optional fields: only what was asked is echoed
     out.update(
         {
             "id": fake.new_id("resp_"),
@@ -209,15 +259,7 @@ def response(fake: Faker, body: dict, schema_value: dict) -> dict:
             "created_at": fake.now(),
             "status": "completed",
             "model": body.get("model") or "gpt-4.1",
-            "output": [
-                {
-                    "type": "message",
-                    "id": fake.new_id("msg_"),
-                    "status": "completed",
-                    "role": "assistant",
-                    "content": [{"type": "output_text", "text": text, "annotations": [], "logprobs": []}],
-                }
-            ],
+            "output": [_response_item(fake, body, text)],
             "usage": _usage(schema_value.get("usage"), prompt, len(text.split())),
             "error": None,
             "incomplete_details": None,
@@ -237,7 +279,31 @@ def response(fake: Faker, body: dict, schema_value: dict) -> dict:
     ):
         if key in body:
             out[key] = body[key]
+    out.setdefault("tools", [])
+    if isinstance(body.get("conversation"), (str, dict)):
+        conv = body["conversation"]
+        out["conversation"] = {"id": conv} if isinstance(conv, str) else {"id": conv.get("id")}
     return out
+
+
+def _response_item(fake: Faker, body: dict, text: str) -> dict:
+    fn = _forced_function(body)
+    if fn is not None:
+        return {
+            "type": "function_call",
+            "id": fake.new_id("fc_"),
+            "call_id": fake.new_id("call_"),
+            "name": fn["name"],
+            "arguments": _arguments(fake, fn),
+            "status": "completed",
+        }
+    return {
+        "type": "message",
+        "id": fake.new_id("msg_"),
+        "status": "completed",
+        "role": "assistant",
+        "content": [{"type": "output_text", "text": text, "annotations": [], "logprobs": []}],
+    }
 
 
 def _usage(shape: Any, prompt: int, output: int) -> dict:
@@ -254,11 +320,12 @@ def _usage(shape: Any, prompt: int, output: int) -> dict:
     return usage
 
 
-def response_stream(fake: Faker, body: dict, schema_value: dict) -> Iterator[bytes]:
-    """The Responses API's event sequence for one text message."""
+def response_stream(fake: Faker, body: dict, schema_value: dict, keep: Any = None) -> Iterator[bytes]:
+    """The Responses API's event sequence for one text message, or one function call."""
     done = response(fake, body, schema_value)
-    message = done["output"][0]
-    text = message["content"][0]["text"]
+    if keep is not None:
+        keep(done)
+    item = done["output"][0]
     # Before the end the usage is empty: zeros in the spec's shape (it types usage as an object).
     started = {**done, "status": "in_progress", "output": [], "usage": _usage(done["usage"], 0, 0)}
     seq = iter(range(1 << 30))
@@ -268,26 +335,24 @@ def response_stream(fake: Faker, body: dict, schema_value: dict) -> Iterator[byt
 
     yield event("response.created", response=started)
     yield event("response.in_progress", response=started)
-    item = {**message, "status": "in_progress", "content": []}
-    yield event("response.output_item.added", output_index=0, item=item)
-    part = {"type": "output_text", "text": "", "annotations": [], "logprobs": []}
-    yield event("response.content_part.added", item_id=message["id"], output_index=0, content_index=0, part=part)
-    for piece in _pieces(text):
+    where = {"item_id": item["id"], "output_index": 0}
+    if item["type"] == "function_call":
         yield event(
-            "response.output_text.delta",
-            item_id=message["id"],
-            output_index=0,
-            content_index=0,
-            delta=piece,
-            logprobs=[],
+            "response.output_item.added", output_index=0, item={**item, "arguments": "", "status": "in_progress"}
         )
-    yield event(
-        "response.output_text.done", item_id=message["id"], output_index=0, content_index=0, text=text, logprobs=[]
-    )
-    yield event(
-        "response.content_part.done", item_id=message["id"], output_index=0, content_index=0, part=message["content"][0]
-    )
-    yield event("response.output_item.done", output_index=0, item=message)
+        for piece in _pieces(item["arguments"], 8):
+            yield event("response.function_call_arguments.delta", **where, delta=piece)
+        yield event("response.function_call_arguments.done", **where, name=item["name"], arguments=item["arguments"])
+    else:
+        text = item["content"][0]["text"]
+        yield event("response.output_item.added", output_index=0, item={**item, "status": "in_progress", "content": []})
+        part = {"type": "output_text", "text": "", "annotations": [], "logprobs": []}
+        yield event("response.content_part.added", **where, content_index=0, part=part)
+        for piece in _pieces(text):
+            yield event("response.output_text.delta", **where, content_index=0, delta=piece, logprobs=[])
+        yield event("response.output_text.done", **where, content_index=0, text=text, logprobs=[])
+        yield event("response.content_part.done", **where, content_index=0, part=item["content"][0])
+    yield event("response.output_item.done", output_index=0, item=item)
     yield event("response.completed", response=done)
 
 
@@ -448,7 +513,7 @@ def _obj(fake: Faker, name: str, **fields: Any) -> dict:
     return value
 
 
-def run_stream(fake: Faker, body: dict) -> Iterator[bytes]:
+def run_stream(fake: Faker, body: dict, keep: Any = None) -> Iterator[bytes]:
     """An assistants run as it streams: run, step and message events, text deltas, then ``done``."""
     thread_id = fake.context.get("thread_id") or fake.new_id("thread_")
     run_id = fake.context.get("run_id") or fake.new_id("run_")
@@ -456,6 +521,8 @@ def run_stream(fake: Faker, body: dict) -> Iterator[bytes]:
     text = fake.sentence()
     message_id, step_id = fake.new_id("msg_"), fake.new_id("step_")
     run = _obj(fake, "RunObject", id=run_id, thread_id=thread_id, assistant_id=assistant_id, status="queued")
+    if keep is not None:
+        keep({**run, "status": "completed"})
     for key in ("required_action", "last_error", "incomplete_details", "usage"):
         run.pop(key, None) if run.get(key) is None else None
     text_part = {"type": "text", "text": {"value": text, "annotations": []}}
@@ -548,6 +615,16 @@ HANDLERS = {
     "listModels": models,
 }
 SHAPED = {"createResponse": response, "beta_createResponse": response, "createModeration": moderation}
+KEEPS = frozenset(
+    {
+        "createChatCompletion",
+        "createResponse",
+        "beta_createResponse",
+        "createRun",
+        "createThreadAndRun",
+        "submitToolOuputsToRun",
+    }
+)  # their stream function takes `keep`
 STREAMS = {
     "createChatCompletion": chat_stream,
     "createCompletion": completion_stream,
