@@ -744,3 +744,27 @@ def test_stop_does_not_wait_for_a_stalled_stream() -> None:
     start = time.monotonic()
     server.stop()
     assert time.monotonic() - start < 5
+
+
+def test_conversation_items_messages_and_actions_keep_state(strict) -> None:
+    client = OpenAIClient(spec=SPEC_31, api_key=FAKE_KEY, base_url=strict)
+    conversation = client.createConversation(body={}).json()
+    added = client.createConversationItems(
+        conversation_id=conversation["id"], body={"items": [{"type": "message", "role": "user", "content": "hello"}]}
+    ).json()
+    item_id = added["data"][0]["id"]
+    got = client.getConversationItem(conversation_id=conversation["id"], item_id=item_id).json()
+    assert got["role"] == "user" and got["content"][0]["text"] == "hello"
+    assert [i["id"] for i in client.listConversationItems(conversation_id=conversation["id"]).json()["data"]] == [
+        item_id
+    ]
+    thread = client.createThread(body={}).json()
+    message = client.createMessage(thread_id=thread["id"], body={"role": "user", "content": "hi there"}).json()
+    assert message["content"][0]["text"]["value"] == "hi there" and message["role"] == "user"
+    job = client.createFineTuningJob(body={"model": "gpt-4o-mini", "training_file": "file-abc"}).json()
+    assert client.cancelFineTuningJob(fine_tuning_job_id=job["id"]).json()["status"] == "cancelled"
+    assert client.retrieveFineTuningJob(fine_tuning_job_id=job["id"]).json()["status"] == "cancelled"
+    with pytest.raises(BadRequestError, match="No such File object"):
+        client.createBatch(
+            body={"input_file_id": "file-nope", "endpoint": "/v1/chat/completions", "completion_window": "24h"}
+        )

@@ -289,6 +289,8 @@ class MockApp:
         if op.id == "downloadFile" or (_JSON not in kinds and kinds and not any(k.startswith("text/") for k in kinds)):
             content, ctype = self._download(op, route, path_params, kinds)
             return Response(content, media_type=ctype, headers=self._headers())
+        if op.id == "createBatch" and body_map.get("input_file_id") not in self.files and not self.lenient_ids:
+            raise _BadRequest(f"No such File object: {body_map.get('input_file_id')}", "input_file_id")
         result = self._generic(op, route, body_map, path_params, kinds, request)
         if op.id in ("createBatch", "retrieveBatch", "cancelBatch") and isinstance(result, dict):
             from . import _batches
@@ -547,6 +549,11 @@ class MockApp:
             parent_key = key.rsplit("/", 2)[0]
             item = self._lookup(parent_key, path_params[segments[-2][1:-1]], self._made_up("/".join(segments[:-1])))
             same_kind = item.get("object") is not None and item.get("object") == value.get("object")
+            verb = segments[-1]
+            if same_kind and verb in _ACTIONS and "status" in item and op.id != "cancelBatch":
+                changed = {**value, **item, "status": _ACTIONS[verb]}
+                if self._fits(schema, changed):
+                    item["status"] = _ACTIONS[verb]
             return {**value, **item} if same_kind else value
         if op.id == "createThreadAndRun" and isinstance(value, dict):
             run = {**value, "id": self.faker.new_id("run_"), "thread_id": self.faker.context["thread_id"]}
@@ -554,6 +561,12 @@ class MockApp:
             return run
         if op.id in ("createVectorStoreFile", "createVectorStoreFileBatch") and isinstance(value, dict):
             return self._attach_files(op.id, path_params["vector_store_id"], body, value)
+        if op.id == "createConversationItems" and isinstance(value, dict):
+            return self._conversation_items(key, body, value, schema)
+        if op.id == "createMessage" and isinstance(value, dict):
+            value.update(_message_from(body, self.faker.new_id("msg_"), path_params["thread_id"]))
+            self._remember(route, path_params, value)
+            return value
         if method == "POST" and isinstance(value, dict):
             if "id" in value:
                 for field, new in body.items():  # echo what was sent: name, model, metadata...
@@ -568,6 +581,34 @@ class MockApp:
                 self._remember(route, path_params, value)
             return value
         return value
+
+    def _fits(self, schema: Any, value: Any) -> bool:
+        """Whether a value made from a request still fits the answer's schema (echoes must)."""
+        from .._validation import _Explainer
+
+        return not _Explainer(self.schemas["defs"], "").check(schema, value)
+
+    def _conversation_items(self, key: str, body: dict, value: dict, schema: Any) -> dict:
+        """Items added to a conversation are kept, with ids, and answered as the list the API sends."""
+        items = self.store.setdefault(key, OrderedDict())
+        made = []
+        for item in body.get("items") or ():
+            item = {**item, "id": self.faker.new_id("msg_"), "type": item.get("type", "message")}
+            if item["type"] == "message":
+                item.setdefault("status", "completed")
+                content = item.get("content")
+                if isinstance(content, str):
+                    kind = "output_text" if item.get("role") == "assistant" else "input_text"
+                    item["content"] = [{"type": kind, "text": content}]
+            made.append(item)
+        first, last = (made[0]["id"], made[-1]["id"]) if made else ("", "")
+        answer = {**value, "object": "list", "data": made, "first_id": first, "last_id": last, "has_more": False}
+        if not self._fits(schema, answer):  # items the answer's schema cannot hold: answer as made up
+            answer = value
+            made = [i for i in value.get("data") or () if isinstance(i, dict) and "id" in i]
+        for item in made:
+            items[item["id"]] = item
+        return answer
 
     def _attach_files(self, op_id: str, store_id: str, body: dict, value: dict) -> dict:
         """Files added to a vector store are its files: listed under it, each with its file's id."""
@@ -646,6 +687,7 @@ class _BadRequest(Exception):
 
 
 FAULTS = ("429", "500", "503", "reset", "cut", "stall")
+_ACTIONS = {"cancel": "cancelled", "pause": "paused", "resume": "running"}  # what an action does to status
 
 
 class InjectedFault(Exception):
@@ -680,6 +722,26 @@ async def _broken(answer: Any, fault: str, headers: Any) -> Any:
         raise InjectedFault(fault)
 
     return app
+
+
+def _message_from(body: dict, message_id: str, thread_id: str) -> dict:
+    """The fields of a thread message as the request gave them (text content, role)."""
+    content = body.get("content")
+    if isinstance(content, str):
+        content = [{"type": "text", "text": {"value": content, "annotations": []}}]
+    elif isinstance(content, list):
+        content = [
+            {"type": "text", "text": {"value": part.get("text", ""), "annotations": []}}
+            if isinstance(part, dict) and part.get("type") == "text"
+            else part
+            for part in content
+        ]
+    out = {"id": message_id, "thread_id": thread_id, "role": body.get("role", "user"), "status": "completed"}
+    if content is not None:
+        out["content"] = content
+    if isinstance(body.get("metadata"), dict):
+        out["metadata"] = body["metadata"]
+    return out
 
 
 def _echoable(field: str, old: Any, new: Any) -> bool:

@@ -98,7 +98,21 @@ def _complete(app: Any, batch: dict) -> None:
                 }
             )
             continue
-        status, answer = app.answer_line(request)
+        if batch.get("endpoint") and str(request.get("url", "")).split("?")[0] != batch["endpoint"]:
+            status, answer = (
+                400,
+                {
+                    "error": {
+                        "message": f"The url {request.get('url')!r} does not match the "
+                        f"batch's endpoint {batch['endpoint']!r}",
+                        "type": "invalid_request_error",
+                        "param": "url",
+                        "code": None,
+                    }
+                },
+            )
+        else:
+            status, answer = app.answer_line(request)
         record = {
             "id": app.faker.new_id("batch_req_"),
             "custom_id": request.get("custom_id"),

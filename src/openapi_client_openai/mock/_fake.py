@@ -128,7 +128,7 @@ class Faker:
 
     def now(self) -> int:
         """Seconds since the epoch (fixed for a seeded faker, so answers repeat)."""
-        return 1_700_000_000 if self.seeded else int(time.time())
+        return 1_767_225_600 if self.seeded else int(time.time())  # 2026-01-01 when seeded
 
     def token(self, n: int = 24) -> str:
         """A random string of letters and digits."""
