@@ -98,18 +98,14 @@ class OperationMethod:
 
     @property
     def __doc__(self) -> str:  # type: ignore[override]
-        """Summary, method and path, and the parameters of the operation."""
-        op = self.operation
-        lines = [op.summary or op.id, "", f"{op.method} {op.path}  (operationId {op.id})"]
-        if op.params:
-            lines += ["", "Parameters:"]
-            for p in op.params:
-                need = "required" if p.required else "optional"
-                lines.append(f"  {p.kwarg} ({p.location}, {p.kind}, {need})")
-        if op.content_types:
-            need = "required" if op.body_required else "optional"
-            lines += ["", f"Body ({need}): {', '.join(op.content_types)}"]
-        return "\n".join(lines)
+        """The operation's documentation from the spec (built on first use), with an example."""
+        try:
+            from .docs import markdown
+
+            return markdown(self._client._index, self.operation.id)
+        except Exception:
+            op = self.operation
+            return f"{op.summary or op.id}\n\n{op.method} {op.path}  (operationId {op.id})"
 
     def __repr__(self) -> str:
         return f"<operation {self.__name__}: {self.operation.method} {self.operation.path}>"

@@ -98,6 +98,11 @@ def _parser() -> argparse.ArgumentParser:
     lst = sub.add_parser("list", parents=[common], help="list operations (method, path, summary)")
     lst.add_argument("word", nargs="?", help="show only operations whose id, path or summary contain WORD")
 
+    docs = sub.add_parser("docs", parents=[common], help="show an operation's documentation, or search them")
+    docs.add_argument("operation", nargs="?", help="operationId or snake_case name")
+    docs.add_argument("--search", nargs="+", metavar="WORD", help="find operations by id, path and description")
+    docs.add_argument("--example", action="store_true", help="print only the runnable Python example")
+
     mock = sub.add_parser("mock", parents=[common], help="serve a local mock of the API (offline tests)")
     mock.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     mock.add_argument("--port", type=int, default=8080, help="port to listen on (default 8080)")
@@ -205,6 +210,36 @@ def _cmd_call(args: argparse.Namespace, stdin: TextIO, out: TextIO, tty: bool) -
                     buffer.write(piece)
                 else:
                     out.write(piece.decode("latin-1"))
+    return EXIT_OK
+
+
+def _cmd_docs(args: argparse.Namespace, out: TextIO, tty: bool) -> int:
+    from .. import docs
+    from .._spec import load_index
+    from ._output import print_table
+
+    index = load_index(args.spec)
+    if args.search:
+        found = docs.search(index, " ".join(args.search))
+        if not found:
+            out.write(f"no operation matches {' '.join(args.search)!r}\n")
+            return EXIT_ERROR
+        print_table(found, out)
+        return EXIT_OK
+    if not args.operation:
+        raise _UsageError("docs needs an OPERATION, or --search WORDS")
+    op = index.operation(args.operation)
+    text = docs.example(index, op.id) if args.example else docs.markdown(index, op.id)
+    if tty and not args.example:
+        try:
+            from rich.console import Console
+            from rich.markdown import Markdown
+
+            Console(file=out, force_terminal=True).print(Markdown(text))
+            return EXIT_OK
+        except ImportError:
+            pass
+    out.write(text)
     return EXIT_OK
 
 
@@ -373,6 +408,8 @@ def main(
             return _cmd_spec(args, stdout)
         if args.command == "mock":
             return _cmd_mock(args, stdout)
+        if args.command == "docs":
+            return _cmd_docs(args, stdout, is_tty(stdout))
         _parser().print_help(stdout)
         return EXIT_USAGE
     except _UsageError as exc:

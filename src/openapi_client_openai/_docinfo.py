@@ -1,0 +1,250 @@
+"""What the documentation of each operation says, taken from the spec once and cached.
+
+``docinfo(index)`` returns, per operationId: summary, description, parameters (with their
+descriptions), the request body's fields (nested, readable), known model names, the spec's
+own example request body, and the answers.  It is built on first use (a help() or a docs
+command), never at start-up, and cached beside the index, keyed like it.
+"""
+
+from __future__ import annotations
+
+import json
+import marshal
+import os
+import re
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+__all__ = ["DOCS_FORMAT", "docinfo"]
+
+DOCS_FORMAT = 1
+_LOADED: dict[str, dict] = {}
+_CURL_DATA = re.compile(r"-d '(.*?)'\s*(?:\\\s*)?$", re.S)
+
+
+def docinfo(index: Any) -> dict:
+    """The documentation data of every operation of a loaded spec (see the module docstring)."""
+    data = _LOADED.get(index.sha256)
+    if data is not None:
+        return data
+    from ._spec import _code_tag, _read_blob, _write_blob, cache_dir, parse_spec, read_spec
+
+    tag = f"{index.sha256[:40]}-docs-d{DOCS_FORMAT}-{_code_tag('_docinfo.py')}.bin"
+    path = os.path.join(cache_dir(), "index", tag)
+    payload = _read_blob(path)
+    try:
+        data = marshal.loads(payload) if payload is not None else None
+    except (ValueError, EOFError, TypeError):
+        data = None
+    if not isinstance(data, dict):
+        doc = parse_spec(read_spec(index.source), index.source)
+        data = _extract(doc, index)
+        _write_blob(path, marshal.dumps(data))
+    _LOADED[index.sha256] = data
+    return data
+
+
+class _Walker:
+    def __init__(self, doc: dict) -> None:
+        self.doc = doc
+
+    def resolve(self, node: Any) -> tuple[Any, str | None]:
+        name = None
+        for _ in range(32):
+            if not (isinstance(node, dict) and "$ref" in node):
+                break
+            ref = str(node["$ref"])
+            name = ref.rsplit("/", 1)[-1]
+            target: Any = self.doc
+            for part in ref[2:].split("/"):
+                target = target.get(part.replace("~1", "/").replace("~0", "~")) if isinstance(target, dict) else None
+            node = target
+        return (node if isinstance(node, dict) else {}), name
+
+    def merged(self, schema: Any) -> dict:
+        schema, _ = self.resolve(schema)
+        if "allOf" not in schema:
+            return schema
+        out: dict[str, Any] = {k: v for k, v in schema.items() if k != "allOf"}
+        props, required = dict(out.get("properties") or {}), list(out.get("required") or [])
+        for part in schema["allOf"]:
+            part = self.merged(part)
+            props.update(part.get("properties") or {})
+            required += [r for r in part.get("required") or [] if r not in required]
+            for key, value in part.items():
+                out.setdefault(key, value)
+        out["properties"], out["required"] = props, required
+        return out
+
+    def describe(self, schema: Any, depth: int = 0) -> str:
+        """A short type: ``string``, ``array of ChatCompletionRequestMessage``, ``string or array``."""
+        schema, name = self.resolve(schema)
+        if depth > 3:
+            return name or "object"
+        if schema.get("format") == "binary":
+            return "file"
+        for key in ("anyOf", "oneOf"):
+            if key in schema:
+                kinds = []
+                for alt in schema[key]:
+                    text = self.describe(alt, depth + 1)
+                    if text not in kinds and text != "null":
+                        kinds.append(text)
+                return " or ".join(kinds[:5]) + (" or ..." if len(kinds) > 5 else "") if kinds else "any"
+        kind = schema.get("type")
+        if isinstance(kind, list):
+            kind = " or ".join(k for k in kind if k != "null")
+        if kind == "array":
+            return f"array of {self.describe(schema.get('items') or {}, depth + 1)}"
+        if kind == "object" or (kind is None and "properties" in schema):
+            return name or "object"
+        if kind is None and "allOf" in schema:
+            return name or "object"
+        return kind or name or "any"
+
+    def fields(self, schema: Any, depth: int, out: list, seen: set) -> None:
+        schema = self.merged(schema)
+        required = set(schema.get("required") or ())
+        props = schema.get("properties") or {}
+        for prop in sorted(props, key=lambda p: p not in required):  # required fields first
+            sub = props[prop]
+            resolved, name = self.resolve(sub)
+            text = resolved.get("description") or (sub.get("description") if isinstance(sub, dict) else None)
+            for alt in resolved.get("anyOf") or resolved.get("oneOf") or ():
+                text = text or self.resolve(alt)[0].get("description")
+            out.append((depth, prop, self.describe(sub), prop in required, _first(text), _extras(resolved)))
+            inner = self.merged(resolved)
+            if inner.get("type") == "array":
+                inner = self.merged(inner.get("items") or {})
+            if depth < 1 and inner.get("properties") and (name or prop) not in seen:
+                self.fields(inner, depth + 1, out, seen | {name or prop})
+
+
+def _first(text: Any, limit: int = 300) -> str:
+    if not isinstance(text, str):
+        return ""
+    para = " ".join(text.strip().split("\n\n", 1)[0].split())
+    return para if len(para) <= limit else para[: limit - 1] + "\u2026"
+
+
+def _extras(schema: dict) -> str:
+    bits = []
+    if isinstance(schema.get("enum"), list) and len(schema["enum"]) <= 12:
+        bits.append("one of " + ", ".join(json.dumps(v) for v in schema["enum"] if v is not None))
+    if "default" in schema and not isinstance(schema["default"], (dict, list)):
+        bits.append(f"default {json.dumps(schema['default'])}")
+    for key, word in (
+        ("minimum", "at least"),
+        ("maximum", "at most"),
+        ("minLength", "min length"),
+        ("maxLength", "max length"),
+        ("minItems", "min items"),
+        ("maxItems", "max items"),
+    ):
+        if key in schema:
+            bits.append(f"{word} {schema[key]}")
+    return "; ".join(bits)
+
+
+def _models(walker: _Walker, schema: Any) -> list[str]:
+    """Known model names: the string enum under the body's ``model`` field."""
+    body = walker.merged(schema)
+    model = (body.get("properties") or {}).get("model")
+    found: list[str] = []
+    stack = [model]
+    while stack:
+        node, _ = walker.resolve(stack.pop())
+        for value in node.get("enum") or ():
+            if isinstance(value, str) and value not in found:
+                found.append(value)
+        stack.extend(node.get("anyOf") or [])
+        stack.extend(node.get("oneOf") or [])
+        stack.extend(node.get("allOf") or [])
+    return found
+
+
+def _extract(doc: dict, index: Any) -> dict:
+    walker = _Walker(doc)
+    by_route = {(e[0], e[1]): op_id for op_id, e in index.data["ops"].items()}
+    out: dict[str, Any] = {}
+    for path, item in (doc.get("paths") or {}).items():
+        if not isinstance(item, dict):
+            continue
+        shared = item.get("parameters") if isinstance(item.get("parameters"), list) else []
+        for method, op in item.items():
+            op_id = by_route.get((str(method).upper(), str(path)))
+            if op_id is None or not isinstance(op, dict):
+                continue
+            params = []
+            for raw in [*(op.get("parameters") or []), *shared]:
+                prm, _ = walker.resolve(raw)
+                if prm.get("in") not in ("path", "query", "header"):
+                    continue
+                schema, _ = walker.resolve(prm.get("schema") or {})
+                params.append(
+                    (
+                        str(prm.get("name")),
+                        prm["in"],
+                        bool(prm.get("required") or prm["in"] == "path"),
+                        walker.describe(prm.get("schema") or {}),
+                        _first(prm.get("description")),
+                        _extras(schema),
+                    )
+                )
+            body, _ = walker.resolve(op.get("requestBody") or {})
+            bodies = {}
+            models: list[str] = []
+            for ctype, media in (body.get("content") or {}).items():
+                fields: list = []
+                schema = media.get("schema") if isinstance(media, dict) else None
+                if isinstance(schema, dict):
+                    walker.fields(schema, 0, fields, set())
+                    models = models or _models(walker, schema)
+                bodies[ctype] = fields
+            answers = []
+            for status, answer in (op.get("responses") or {}).items():
+                answer, _ = walker.resolve(answer)
+                kinds = {
+                    c: walker.describe((m or {}).get("schema") or {}) for c, m in (answer.get("content") or {}).items()
+                }
+                answers.append((str(status), _first(answer.get("description")), kinds))
+            out[op_id] = {
+                "summary": str(op.get("summary") or ""),
+                "description": str(op.get("description") or ""),
+                "tags": [str(t) for t in op.get("tags") or ()],
+                "params": params,
+                "body": bodies,
+                "body_required": bool(body.get("required")),
+                "models": models[:60],
+                "examples": _examples(op),
+                "answers": answers,
+            }
+    return {
+        "format": DOCS_FORMAT,
+        "ops": out,
+        "title": index.data["title"],
+        "version": index.data["version"],
+        "tags": [
+            (str(t.get("name")), _first(t.get("description"))) for t in doc.get("tags") or () if isinstance(t, dict)
+        ],
+    }
+
+
+def _examples(op: dict) -> list:
+    """The spec's own example request bodies (JSON from the curl examples)."""
+    meta = op.get("x-oaiMeta") if isinstance(op.get("x-oaiMeta"), dict) else {}
+    examples = meta.get("examples")
+    examples = examples if isinstance(examples, list) else [examples] if examples else []
+    found = []
+    for example in examples:
+        request = (example or {}).get("request") if isinstance(example, dict) else None
+        curl = request.get("curl") if isinstance(request, dict) else None
+        match = _CURL_DATA.search(curl) if isinstance(curl, str) else None
+        if match:
+            try:
+                found.append(json.loads(match.group(1)))
+            except ValueError:
+                continue
+    return found
