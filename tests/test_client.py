@@ -412,7 +412,7 @@ def test_help_shows_the_operation(client) -> None:
     import pydoc
 
     text = pydoc.render_doc(client.retrieveFile, renderer=pydoc.plaintext)
-    assert "GET /files/{file_id}" in text and "file_id (path, scalar, required)" in text
+    assert "GET /files/{file_id}" in text and "`file_id` (path, string, required)" in text
     assert "POST /chat/completions" in client.create_chat_completion.__doc__
 
 
