@@ -84,3 +84,92 @@ def test_search_finds_by_path_and_description() -> None:
     index = OpenAIClient(spec=SPEC_31, api_key=FAKE_KEY).spec
     assert "createTranscription" in [op for op, _ in search(index, "audio transcriptions")]
     assert search(index, "no-such-words-anywhere") == []
+
+
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def _chromium() -> str:
+    import shutil
+
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    assert found, "headless Chromium is needed (Debian's chromium package; .ci/run installs it)"
+    return found
+
+
+def test_html_site_in_a_browser(tmp_path) -> None:
+    import functools
+    import http.server
+    import pathlib
+    import re
+    import threading
+
+    site = tmp_path / "site"
+    out = io.StringIO()
+    assert main(["docs", "--spec", str(SPEC_31), "--html", str(site)], stdout=out, stderr=io.StringIO()) == 0
+    index = OpenAIClient(spec=SPEC_31, api_key=FAKE_KEY).spec
+    pages = sorted(site.rglob("*.html"))
+    assert len(list((site / "ops").glob("*.html"))) == len(index.operation_ids)
+    for page in pages:  # every local link resolves
+        for href in re.findall(r"""href=["']([^"'#?]+)""", page.read_text()):
+            if not href.startswith(("http://", "https://", "mailto:")):
+                assert (page.parent / href).resolve().exists(), f"{page.name}: broken link {href}"
+    index_html = (site / "index.html").read_text()
+    assert all(f"ops/{op_id}.html" in index_html for op_id in index.operation_ids)
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{httpd.server_address[1]}"
+    try:
+        browser = _chromium()
+        dom = subprocess.run(
+            [
+                browser,
+                *CHROMIUM_FLAGS,
+                f"--user-data-dir={tmp_path / 'profile1'}",
+                "--virtual-time-budget=3000",
+                "--dump-dom",
+                f"{base}/index.html?q=chat",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        ).stdout
+        visible = re.findall(r'<li class="op"[^>]*>.*?href="ops/([^"]+)\.html"', dom)
+        hidden = re.findall(r'<li class="op hidden"[^>]*>.*?href="ops/([^"]+)\.html"', dom)
+        assert "createChatCompletion" in visible and "createEmbedding" in hidden
+        shots = pathlib.Path(__file__).resolve().parents[1] / "_generated" / "screenshots"
+        shots.mkdir(parents=True, exist_ok=True)
+        shot = shots / "createChatCompletion-phone.png"
+        subprocess.run(
+            [
+                browser,
+                *CHROMIUM_FLAGS,
+                f"--user-data-dir={tmp_path / 'profile2'}",
+                "--window-size=412,900",
+                f"--screenshot={shot}",
+                f"{base}/ops/createChatCompletion.html",
+            ],
+            capture_output=True,
+            timeout=120,
+        )
+        assert shot.stat().st_size > 10_000
+    finally:
+        httpd.shutdown()
+
+
+def test_both_specs_render_every_page(tmp_path) -> None:
+    from openapi_client_openai.docs import write_site
+
+    for spec_path in (SPEC_30, SPEC_31):
+        index = OpenAIClient(spec=spec_path, api_key=FAKE_KEY).spec
+        assert write_site(index, str(tmp_path / spec_path.stem)) > len(index.operation_ids)

@@ -122,10 +122,28 @@ class _Walker:
                 self.fields(inner, depth + 1, out, seen | {name or prop})
 
 
+_LINK = re.compile(r"\]\(([^)\s]+)\)")
+_SITE = "https://platform.openai.com"
+
+
+def _absolute(text: str) -> str:
+    """The spec links OpenAI's own pages relatively: make them absolute, so they work anywhere."""
+
+    def fix(match: re.Match) -> str:
+        target = match.group(1)
+        if target.startswith(("http://", "https://", "mailto:", "#")):
+            return match.group(0)
+        if target.startswith("/"):
+            return f"]({_SITE}{target})"
+        return f"]({_SITE}/docs/api-reference/{target.lstrip('./')})"
+
+    return _LINK.sub(fix, text)
+
+
 def _first(text: Any, limit: int = 300) -> str:
     if not isinstance(text, str):
         return ""
-    para = " ".join(text.strip().split("\n\n", 1)[0].split())
+    para = " ".join(_absolute(text).strip().split("\n\n", 1)[0].split())
     return para if len(para) <= limit else para[: limit - 1] + "\u2026"
 
 
@@ -211,8 +229,8 @@ def _extract(doc: dict, index: Any) -> dict:
                 }
                 answers.append((str(status), _first(answer.get("description")), kinds))
             out[op_id] = {
-                "summary": str(op.get("summary") or ""),
-                "description": str(op.get("description") or ""),
+                "summary": _absolute(str(op.get("summary") or "")),
+                "description": _absolute(str(op.get("description") or "")),
                 "tags": [str(t) for t in op.get("tags") or ()],
                 "params": params,
                 "body": bodies,
@@ -221,9 +239,21 @@ def _extract(doc: dict, index: Any) -> dict:
                 "examples": _examples(op),
                 "answers": answers,
             }
+    schemas = {}
+    for name, schema in ((doc.get("components") or {}).get("schemas") or {}).items():
+        if not isinstance(schema, dict):
+            continue
+        fields: list = []
+        walker.fields(schema, 0, fields, {name})
+        schemas[str(name)] = {
+            "description": _first(schema.get("description"), 2000),
+            "type": walker.describe(schema),
+            "fields": fields,
+        }
     return {
         "format": DOCS_FORMAT,
         "ops": out,
+        "schemas": schemas,
         "title": index.data["title"],
         "version": index.data["version"],
         "tags": [

@@ -102,6 +102,7 @@ def _parser() -> argparse.ArgumentParser:
     docs.add_argument("operation", nargs="?", help="operationId or snake_case name")
     docs.add_argument("--search", nargs="+", metavar="WORD", help="find operations by id, path and description")
     docs.add_argument("--example", action="store_true", help="print only the runnable Python example")
+    docs.add_argument("--html", metavar="DIR", help="write a static HTML site (index, search, a page per operation)")
 
     mock = sub.add_parser("mock", parents=[common], help="serve a local mock of the API (offline tests)")
     mock.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
@@ -219,6 +220,10 @@ def _cmd_docs(args: argparse.Namespace, out: TextIO, tty: bool) -> int:
     from ._output import print_table
 
     index = load_index(args.spec)
+    if args.html:
+        pages = docs.write_site(index, args.html)
+        out.write(f"wrote {pages} pages to {args.html} (open {os.path.join(args.html, 'index.html')})\n")
+        return EXIT_OK
     if args.search:
         found = docs.search(index, " ".join(args.search))
         if not found:

@@ -15,7 +15,7 @@ from typing import Any
 from .._docinfo import docinfo
 from .._index import snake_case
 
-__all__ = ["example", "markdown", "search"]
+__all__ = ["example", "markdown", "schema_markdown", "search", "write_site"]
 
 
 def _method_name(op_id: str) -> str:
@@ -118,10 +118,46 @@ def _body_fields(index: Any, op_id: str) -> set[str]:
     return {f[1] for fields in info["body"].values() for f in fields if f[0] == 0}
 
 
-def markdown(index: Any, op_id: str) -> str:
-    """The operation's documentation as Markdown."""
+def _linked(kind: str, link: Any, known: Any) -> str:
+    """A type text with schema names made into links (for the HTML site)."""
+    if link is None:
+        return kind
+    import re
+
+    return re.sub(
+        r"[A-Za-z_][A-Za-z0-9_]*",
+        lambda m: f"[{m.group(0)}]({link(m.group(0))})" if m.group(0) in known else m.group(0),
+        kind,
+    )
+
+
+def _field_lines(fields: list, link: Any = None, known: Any = ()) -> list[str]:
+    lines = []
+    for depth, fname, kind, required, text, extras in fields:
+        need = "required" if required else "optional"
+        line = "  " * depth + f"- `{fname}` ({_linked(kind, link, known)}, {need})"
+        lines.append(line + (f": {text}" if text else "") + (f" ({extras})" if extras else ""))
+    return lines
+
+
+def schema_markdown(index: Any, name: str, link: Any = None) -> str:
+    """A component schema's documentation as Markdown."""
+    known = docinfo(index)["schemas"]
+    data = known[name]
+    out = [f"# {name}", "", f"Type: {_linked(data['type'], link, known)}", ""]
+    if data["description"]:
+        out += [data["description"], ""]
+    if data["fields"]:
+        out += ["## Fields", "", *_field_lines(data["fields"], link, known), ""]
+    return "\n".join(out)
+
+
+def markdown(index: Any, op_id: str, link: Any = None) -> str:
+    """The operation's documentation as Markdown (``link(name)`` makes schema names links)."""
     op = index.operation(op_id)
-    info = docinfo(index)["ops"][op.id]
+    data = docinfo(index)
+    info = data["ops"][op.id]
+    known = data.get("schemas", {})
     name = _method_name(op.id)
     out = [
         f"# {op.id}",
@@ -147,12 +183,7 @@ def markdown(index: Any, op_id: str) -> str:
         out.append("")
     for ctype, fields in info["body"].items():
         need = "required" if info["body_required"] else "optional"
-        out += [f"## Request body ({ctype}, {need})", ""]
-        for depth, fname, kind, required, text, extras in fields:
-            need = "required" if required else "optional"
-            line = "  " * depth + f"- `{fname}` ({kind}, {need})"
-            out.append(line + (f": {text}" if text else "") + (f" ({extras})" if extras else ""))
-        out.append("")
+        out += [f"## Request body ({ctype}, {need})", "", *_field_lines(fields, link, known), ""]
     if info["models"]:
         out += [
             "## Known models",
@@ -163,7 +194,7 @@ def markdown(index: Any, op_id: str) -> str:
     out += ["## Example", "", "```python", example(index, op.id).rstrip(), "```", ""]
     out += ["## Answers", ""]
     for status, text, kinds in info["answers"]:
-        shown = ", ".join(f"{c}: {k}" for c, k in kinds.items()) or "no body"
+        shown = ", ".join(f"{c}: {_linked(k, link, known)}" for c, k in kinds.items()) or "no body"
         out.append(f"- {status}" + (f" {text}" if text else "") + f" ({shown})")
         if "text/event-stream" in kinds:
             out.append(f'  - streamed with `"stream": true`: each event is a `{kinds["text/event-stream"]}`')
@@ -185,3 +216,11 @@ def search(index: Any, words: str) -> list[tuple[str, str]]:
 
 
 _ = json
+
+
+def write_site(index: Any, folder: str) -> int:
+    """Write a static HTML site: an index by tag with an offline search box, a page per
+    operation and per schema, linked to each other.  Returns the number of pages."""
+    from ._html import write_site as _write
+
+    return _write(index, folder)
