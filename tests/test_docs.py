@@ -173,3 +173,14 @@ def test_both_specs_render_every_page(tmp_path) -> None:
     for spec_path in (SPEC_30, SPEC_31):
         index = OpenAIClient(spec=spec_path, api_key=FAKE_KEY).spec
         assert write_site(index, str(tmp_path / spec_path.stem)) > len(index.operation_ids)
+
+
+def test_every_operation_renders_in_the_terminal(spec) -> None:
+    from rich.console import Console
+    from rich.markdown import Markdown
+
+    index = OpenAIClient(spec=spec, api_key=FAKE_KEY).spec
+    console = Console(file=io.StringIO(), force_terminal=True, width=100)
+    for op_id in index.operation_ids:
+        console.print(Markdown(markdown(index, op_id)))
+    assert len(console.file.getvalue()) > 1000 * len(index.operation_ids) / 10
