@@ -16,7 +16,7 @@ from ._version import __version__
 
 TYPE_CHECKING = False  # avoids importing typing at run time (~5 ms)
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import AsyncIterator, Iterator, Mapping
     from typing import Any
 
     from ._index import Operation
@@ -191,6 +191,33 @@ class _BaseClient:
         if validator is None:
             validator = op.validator = self._index.validator(op.id)
         return validator.check(merge_body(op, body, params) if params else body, params)
+
+    @staticmethod
+    def _next_page(op: Operation, page: Any) -> dict[str, Any] | None:
+        """The query that fetches the page after ``page`` (its JSON), or None after the last.
+
+        Follows ``has_more`` and the cursor the operation takes: ``after`` with ``last_id`` (or the
+        last item's id), or ``page`` with ``next_page``; an empty page alone never ends a list.
+        """
+        if not isinstance(page, dict):
+            return None
+        names = {p.name for p in op.params if p.location == "query"}
+        if "page" in names and page.get("next_page"):
+            return {"page": page["next_page"]}
+        if page.get("has_more") is not True:
+            return None
+        data = page.get("data") if isinstance(page.get("data"), list) else []
+        cursor = page.get("last_id") or (data[-1].get("id") if data and isinstance(data[-1], dict) else None)
+        if "after" not in names or not cursor:
+            from ._errors import APIError
+
+            raise APIError(f"{op.id} says it has more items but gives no cursor to fetch them with")
+        return {"after": cursor}
+
+    def _page_items(self, result: Any) -> list:
+        data = result.json() if result.content_type.startswith("application/json") else None
+        items = data.get("data") if isinstance(data, dict) else None
+        return items if isinstance(items, list) else []
 
     def operation(self, name: str) -> Operation:
         """Return the ``Operation`` (method, path, parameters...) called ``name``."""
@@ -405,6 +432,26 @@ class OpenAIClient(_BaseClient):
             time.sleep(delay)
             retries += 1
 
+    def pages(self, operation: str, body: Any = None, **kwargs: Any) -> Iterator[Result]:
+        """Yield each page (a ``Result``) of a list operation, following its cursor to the end."""
+        op = self._index.operation(operation)
+        params = dict(kwargs)
+        while True:
+            page = getattr(self, operation)(body, **params)
+            yield page
+            following = self._next_page(op, page.json())
+            if following is None:
+                return
+            params.update(following)
+
+    def paginate(self, operation: str, body: Any = None, **kwargs: Any) -> Iterator[Any]:
+        """Yield the items (dicts, as the API returns them) of a list operation across all pages.
+
+        ``client.paginate("listFiles", purpose="batch", limit=100)``; the snake_case name works too.
+        """
+        for page in self.pages(operation, body, **kwargs):
+            yield from self._page_items(page)
+
     def close(self) -> None:
         """Close the connection pools."""
         if self._http is not None:
@@ -537,6 +584,24 @@ class AsyncOpenAIClient(_BaseClient):
                 return result
             await asyncio.sleep(delay)
             retries += 1
+
+    async def pages(self, operation: str, body: Any = None, **kwargs: Any) -> AsyncIterator[AsyncResult]:
+        """Yield each page (an ``AsyncResult``) of a list operation, following its cursor."""
+        op = self._index.operation(operation)
+        params = dict(kwargs)
+        while True:
+            page = await getattr(self, operation)(body, **params)
+            yield page
+            following = self._next_page(op, page.json())
+            if following is None:
+                return
+            params.update(following)
+
+    async def paginate(self, operation: str, body: Any = None, **kwargs: Any) -> AsyncIterator[Any]:
+        """Yield the items of a list operation across all pages: ``async for item in ...``."""
+        async for page in self.pages(operation, body, **kwargs):
+            for item in self._page_items(page):
+                yield item
 
     async def aclose(self) -> None:
         """Close the connection pools."""
