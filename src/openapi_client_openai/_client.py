@@ -444,6 +444,24 @@ class OpenAIClient(_BaseClient):
                 return
             params.update(following)
 
+    def upload_file(
+        self,
+        path: str | os.PathLike[str],
+        purpose: str,
+        part_size: int = 64 * 1024 * 1024,
+        multipart_threshold: int = 64 * 1024 * 1024,
+        progress: bool | None = None,
+    ) -> dict:
+        """Upload a file of any size and return the File object (a dict).
+
+        Up to ``multipart_threshold`` bytes it is one request; above, the Uploads API takes it in
+        parts of ``part_size`` sent in parallel, checked by md5 at the end, and an interrupted
+        upload resumes where it stopped when called again.  A progress bar shows on a terminal.
+        """
+        from ._upload import upload_file
+
+        return upload_file(self, path, purpose, part_size, multipart_threshold, progress)
+
     def paginate(self, operation: str, body: Any = None, **kwargs: Any) -> Iterator[Any]:
         """Yield the items (dicts, as the API returns them) of a list operation across all pages.
 
