@@ -47,7 +47,7 @@ _VALIDATORS: dict[tuple[str, str], Any] = {}  # (spec hash, operationId) -> Oper
 class SpecIndex:
     """The compiled operations of one spec, plus where that spec came from."""
 
-    __slots__ = ("_ops", "cache_file", "data", "origin", "sha256", "source")
+    __slots__ = ("_ops", "_routes", "cache_file", "data", "origin", "sha256", "source")
 
     def __init__(self, source: str, origin: str, sha256: str, data: dict, cache_file: str) -> None:
         self.source = source
@@ -125,6 +125,36 @@ class SpecIndex:
                 _write_blob(path, marshal.dumps(own))
             _VALIDATORS[key] = validator
         return validator
+
+    def route(self, method: str, path: str) -> tuple[Operation, dict[str, str]] | None:
+        """The operation that answers ``method path`` (a path under the base URL, ids filled in),
+        with its path parameters by keyword: ``("POST", "/chat/completions")``."""
+        routes = getattr(self, "_routes", None)
+        if routes is None:
+            import re
+
+            routes = []
+            for op_id, entry in self.data["ops"].items():
+                template = entry[1].split("?", 1)[0]
+                parts = re.split(r"(\{[^}]+\})", template)
+                pattern = "".join(
+                    f"(?P<p{i}>[^/]+)" if p.startswith("{") else re.escape(p) for i, p in enumerate(parts)
+                )
+                names = {f"p{i}": p[1:-1] for i, p in enumerate(parts) if p.startswith("{")}
+                literal = sum(len(p) for p in parts if not p.startswith("{"))
+                routes.append((entry[0], re.compile(pattern + "$"), names, op_id, literal, "?" in entry[1]))
+            routes.sort(key=lambda r: (-r[4], r[5]))  # most specific first; `?beta=true` paths last
+            self._routes = routes
+        for verb, regex, names, op_id, _, _ in routes:
+            match = regex.match(path) if verb == method else None
+            if match is not None:
+                op = self.operation(op_id)
+                params = {}
+                for key, value in match.groupdict().items():
+                    prm = op.by_kwarg.get(names[key])
+                    params[prm.kwarg if prm is not None else names[key]] = value
+                return op, params
+        return None
 
     def suggest(self, name: str, n: int = 3) -> list[str]:
         """Return up to ``n`` operationIds whose names are closest to ``name``."""

@@ -104,6 +104,16 @@ def _parser() -> argparse.ArgumentParser:
     docs.add_argument("--example", action="store_true", help="print only the runnable Python example")
     docs.add_argument("--html", metavar="DIR", help="write a static HTML site (index, search, a page per operation)")
 
+    bulk = sub.add_parser("bulk", help="send a file of requests (Batch API format), exactly once, resumable")
+    bulk_sub = bulk.add_subparsers(dest="bulk_command", parser_class=_Parser, metavar="BULK_COMMAND")
+    bulk_run = bulk_sub.add_parser("run", parents=[common], help="send the requests from this machine")
+    bulk_run.add_argument("input", help="requests, one JSON object a line: custom_id, method, url, body")
+    bulk_run.add_argument("--output", "-o", required=True, help="answers, one a line (Batch API output format)")
+    bulk_run.add_argument("--concurrency", type=int, default=16, help="requests in flight (default 16)")
+    bulk_run.add_argument("--max-rpm", type=float, help="at most this many requests a minute")
+    bulk_run.add_argument("--max-tpm", type=float, help="at most about this many tokens a minute")
+    bulk_run.add_argument("--api-key", help="the API key (default: $OPENAI_API_KEY, which keeps it out of `ps`)")
+
     mock = sub.add_parser("mock", parents=[common], help="serve a local mock of the API (offline tests)")
     mock.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     mock.add_argument("--port", type=int, default=8080, help="port to listen on (default 8080)")
@@ -245,6 +255,25 @@ def _cmd_docs(args: argparse.Namespace, out: TextIO, tty: bool) -> int:
         except ImportError:
             pass
     out.write(text)
+    return EXIT_OK
+
+
+def _cmd_bulk(args: argparse.Namespace, out: TextIO) -> int:
+    if args.bulk_command != "run":
+        raise _UsageError("bulk needs a command: run")
+    from .._bulk import run
+    from .._client import AsyncOpenAIClient
+
+    if not os.path.isfile(args.input):
+        raise _UsageError(f"no such input file: {args.input}")
+    client = AsyncOpenAIClient(spec=args.spec, base_url=args.base_url, api_key=args.api_key)
+    summary = run(
+        args.input, args.output, client, concurrency=args.concurrency, max_rpm=args.max_rpm, max_tpm=args.max_tpm
+    )
+    out.write(
+        f"{summary.done} sent, {summary.skipped} already done, {summary.errors} errors, "
+        f"{summary.total} in all, in {summary.seconds:.1f} s -> {args.output}\n"
+    )
     return EXIT_OK
 
 
@@ -415,6 +444,8 @@ def main(
             return _cmd_mock(args, stdout)
         if args.command == "docs":
             return _cmd_docs(args, stdout, is_tty(stdout))
+        if args.command == "bulk":
+            return _cmd_bulk(args, stdout)
         _parser().print_help(stdout)
         return EXIT_USAGE
     except _UsageError as exc:

@@ -173,7 +173,7 @@ class MockApp:
 
         headers = self._headers()
         if fault == "429":
-            wait = request.headers.get("x-mock-retry-after", "1")
+            wait = request.headers.get("x-mock-retry-after", "0.2")
             headers.update(
                 {"retry-after": wait, "x-ratelimit-remaining-requests": "0", "x-ratelimit-reset-requests": f"{wait}s"}
             )

@@ -1,0 +1,283 @@
+"""Bulk runs: a file of Batch API requests sent from this machine, exactly once, resumable.
+
+``run(input, output)`` reads requests in the Batch API's input format (``custom_id``, ``method``,
+``url``, ``body``) and appends one line per request to ``output`` in the Batch API's output
+format.  The input is streamed; what is kept in memory is 8 bytes per request id (a sorted
+array of hashes), not the requests.  Each answer is appended with one ``write`` as soon as it
+arrives, so a run killed at any moment (SIGKILL included) leaves complete lines and at most one
+torn last line, which the next run cuts off before resuming with only the ids not yet written.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import os
+import time
+from array import array
+from bisect import bisect_left
+from typing import Any
+
+from ._errors import APIConnectionError, APIStatusError, OpenAPIClientError, RequestValidationError
+
+__all__ = ["BulkError", "Summary", "run", "run_async"]
+
+
+class BulkError(OpenAPIClientError, ValueError):
+    """The input of a bulk run is not usable (a line that is not a request, a duplicate id)."""
+
+
+class Summary:
+    """What a bulk run did: requests sent now, already done before, and failed."""
+
+    __slots__ = ("done", "errors", "seconds", "skipped", "total")
+
+    def __init__(self) -> None:
+        self.total = self.done = self.skipped = self.errors = 0
+        self.seconds = 0.0
+
+    def __repr__(self) -> str:
+        return (
+            f"Summary(total={self.total}, sent={self.done}, already_done={self.skipped}, errors={self.errors}, "
+            f"seconds={self.seconds:.1f})"
+        )
+
+
+def _hash(custom_id: str) -> int:
+    return int.from_bytes(hashlib.blake2b(custom_id.encode(), digest_size=8).digest(), "big")
+
+
+def _contains(sorted_hashes: array, value: int) -> bool:
+    i = bisect_left(sorted_hashes, value)
+    return i < len(sorted_hashes) and sorted_hashes[i] == value
+
+
+def _lines(path: str):
+    with open(path, "rb") as f:
+        for number, line in enumerate(f, 1):
+            if line.strip():
+                yield number, line
+
+
+def _check_input(path: str) -> int:
+    """Fail before anything is sent if a line is not a request or an id repeats; return the count."""
+    hashes = array("Q")
+    for number, line in _lines(path):
+        try:
+            request = json.loads(line)
+        except ValueError:
+            raise BulkError(f"{path}:{number}: not JSON") from None
+        if not isinstance(request, dict) or not isinstance(request.get("custom_id"), str) or not request["custom_id"]:
+            raise BulkError(f"{path}:{number}: every line needs a non-empty string custom_id")
+        if not isinstance(request.get("url"), str):
+            raise BulkError(f"{path}:{number}: missing url (e.g. /v1/chat/completions)")
+        hashes.append(_hash(request["custom_id"]))
+    ordered = array("Q", sorted(hashes))
+    for i in range(1, len(ordered)):
+        if ordered[i] == ordered[i - 1]:
+            raise BulkError(f"{path}: a custom_id appears more than once ({_find_duplicate(path, ordered[i])!r})")
+    return len(ordered)
+
+
+def _find_duplicate(path: str, value: int) -> str:
+    for _, line in _lines(path):
+        custom_id = json.loads(line)["custom_id"]
+        if _hash(custom_id) == value:
+            return custom_id
+    return "?"
+
+
+def _done_ids(path: str) -> array:
+    """Hashes of the ids already written to the output; a torn last line is cut off first."""
+    hashes = array("Q")
+    if not os.path.exists(path):
+        return hashes
+    good = 0
+    with open(path, "rb") as f:
+        for line in f:
+            if not line.endswith(b"\n"):
+                break
+            try:
+                record = json.loads(line)
+            except ValueError:
+                break
+            hashes.append(_hash(str(record.get("custom_id"))))
+            good += len(line)
+    if good != os.path.getsize(path):
+        with open(path, "r+b") as f:  # a line torn by a kill: only whole lines stay
+            f.truncate(good)
+    return array("Q", sorted(hashes))
+
+
+class _Pacer:
+    """Keeps under --max-rpm/--max-tpm and follows the server's x-ratelimit-* headers."""
+
+    def __init__(self, max_rpm: float | None, max_tpm: float | None) -> None:
+        self.max_rpm, self.max_tpm = max_rpm, max_tpm
+        self.next_at = 0.0
+        self.pause_until = 0.0
+
+    async def wait(self, tokens: int) -> None:
+        now = time.monotonic()
+        gap = 0.0
+        if self.max_rpm:
+            gap = max(gap, 60.0 / self.max_rpm)
+        if self.max_tpm:
+            gap = max(gap, 60.0 * tokens / self.max_tpm)
+        start = max(now, self.next_at, self.pause_until)
+        self.next_at = start + gap
+        if start > now:
+            await asyncio.sleep(start - now)
+
+    def observe(self, limits: Any) -> None:
+        # Nothing left in the window: wait for it to reset before sending more.
+        for remaining, reset in (
+            (limits.remaining_requests, limits.reset_requests),
+            (limits.remaining_tokens, limits.reset_tokens),
+        ):
+            if remaining == 0 and reset:
+                self.pause_until = max(self.pause_until, time.monotonic() + min(reset, 60.0))
+
+
+def _tokens(body: Any) -> int:
+    text = json.dumps(body) if body is not None else ""
+    limit = body.get("max_completion_tokens") or body.get("max_tokens") or 0 if isinstance(body, dict) else 0
+    return len(text) // 4 + int(limit or 0)
+
+
+async def _one(client: Any, request: dict, pacer: _Pacer) -> dict:
+    method = str(request.get("method", "POST")).upper()
+    url = request["url"].split("?", 1)[0]
+    path = url[3:] if url.startswith("/v1/") else url
+    record: dict[str, Any] = {
+        "id": "batch_req_" + os.urandom(12).hex(),
+        "custom_id": request["custom_id"],
+        "response": None,
+        "error": None,
+    }
+    found = client.spec.route(method, path)
+    if found is None:
+        record["error"] = {"code": "invalid_url", "message": f"no operation of the spec answers {method} {url}"}
+        return record
+    op, params = found
+    await pacer.wait(_tokens(request.get("body")))
+    try:
+        result = await client.call(op.id, request.get("body"), **params)
+        pacer.observe(result.rate_limits)
+        body = result.json() if result.content_type.startswith("application/json") else result.text
+        record["response"] = {"status_code": result.status_code, "request_id": result.request_id, "body": body}
+    except RequestValidationError as exc:
+        record["response"] = {
+            "status_code": 400,
+            "request_id": None,
+            "body": {"error": {"message": str(exc), "type": "invalid_request_error", "param": None, "code": None}},
+        }
+    except APIStatusError as exc:
+        pacer.observe(exc.response.rate_limits) if exc.response is not None else None
+        record["response"] = {"status_code": exc.status_code, "request_id": exc.request_id, "body": exc.body}
+    except APIConnectionError as exc:
+        record["error"] = {"code": "connection_error", "message": str(exc)}
+    return record
+
+
+async def run_async(
+    input_path: str,
+    output_path: str,
+    client: Any = None,
+    concurrency: int = 16,
+    max_rpm: float | None = None,
+    max_tpm: float | None = None,
+    progress: bool | None = None,
+) -> Summary:
+    """The asyncio form of ``run``."""
+    from ._client import AsyncOpenAIClient
+
+    summary = Summary()
+    summary.total = _check_input(input_path)
+    done = _done_ids(output_path)
+    own = client is None
+    client = client if client is not None else AsyncOpenAIClient()
+    pacer = _Pacer(max_rpm, max_tpm)
+    started = time.monotonic()
+    fd = os.open(output_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    lines = _lines(input_path)
+    bar = _Bar(summary, progress)
+
+    async def worker() -> None:
+        for _, line in lines:  # one shared iterator: each line goes to one worker
+            request = json.loads(line)
+            if _contains(done, _hash(request["custom_id"])):
+                summary.skipped += 1
+                continue
+            record = await _one(client, request, pacer)
+            os.write(fd, json.dumps(record, separators=(",", ":")).encode() + b"\n")  # whole lines only
+            summary.done += 1
+            if record["error"] is not None or (record["response"] or {}).get("status_code", 200) >= 400:
+                summary.errors += 1
+            bar.update()
+
+    try:
+        await asyncio.gather(*(worker() for _ in range(max(1, concurrency))))
+    finally:
+        os.close(fd)
+        bar.close()
+        if own:
+            await client.aclose()
+    summary.seconds = time.monotonic() - started
+    return summary
+
+
+def run(
+    input_path: str,
+    output_path: str,
+    client: Any = None,
+    concurrency: int = 16,
+    max_rpm: float | None = None,
+    max_tpm: float | None = None,
+    progress: bool | None = None,
+) -> Summary:
+    """Send every request of ``input_path`` (Batch API input format) and append each answer to
+    ``output_path`` (Batch API output format), exactly once across interrupted runs.
+
+    ``client`` is an ``AsyncOpenAIClient`` (default: one from the environment).  Returns a
+    ``Summary``; input that is not usable raises ``BulkError`` before anything is sent.
+    """
+    return asyncio.run(run_async(input_path, output_path, client, concurrency, max_rpm, max_tpm, progress))
+
+
+class _Bar:
+    """Progress on a terminal (done, rate, errors, ETA); silent elsewhere."""
+
+    def __init__(self, summary: Summary, enabled: bool | None) -> None:
+        import sys
+
+        self.summary = summary
+        self.bar = None
+        if enabled is None:
+            enabled = sys.stderr.isatty()
+        if enabled:
+            try:
+                from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+            except ImportError:
+                return
+            self.bar = Progress(
+                TextColumn("{task.completed}/{task.total}"),
+                BarColumn(),
+                TextColumn("{task.fields[rate]:.0f}/s, {task.fields[errors]} errors"),
+                TimeRemainingColumn(),
+                transient=True,
+            )
+            self.task = self.bar.add_task("bulk", total=summary.total, rate=0.0, errors=0)
+            self.started = time.monotonic()
+            self.bar.start()
+
+    def update(self) -> None:
+        if self.bar is not None:
+            s = self.summary
+            rate = s.done / max(time.monotonic() - self.started, 1e-6)
+            self.bar.update(self.task, completed=s.done + s.skipped, rate=rate, errors=s.errors)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()
