@@ -2,8 +2,9 @@
 
 ``run(input, output)`` reads requests in the Batch API's input format (``custom_id``, ``method``,
 ``url``, ``body``) and appends one line per request to ``output`` in the Batch API's output
-format.  The input is streamed; what is kept in memory is 8 bytes per request id (a sorted
-array of hashes), not the requests.  Each answer is appended with one ``write`` as soon as it
+format.  The input is streamed, and the request ids (to find duplicates, and to know what an
+earlier run finished) live in a temporary SQLite table on disk, so memory stays the same
+whether the input has ten thousand lines or ten million.  Each answer is appended with one ``write`` as soon as it
 arrives, so a run killed at any moment (SIGKILL included) leaves complete lines and at most one
 torn last line, which the next run cuts off before resuming with only the ids not yet written.
 """
@@ -11,12 +12,9 @@ torn last line, which the next run cuts off before resuming with only the ids no
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import json
 import os
 import time
-from array import array
-from bisect import bisect_left
 from typing import Any
 
 from ._errors import APIConnectionError, APIStatusError, OpenAPIClientError, RequestValidationError
@@ -44,13 +42,52 @@ class Summary:
         )
 
 
-def _hash(custom_id: str) -> int:
-    return int.from_bytes(hashlib.blake2b(custom_id.encode(), digest_size=8).digest(), "big")
+class _Ids:
+    """Request ids on disk (SQLite, stdlib): memory does not grow with the input."""
 
+    def __init__(self, near: str) -> None:
+        import sqlite3
+        import tempfile
 
-def _contains(sorted_hashes: array, value: int) -> bool:
-    i = bisect_left(sorted_hashes, value)
-    return i < len(sorted_hashes) and sorted_hashes[i] == value
+        fd, self.path = tempfile.mkstemp(prefix=".bulk-ids-", suffix=".sqlite", dir=near or ".")
+        os.close(fd)
+        self.db = sqlite3.connect(self.path)
+        for pragma in ("journal_mode=OFF", "synchronous=OFF", "cache_size=-4000", "temp_store=FILE"):
+            self.db.execute(f"PRAGMA {pragma}")
+        self.db.execute("CREATE TABLE input (id TEXT PRIMARY KEY) WITHOUT ROWID")
+        self.db.execute("CREATE TABLE done (id TEXT PRIMARY KEY) WITHOUT ROWID")
+
+    def add_input(self, ids: list[str], path: str) -> None:
+        import sqlite3
+
+        try:
+            self.db.executemany("INSERT INTO input VALUES (?)", ((i,) for i in ids))
+            self.db.commit()
+        except sqlite3.IntegrityError:
+            self.db.rollback()  # this batch only: the earlier ones are committed
+            raise BulkError(f"{path}: the custom_id {self._duplicate(ids)!r} appears more than once") from None
+
+    def _duplicate(self, ids: list[str]) -> str:
+        seen: set[str] = set()
+        for custom_id in ids:
+            known = self.db.execute("SELECT 1 FROM input WHERE id = ?", (custom_id,)).fetchone()
+            if custom_id in seen or known is not None:
+                return custom_id
+            seen.add(custom_id)
+        return "?"
+
+    def add_done(self, ids: list[str]) -> None:
+        self.db.executemany("INSERT OR IGNORE INTO done VALUES (?)", ((i,) for i in ids))
+
+    def is_done(self, custom_id: str) -> bool:
+        return self.db.execute("SELECT 1 FROM done WHERE id = ?", (custom_id,)).fetchone() is not None
+
+    def close(self) -> None:
+        self.db.close()
+        try:
+            os.unlink(self.path)
+        except OSError:
+            pass
 
 
 def _lines(path: str):
@@ -60,9 +97,10 @@ def _lines(path: str):
                 yield number, line
 
 
-def _check_input(path: str) -> int:
+def _check_input(path: str, ids: _Ids) -> int:
     """Fail before anything is sent if a line is not a request or an id repeats; return the count."""
-    hashes = array("Q")
+    count = 0
+    batch: list[str] = []
     for number, line in _lines(path):
         try:
             request = json.loads(line)
@@ -72,28 +110,22 @@ def _check_input(path: str) -> int:
             raise BulkError(f"{path}:{number}: every line needs a non-empty string custom_id")
         if not isinstance(request.get("url"), str):
             raise BulkError(f"{path}:{number}: missing url (e.g. /v1/chat/completions)")
-        hashes.append(_hash(request["custom_id"]))
-    ordered = array("Q", sorted(hashes))
-    for i in range(1, len(ordered)):
-        if ordered[i] == ordered[i - 1]:
-            raise BulkError(f"{path}: a custom_id appears more than once ({_find_duplicate(path, ordered[i])!r})")
-    return len(ordered)
+        batch.append(request["custom_id"])
+        count += 1
+        if len(batch) >= 500:
+            ids.add_input(batch, path)
+            batch = []
+    if batch:
+        ids.add_input(batch, path)
+    return count
 
 
-def _find_duplicate(path: str, value: int) -> str:
-    for _, line in _lines(path):
-        custom_id = json.loads(line)["custom_id"]
-        if _hash(custom_id) == value:
-            return custom_id
-    return "?"
-
-
-def _done_ids(path: str) -> array:
-    """Hashes of the ids already written to the output; a torn last line is cut off first."""
-    hashes = array("Q")
+def _read_done(path: str, ids: _Ids) -> None:
+    """Record the ids already written to the output; a torn last line is cut off first."""
     if not os.path.exists(path):
-        return hashes
+        return
     good = 0
+    batch: list[str] = []
     with open(path, "rb") as f:
         for line in f:
             if not line.endswith(b"\n"):
@@ -102,12 +134,15 @@ def _done_ids(path: str) -> array:
                 record = json.loads(line)
             except ValueError:
                 break
-            hashes.append(_hash(str(record.get("custom_id"))))
+            batch.append(str(record.get("custom_id")))
             good += len(line)
+            if len(batch) >= 500:
+                ids.add_done(batch)
+                batch = []
+    ids.add_done(batch)
     if good != os.path.getsize(path):
         with open(path, "r+b") as f:  # a line torn by a kill: only whole lines stay
             f.truncate(good)
-    return array("Q", sorted(hashes))
 
 
 class _Pacer:
@@ -194,8 +229,13 @@ async def run_async(
     from ._client import AsyncOpenAIClient
 
     summary = Summary()
-    summary.total = _check_input(input_path)
-    done = _done_ids(output_path)
+    ids = _Ids(os.path.dirname(os.path.abspath(output_path)))
+    try:
+        summary.total = _check_input(input_path, ids)
+        _read_done(output_path, ids)
+    except BaseException:
+        ids.close()
+        raise
     own = client is None
     client = client if client is not None else AsyncOpenAIClient()
     pacer = _Pacer(max_rpm, max_tpm)
@@ -207,7 +247,7 @@ async def run_async(
     async def worker() -> None:
         for _, line in lines:  # one shared iterator: each line goes to one worker
             request = json.loads(line)
-            if _contains(done, _hash(request["custom_id"])):
+            if ids.is_done(request["custom_id"]):
                 summary.skipped += 1
                 continue
             record = await _one(client, request, pacer)
@@ -221,6 +261,7 @@ async def run_async(
         await asyncio.gather(*(worker() for _ in range(max(1, concurrency))))
     finally:
         os.close(fd)
+        ids.close()
         bar.close()
         if own:
             await client.aclose()
