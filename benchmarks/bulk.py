@@ -142,7 +142,7 @@ def main() -> None:
     print(f"  peak RSS, 10,000-line input      {rss[10_000]:8.1f} MiB")
     print(
         f"  peak RSS, 1,000,000-line input   {rss[1_000_000]:8.1f} MiB   "
-        f"{rss[1_000_000] / rss[10_000]:5.2f}x   (8 bytes a request id are kept)"
+        f"{rss[1_000_000] / rss[10_000]:5.2f}x   (ids live in SQLite on disk; budget: the same)"
     )
 
 
