@@ -137,3 +137,75 @@ def test_sigkill_at_random_moments_then_resume_gives_each_id_exactly_once(mock_u
     records = read_output(out)
     assert sorted(r["custom_id"] for r in records) == sorted(ids)  # no loss, no duplicate
     assert kills >= 1
+
+
+def test_bulk_submit_through_the_batch_api_and_resume(mock_url, tmp_path) -> None:
+    from openapi_client_openai import OpenAIClient
+    from openapi_client_openai._bulk import submit
+
+    ids = requests_file(tmp_path / "in.jsonl", 30)
+    out = tmp_path / "out.jsonl"
+    sync = OpenAIClient(spec=SPEC_31, api_key=FAKE_KEY, base_url=mock_url)
+    waits = []
+    summary = submit(str(tmp_path / "in.jsonl"), str(out), sync, max_requests=8, poll_seconds=0.5, sleep=waits.append)
+    records = read_output(out)
+    assert sorted(r["custom_id"] for r in records) == sorted(ids)
+    assert summary.done == 30 and summary.errors == 0
+    assert all(r["response"]["status_code"] == 200 for r in records)
+    assert waits[:2] == [0.5, 1.0]  # back-off between looks (the mock's batches finish at the third)
+    assert not (tmp_path / "out.jsonl.batches.json").exists()
+
+    # Interrupted after submitting: a rerun polls the batches it recorded, it does not submit again.
+    out2 = tmp_path / "out2.jsonl"
+    created = []
+    real_create = sync.create_batch
+
+    def create_then_die(*args, **kwargs):
+        created.append(1)
+        if len(created) == 2:
+            raise KeyboardInterrupt
+        return real_create(*args, **kwargs)
+
+    sync.create_batch = create_then_die
+    with pytest.raises(KeyboardInterrupt):
+        submit(str(tmp_path / "in.jsonl"), str(out2), sync, max_requests=8, sleep=lambda s: None)
+    sync.create_batch = real_create
+    state = json.loads((tmp_path / "out2.jsonl.batches.json").read_text())
+    first_batch = state["pieces"]["0"]["batch_id"]
+    before = len(list(sync.paginate("listBatches", limit=100)))
+    submit(str(tmp_path / "in.jsonl"), str(out2), sync, max_requests=8, sleep=lambda s: None)
+    after = len(list(sync.paginate("listBatches", limit=100)))
+    # 20 chat and 10 embedding requests in pieces of 8: 3 + 2 pieces; piece 0's batch was reused
+    assert after - before == 4
+    assert first_batch
+    assert sorted(r["custom_id"] for r in read_output(out2)) == sorted(ids)
+
+
+def test_bulk_submit_cli(mock_url, tmp_path) -> None:
+    ids = requests_file(tmp_path / "in.jsonl", 5)
+    env = {
+        **os.environ,
+        "OPENAI_API_KEY": FAKE_KEY,
+        "OPENAI_BASE_URL": mock_url,
+        "OPENAPI_CLIENT_OPENAI_SPEC": str(SPEC_31),
+    }
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "openapi_client_openai",
+            "bulk",
+            "submit",
+            str(tmp_path / "in.jsonl"),
+            "--output",
+            str(tmp_path / "out.jsonl"),
+            "--poll-seconds",
+            "0.01",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert sorted(r["custom_id"] for r in read_output(tmp_path / "out.jsonl")) == sorted(ids)

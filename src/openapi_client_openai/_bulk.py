@@ -19,7 +19,7 @@ from typing import Any
 
 from ._errors import APIConnectionError, APIStatusError, OpenAPIClientError, RequestValidationError
 
-__all__ = ["BulkError", "Summary", "run", "run_async"]
+__all__ = ["BulkError", "Summary", "run", "run_async", "submit"]
 
 
 class BulkError(OpenAPIClientError, ValueError):
@@ -322,3 +322,121 @@ class _Bar:
     def close(self) -> None:
         if self.bar is not None:
             self.bar.stop()
+
+
+# -- the Batch API path ------------------------------------------------------------------
+
+BATCH_MAX_REQUESTS = 50_000
+BATCH_MAX_BYTES = 190 * 1024 * 1024  # the API's limit is 200 MB a file: keep a margin
+_FINAL = {"completed", "failed", "expired", "cancelled"}
+
+
+def _chunks(path: str, max_requests: int, max_bytes: int):
+    """Split the input into pieces the Batch API accepts - one endpoint each, within its limits -
+    as (index, bytes of JSONL, endpoint).  One pass per endpoint: memory stays flat."""
+    endpoints: list[str] = []
+    for _, line in _lines(path):
+        url = json.loads(line)["url"].split("?", 1)[0]
+        if url not in endpoints:
+            endpoints.append(url)
+    index = 0
+    for endpoint in endpoints:
+        piece: list[bytes] = []
+        size = 0
+        for _, line in _lines(path):
+            if json.loads(line)["url"].split("?", 1)[0] != endpoint:
+                continue
+            line = line if line.endswith(b"\n") else line + b"\n"
+            if piece and (len(piece) >= max_requests or size + len(line) > max_bytes):
+                yield index, b"".join(piece), endpoint
+                index, piece, size = index + 1, [], 0
+            piece.append(line)
+            size += len(line)
+        if piece:
+            yield index, b"".join(piece), endpoint
+            index += 1
+
+
+def submit(
+    input_path: str,
+    output_path: str,
+    client: Any = None,
+    poll_seconds: float = 5.0,
+    max_poll_seconds: float = 300.0,
+    max_requests: int = BATCH_MAX_REQUESTS,
+    max_bytes: int = BATCH_MAX_BYTES,
+    sleep: Any = time.sleep,
+) -> Summary:
+    """Run the input through the Batch API: split it within the API's limits, upload the
+    pieces, create a batch for each, poll with back-off, and merge the output and error files
+    into ``output_path`` (the same format as ``run``).  Interrupted and run again, it carries on
+    from ``output_path + ".batches.json"`` instead of submitting twice.
+    """
+    from ._client import OpenAIClient
+
+    summary = Summary()
+    ids = _Ids(os.path.dirname(os.path.abspath(output_path)))
+    try:
+        summary.total = _check_input(input_path, ids)
+    finally:
+        ids.close()
+    own = client is None
+    client = client if client is not None else OpenAIClient()
+    state_path = output_path + ".batches.json"
+    state: dict[str, Any] = {"pieces": {}}
+    if os.path.exists(state_path):
+        with open(state_path, encoding="utf-8") as f:
+            state = json.load(f)
+
+    def save() -> None:
+        tmp = state_path + ".tmp"
+        with open(tmp, "w") as f:
+            json.dump(state, f)
+        os.replace(tmp, state_path)
+
+    started = time.monotonic()
+    try:
+        for index, data, endpoint in _chunks(input_path, max_requests, max_bytes):
+            piece = state["pieces"].setdefault(str(index), {})
+            if piece.get("merged"):
+                continue
+            if "batch_id" not in piece:
+                upload = client.create_file(body={"file": (f"bulk-{index}.jsonl", data), "purpose": "batch"}).json()
+                batch = client.create_batch(
+                    body={"input_file_id": upload["id"], "endpoint": endpoint, "completion_window": "24h"}
+                ).json()
+                piece["batch_id"] = batch["id"]
+                save()  # from here on a rerun polls this batch instead of submitting again
+            batch = _poll(client, piece["batch_id"], poll_seconds, max_poll_seconds, sleep)
+            if batch["status"] != "completed":
+                raise BulkError(f"batch {batch['id']} ended {batch['status']}: {batch.get('errors')}")
+            with open(output_path, "ab") as out:
+                for key in ("output_file_id", "error_file_id"):
+                    if batch.get(key):
+                        content = client.download_file(file_id=batch[key]).content
+                        out.write(content if content.endswith(b"\n") or not content else content + b"\n")
+                        for line in content.splitlines():
+                            record = json.loads(line)
+                            summary.done += 1
+                            status = (record.get("response") or {}).get("status_code", 200)
+                            if record.get("error") is not None or status >= 400:
+                                summary.errors += 1
+            piece["merged"] = True
+            save()
+    finally:
+        if own:
+            client.close()
+    summary.seconds = time.monotonic() - started
+    os.unlink(state_path)
+    return summary
+
+
+def _poll(client: Any, batch_id: str, first: float, longest: float, sleep: Any) -> dict:
+    """Wait for a batch to end, looking again after 5 s, 10 s, 20 s... up to ``longest`` apart."""
+    wait = first
+    while True:
+        batch = client.retrieve_batch(batch_id=batch_id).json()
+        if batch.get("status") in _FINAL:
+            return batch
+        sleep(wait)
+        wait = min(wait * 2, longest)

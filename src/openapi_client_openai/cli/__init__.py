@@ -113,6 +113,11 @@ def _parser() -> argparse.ArgumentParser:
     bulk_run.add_argument("--max-rpm", type=float, help="at most this many requests a minute")
     bulk_run.add_argument("--max-tpm", type=float, help="at most about this many tokens a minute")
     bulk_run.add_argument("--api-key", help="the API key (default: $OPENAI_API_KEY, which keeps it out of `ps`)")
+    bulk_submit = bulk_sub.add_parser("submit", parents=[common], help="send the requests through the Batch API")
+    bulk_submit.add_argument("input", help="requests, one JSON object a line: custom_id, method, url, body")
+    bulk_submit.add_argument("--output", "-o", required=True, help="answers, one a line (Batch API output format)")
+    bulk_submit.add_argument("--poll-seconds", type=float, default=5.0, help="first wait between looks (doubles)")
+    bulk_submit.add_argument("--api-key", help="the API key (default: $OPENAI_API_KEY)")
 
     mock = sub.add_parser("mock", parents=[common], help="serve a local mock of the API (offline tests)")
     mock.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
@@ -259,13 +264,21 @@ def _cmd_docs(args: argparse.Namespace, out: TextIO, tty: bool) -> int:
 
 
 def _cmd_bulk(args: argparse.Namespace, out: TextIO) -> int:
-    if args.bulk_command != "run":
-        raise _UsageError("bulk needs a command: run")
-    from .._bulk import run
-    from .._client import AsyncOpenAIClient
+    if args.bulk_command not in ("run", "submit"):
+        raise _UsageError("bulk needs a command: run or submit")
+    from .._bulk import run, submit
+    from .._client import AsyncOpenAIClient, OpenAIClient
 
     if not os.path.isfile(args.input):
         raise _UsageError(f"no such input file: {args.input}")
+    if args.bulk_command == "submit":
+        sync = OpenAIClient(spec=args.spec, base_url=args.base_url, api_key=args.api_key)
+        summary = submit(args.input, args.output, sync, poll_seconds=args.poll_seconds)
+        out.write(
+            f"{summary.done} answers, {summary.errors} errors, {summary.total} requests, "
+            f"in {summary.seconds:.1f} s -> {args.output}\n"
+        )
+        return EXIT_OK
     client = AsyncOpenAIClient(spec=args.spec, base_url=args.base_url, api_key=args.api_key)
     summary = run(
         args.input, args.output, client, concurrency=args.concurrency, max_rpm=args.max_rpm, max_tpm=args.max_tpm
