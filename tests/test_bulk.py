@@ -13,7 +13,7 @@ import time
 import pytest
 
 from openapi_client_openai import AsyncOpenAIClient
-from openapi_client_openai._bulk import BulkError, run
+from openapi_client_openai.bulk import BulkError, run
 from openapi_client_openai.mock import MockServer
 
 from conftest import FAKE_KEY, SPEC_31
@@ -141,7 +141,7 @@ def test_sigkill_at_random_moments_then_resume_gives_each_id_exactly_once(mock_u
 
 def test_bulk_submit_through_the_batch_api_and_resume(mock_url, tmp_path) -> None:
     from openapi_client_openai import OpenAIClient
-    from openapi_client_openai._bulk import submit
+    from openapi_client_openai.bulk import submit
 
     ids = requests_file(tmp_path / "in.jsonl", 30)
     out = tmp_path / "out.jsonl"

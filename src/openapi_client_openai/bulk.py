@@ -1,0 +1,12 @@
+"""Bulk jobs in Python: the same as ``openapi-client-openai bulk run|submit``.
+
+from openapi_client_openai import bulk
+summary = bulk.run("requests.jsonl", "answers.jsonl", concurrency=16)      # from this machine
+summary = bulk.submit("requests.jsonl", "answers.jsonl")                  # through the Batch API
+"""
+
+from __future__ import annotations
+
+from ._bulk import BulkError, Summary, run, run_async, submit
+
+__all__ = ["BulkError", "Summary", "run", "run_async", "submit"]
