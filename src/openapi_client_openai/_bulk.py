@@ -288,40 +288,22 @@ def run(
 
 
 class _Bar:
-    """Progress on a terminal (done, rate, errors, ETA); silent elsewhere."""
+    """Progress of a bulk run on a terminal: done, rate, errors, ETA."""
 
     def __init__(self, summary: Summary, enabled: bool | None) -> None:
-        import sys
+        from ._progress import Bar
 
         self.summary = summary
-        self.bar = None
-        if enabled is None:
-            enabled = sys.stderr.isatty()
-        if enabled:
-            try:
-                from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
-            except ImportError:
-                return
-            self.bar = Progress(
-                TextColumn("{task.completed}/{task.total}"),
-                BarColumn(),
-                TextColumn("{task.fields[rate]:.0f}/s, {task.fields[errors]} errors"),
-                TimeRemainingColumn(),
-                transient=True,
-            )
-            self.task = self.bar.add_task("bulk", total=summary.total, rate=0.0, errors=0)
-            self.started = time.monotonic()
-            self.bar.start()
+        self.started = time.monotonic()
+        self.bar = Bar("bulk run", summary.total, enabled, stats=True)
 
     def update(self) -> None:
-        if self.bar is not None:
-            s = self.summary
-            rate = s.done / max(time.monotonic() - self.started, 1e-6)
-            self.bar.update(self.task, completed=s.done + s.skipped, rate=rate, errors=s.errors)
+        s = self.summary
+        rate = s.done / max(time.monotonic() - self.started, 1e-6)
+        self.bar.update(completed=s.done + s.skipped, rate=rate, errors=s.errors)
 
     def close(self) -> None:
-        if self.bar is not None:
-            self.bar.stop()
+        self.bar.close()
 
 
 # -- the Batch API path ------------------------------------------------------------------

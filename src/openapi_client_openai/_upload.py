@@ -81,8 +81,10 @@ def upload_file(
         state = {"upload_id": upload["id"], "part_size": part_size, "parts": {}}
         _save(state_file, state)
     parts: dict[str, str] = state["parts"]
-    bar = _Progress(file.name, stat.st_size, progress)
-    bar.advance(sum(min(part_size, stat.st_size - int(i) * part_size) for i in parts))
+    from ._progress import Bar
+
+    bar = Bar(f"uploading {file.name}", stat.st_size, progress)
+    bar.update(advance=sum(min(part_size, stat.st_size - int(i) * part_size) for i in parts))
 
     def send(index: int) -> tuple[int, str, int]:
         with open(file, "rb") as f:
@@ -99,7 +101,7 @@ def upload_file(
             for index, part_id, sent in pool.map(send, missing):
                 parts[str(index)] = part_id
                 _save(state_file, state)  # a later run resumes from here
-                bar.advance(sent)
+                bar.update(advance=sent)
     finally:
         bar.close()
     digest = hashlib.md5()
@@ -117,30 +119,3 @@ def upload_file(
         raise
     os.unlink(state_file)
     return done.get("file") or done
-
-
-class _Progress:
-    """A rich progress bar on a terminal, nothing elsewhere."""
-
-    def __init__(self, name: str, total: int, enabled: bool | None) -> None:
-        import sys
-
-        self.bar = None
-        if enabled is None:
-            enabled = sys.stderr.isatty()
-        if enabled:
-            try:
-                from rich.progress import Progress
-            except ImportError:
-                return
-            self.bar = Progress(transient=True)
-            self.task = self.bar.add_task(f"uploading {name}", total=total)
-            self.bar.start()
-
-    def advance(self, amount: int) -> None:
-        if self.bar is not None:
-            self.bar.advance(self.task, amount)
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.stop()
