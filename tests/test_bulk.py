@@ -155,30 +155,30 @@ def test_bulk_submit_through_the_batch_api_and_resume(mock_url, tmp_path) -> Non
     assert waits[:2] == [0.5, 1.0]  # back-off between looks (the mock's batches finish at the third)
     assert not (tmp_path / "out.jsonl.batches.json").exists()
 
-    # Interrupted after submitting: a rerun polls the batches it recorded, it does not submit again.
+    # Interrupted while polling: a rerun polls the batch it recorded, it does not submit again.
     out2 = tmp_path / "out2.jsonl"
-    created = []
-    real_create = sync.create_batch
+    real_retrieve = sync.retrieve_batch
+    calls = []
 
-    def create_then_die(*args, **kwargs):
-        created.append(1)
-        if len(created) == 2:
+    def retrieve_then_die(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:
             raise KeyboardInterrupt
-        return real_create(*args, **kwargs)
+        return real_retrieve(*args, **kwargs)
 
-    sync.create_batch = create_then_die
+    sync.retrieve_batch = retrieve_then_die
+    before = len(list(sync.paginate("listBatches", limit=100)))
     with pytest.raises(KeyboardInterrupt):
         submit(str(tmp_path / "in.jsonl"), str(out2), sync, max_requests=8, sleep=lambda s: None)
-    sync.create_batch = real_create
     state = json.loads((tmp_path / "out2.jsonl.batches.json").read_text())
-    first_batch = state["pieces"]["0"]["batch_id"]
-    before = len(list(sync.paginate("listBatches", limit=100)))
+    (first_batch,) = [piece["batch_id"] for piece in state["pieces"].values()]
     submit(str(tmp_path / "in.jsonl"), str(out2), sync, max_requests=8, sleep=lambda s: None)
     after = len(list(sync.paginate("listBatches", limit=100)))
-    # 20 chat and 10 embedding requests in pieces of 8: 3 + 2 pieces; piece 0's batch was reused
-    assert after - before == 4
-    assert first_batch
+    # 20 chat and 10 embedding requests in pieces of 8 make 5 batches; the first was made once only
+    assert after - before == 5 and first_batch
     assert sorted(r["custom_id"] for r in read_output(out2)) == sorted(ids)
+    again = submit(str(tmp_path / "in.jsonl"), str(out2), sync, max_requests=8, sleep=lambda s: None)
+    assert again.done == 0 and len(list(sync.paginate("listBatches", limit=100))) == after  # nothing resent
 
 
 def test_bulk_submit_cli(mock_url, tmp_path) -> None:
@@ -209,3 +209,40 @@ def test_bulk_submit_cli(mock_url, tmp_path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert sorted(r["custom_id"] for r in read_output(tmp_path / "out.jsonl")) == sorted(ids)
+
+
+def test_unreachable_server_leaves_requests_for_the_next_run(mock_url, tmp_path) -> None:
+    import socket
+
+    ids = requests_file(tmp_path / "in.jsonl", 10)
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        dead = f"http://127.0.0.1:{sock.getsockname()[1]}/v1"
+    first = run(str(tmp_path / "in.jsonl"), str(tmp_path / "out.jsonl"), client(dead, max_retries=0))
+    assert first.pending == 10 and first.done == 0 and read_output(tmp_path / "out.jsonl") == []
+    second = run(str(tmp_path / "in.jsonl"), str(tmp_path / "out.jsonl"), client(mock_url))
+    assert second.done == 10 and sorted(r["custom_id"] for r in read_output(tmp_path / "out.jsonl")) == sorted(ids)
+
+
+def test_streaming_lines_are_error_lines_and_a_second_run_on_the_output_is_refused(mock_url, tmp_path) -> None:
+    import fcntl
+
+    path = tmp_path / "in.jsonl"
+    path.write_text(
+        json.dumps(
+            {
+                "custom_id": "s",
+                "method": "POST",
+                "url": "/v1/chat/completions",
+                "body": {"model": "m", "messages": [{"role": "user", "content": "x"}], "stream": True},
+            }
+        )
+        + "\n"
+    )
+    run(str(path), str(tmp_path / "out.jsonl"), client(mock_url))
+    (record,) = read_output(tmp_path / "out.jsonl")
+    assert record["error"]["code"] == "stream_not_supported"
+    with open(str(tmp_path / "busy.jsonl") + ".lock", "w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        with pytest.raises(BulkError, match="another run"):
+            run(str(path), str(tmp_path / "busy.jsonl"), client(mock_url))

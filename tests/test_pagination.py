@@ -70,3 +70,11 @@ def test_an_empty_page_with_more_to_come_does_not_end_the_list(client, server) -
     server.script(page([{"name": "no id"}], True))
     with pytest.raises(APIError, match="no cursor"):
         list(client.paginate("listFiles"))
+
+
+def test_a_cursor_that_does_not_move_is_an_error_not_a_loop(client, server) -> None:
+    body = {"object": "list", "data": [{"id": "f1"}], "has_more": True, "first_id": "f1", "last_id": "f1"}
+    server.default = lambda req: Reply(body=json.dumps(body))
+    with pytest.raises(APIError, match="same cursor"):
+        list(client.paginate("listFiles"))
+    assert len(server.requests) == 2

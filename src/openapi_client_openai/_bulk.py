@@ -29,30 +29,28 @@ class BulkError(OpenAPIClientError, ValueError):
 class Summary:
     """What a bulk run did: requests sent now, already done before, and failed."""
 
-    __slots__ = ("done", "errors", "seconds", "skipped", "total")
+    __slots__ = ("done", "errors", "pending", "seconds", "skipped", "total")
 
     def __init__(self) -> None:
-        self.total = self.done = self.skipped = self.errors = 0
+        self.total = self.done = self.skipped = self.errors = self.pending = 0
         self.seconds = 0.0
 
     def __repr__(self) -> str:
         return (
             f"Summary(total={self.total}, sent={self.done}, already_done={self.skipped}, errors={self.errors}, "
-            f"seconds={self.seconds:.1f})"
+            f"pending={self.pending}, seconds={self.seconds:.1f})"
         )
 
 
 class _Ids:
     """Request ids on disk (SQLite, stdlib): memory does not grow with the input."""
 
-    def __init__(self, near: str) -> None:
+    def __init__(self) -> None:
         import sqlite3
-        import tempfile
 
-        fd, self.path = tempfile.mkstemp(prefix=".bulk-ids-", suffix=".sqlite", dir=near or ".")
-        os.close(fd)
-        self.db = sqlite3.connect(self.path)
-        for pragma in ("journal_mode=OFF", "synchronous=OFF", "cache_size=-4000", "temp_store=FILE"):
+        # "": SQLite's own temporary database, on disk and removed when closed or killed.
+        self.db = sqlite3.connect("")
+        for pragma in ("synchronous=OFF", "cache_size=-4000", "temp_store=FILE"):  # journal kept: rollback
             self.db.execute(f"PRAGMA {pragma}")
         self.db.execute("CREATE TABLE input (id TEXT PRIMARY KEY) WITHOUT ROWID")
         self.db.execute("CREATE TABLE done (id TEXT PRIMARY KEY) WITHOUT ROWID")
@@ -84,10 +82,6 @@ class _Ids:
 
     def close(self) -> None:
         self.db.close()
-        try:
-            os.unlink(self.path)
-        except OSError:
-            pass
 
 
 def _lines(path: str):
@@ -175,6 +169,41 @@ class _Pacer:
                 self.pause_until = max(self.pause_until, time.monotonic() + min(reset, 60.0))
 
 
+def _lock(output_path: str) -> int:
+    """Hold a lock beside the output for the run: two runs on one output would send twice."""
+    fd = os.open(output_path + ".lock", os.O_WRONLY | os.O_CREAT, 0o644)
+    try:
+        import fcntl
+
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except ImportError:  # no fcntl (Windows): no lock
+        pass
+    except OSError:
+        os.close(fd)
+        raise BulkError(f"another run is writing {output_path}: wait for it, or use another output") from None
+    return fd
+
+
+def _error_record(request: dict, code: str, message: str) -> dict:
+    return {
+        "id": "batch_req_" + os.urandom(12).hex(),
+        "custom_id": request["custom_id"],
+        "response": None,
+        "error": {"code": code, "message": message},
+    }
+
+
+_RETRY_LATER = frozenset({408, 409, 429}) | frozenset(range(500, 600))
+
+
+def _retry_later(record: dict) -> bool:
+    """Failures worth another try (connection errors, 408/409/429/5xx after the client's retries):
+    not written, so that the next run sends them again instead of keeping the failure."""
+    if record["error"] is not None:
+        return record["error"].get("code") == "connection_error"
+    return (record["response"] or {}).get("status_code") in _RETRY_LATER
+
+
 def _tokens(body: Any) -> int:
     text = json.dumps(body) if body is not None else ""
     limit = body.get("max_completion_tokens") or body.get("max_tokens") or 0 if isinstance(body, dict) else 0
@@ -191,6 +220,8 @@ async def _one(client: Any, request: dict, pacer: _Pacer) -> dict:
         "response": None,
         "error": None,
     }
+    if isinstance(request.get("body"), dict) and request["body"].get("stream") is True:
+        return _error_record(request, "stream_not_supported", 'bulk requests cannot stream: remove "stream"')
     found = client.spec.route(method, path)
     if found is None:
         record["error"] = {"code": "invalid_url", "message": f"no operation of the spec answers {method} {url}"}
@@ -229,12 +260,14 @@ async def run_async(
     from ._client import AsyncOpenAIClient
 
     summary = Summary()
-    ids = _Ids(os.path.dirname(os.path.abspath(output_path)))
+    ids = _Ids()
+    lock = _lock(output_path)
     try:
         summary.total = _check_input(input_path, ids)
         _read_done(output_path, ids)
     except BaseException:
         ids.close()
+        os.close(lock)
         raise
     own = client is None
     client = client if client is not None else AsyncOpenAIClient()
@@ -250,17 +283,28 @@ async def run_async(
             if ids.is_done(request["custom_id"]):
                 summary.skipped += 1
                 continue
-            record = await _one(client, request, pacer)
+            try:
+                record = await _one(client, request, pacer)
+            except Exception as exc:
+                record = _error_record(request, "request_failed", f"{type(exc).__name__}: {exc}")
+            if _retry_later(record):
+                summary.pending += 1  # left out of the output: the next run sends it again
+                continue
             os.write(fd, json.dumps(record, separators=(",", ":")).encode() + b"\n")  # whole lines only
             summary.done += 1
             if record["error"] is not None or (record["response"] or {}).get("status_code", 200) >= 400:
                 summary.errors += 1
             bar.update()
 
+    tasks = [asyncio.ensure_future(worker()) for _ in range(max(1, concurrency))]
     try:
-        await asyncio.gather(*(worker() for _ in range(max(1, concurrency))))
+        await asyncio.gather(*tasks)
     finally:
+        for task in tasks:  # stop every worker before the output and the ids go
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
         os.close(fd)
+        os.close(lock)
         ids.close()
         bar.close()
         if own:
@@ -313,30 +357,34 @@ BATCH_MAX_BYTES = 190 * 1024 * 1024  # the API's limit is 200 MB a file: keep a 
 _FINAL = {"completed", "failed", "expired", "cancelled"}
 
 
-def _chunks(path: str, max_requests: int, max_bytes: int):
-    """Split the input into pieces the Batch API accepts - one endpoint each, within its limits -
-    as (index, bytes of JSONL, endpoint).  One pass per endpoint: memory stays flat."""
+def _chunks(path: str, max_requests: int, max_bytes: int, ids: _Ids):
+    """Split the requests not yet answered into pieces the Batch API accepts - one endpoint each,
+    within its limits - as (key, bytes of JSONL, endpoint).  The key is the piece's content hash,
+    so a rerun finds the batch it already made for the same piece.  One pass per endpoint."""
+    import hashlib
+
     endpoints: list[str] = []
     for _, line in _lines(path):
         url = json.loads(line)["url"].split("?", 1)[0]
         if url not in endpoints:
             endpoints.append(url)
-    index = 0
     for endpoint in endpoints:
         piece: list[bytes] = []
         size = 0
         for _, line in _lines(path):
-            if json.loads(line)["url"].split("?", 1)[0] != endpoint:
+            request = json.loads(line)
+            if request["url"].split("?", 1)[0] != endpoint or ids.is_done(request["custom_id"]):
                 continue
             line = line if line.endswith(b"\n") else line + b"\n"
             if piece and (len(piece) >= max_requests or size + len(line) > max_bytes):
-                yield index, b"".join(piece), endpoint
-                index, piece, size = index + 1, [], 0
+                data = b"".join(piece)
+                yield hashlib.sha256(data).hexdigest()[:32], data, endpoint
+                piece, size = [], 0
             piece.append(line)
             size += len(line)
         if piece:
-            yield index, b"".join(piece), endpoint
-            index += 1
+            data = b"".join(piece)
+            yield hashlib.sha256(data).hexdigest()[:32], data, endpoint
 
 
 def submit(
@@ -349,68 +397,91 @@ def submit(
     max_bytes: int = BATCH_MAX_BYTES,
     sleep: Any = time.sleep,
 ) -> Summary:
-    """Run the input through the Batch API: split it within the API's limits, upload the
-    pieces, create a batch for each, poll with back-off, and merge the output and error files
-    into ``output_path`` (the same format as ``run``).  Interrupted and run again, it carries on
-    from ``output_path + ".batches.json"`` instead of submitting twice.
+    """Run the input through the Batch API: split what is not yet answered within the API's
+    limits, upload the pieces, create a batch for each, poll with back-off, and append the output
+    and error files' lines to ``output_path`` (the format of ``run``), each ``custom_id`` once.
+
+    Interrupted and run again, it polls the batches recorded in ``output_path + ".batches.json"``
+    instead of submitting them again, and a finished job sends nothing.  A batch that ends
+    failed, expired or cancelled gives what it answered; its other requests go in a new batch on
+    the next run.
     """
     from ._client import OpenAIClient
 
     summary = Summary()
-    ids = _Ids(os.path.dirname(os.path.abspath(output_path)))
+    ids = _Ids()
+    lock = _lock(output_path)
+    own = client is None
+    state_path = output_path + ".batches.json"
     try:
         summary.total = _check_input(input_path, ids)
+        _read_done(output_path, ids)
+        client = client if client is not None else OpenAIClient()
+        state: dict[str, Any] = {"pieces": {}}
+        if os.path.exists(state_path):
+            with open(state_path, encoding="utf-8") as f:
+                state = json.load(f)
+
+        def save() -> None:
+            tmp = state_path + ".tmp"
+            with open(tmp, "w", encoding="utf-8") as f:
+                json.dump(state, f)
+            os.replace(tmp, state_path)
+
+        started = time.monotonic()
+        unfinished = []
+        fd = os.open(output_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        try:
+            for key, data, endpoint in _chunks(input_path, max_requests, max_bytes, ids):
+                piece = state["pieces"].setdefault(key, {})
+                if "batch_id" not in piece:
+                    upload = client.create_file(body={"file": ("bulk.jsonl", data), "purpose": "batch"}).json()
+                    batch = client.create_batch(
+                        body={"input_file_id": upload["id"], "endpoint": endpoint, "completion_window": "24h"}
+                    ).json()
+                    piece["batch_id"] = batch["id"]
+                    save()  # from here on a rerun polls this batch instead of submitting again
+                batch = _poll(client, piece["batch_id"], poll_seconds, max_poll_seconds, sleep)
+                for name in ("output_file_id", "error_file_id"):
+                    if batch.get(name):
+                        _merge(client.download_file(file_id=batch[name]).content, fd, ids, summary)
+                if batch["status"] != "completed":
+                    unfinished.append(f"{batch['id']} {batch['status']}")
+                del state["pieces"][key]  # answered or given up: the next run starts what is left
+                save()
+        finally:
+            os.close(fd)
     finally:
         ids.close()
-    own = client is None
-    client = client if client is not None else OpenAIClient()
-    state_path = output_path + ".batches.json"
-    state: dict[str, Any] = {"pieces": {}}
-    if os.path.exists(state_path):
-        with open(state_path, encoding="utf-8") as f:
-            state = json.load(f)
-
-    def save() -> None:
-        tmp = state_path + ".tmp"
-        with open(tmp, "w") as f:
-            json.dump(state, f)
-        os.replace(tmp, state_path)
-
-    started = time.monotonic()
-    try:
-        for index, data, endpoint in _chunks(input_path, max_requests, max_bytes):
-            piece = state["pieces"].setdefault(str(index), {})
-            if piece.get("merged"):
-                continue
-            if "batch_id" not in piece:
-                upload = client.create_file(body={"file": (f"bulk-{index}.jsonl", data), "purpose": "batch"}).json()
-                batch = client.create_batch(
-                    body={"input_file_id": upload["id"], "endpoint": endpoint, "completion_window": "24h"}
-                ).json()
-                piece["batch_id"] = batch["id"]
-                save()  # from here on a rerun polls this batch instead of submitting again
-            batch = _poll(client, piece["batch_id"], poll_seconds, max_poll_seconds, sleep)
-            if batch["status"] != "completed":
-                raise BulkError(f"batch {batch['id']} ended {batch['status']}: {batch.get('errors')}")
-            with open(output_path, "ab") as out:
-                for key in ("output_file_id", "error_file_id"):
-                    if batch.get(key):
-                        content = client.download_file(file_id=batch[key]).content
-                        out.write(content if content.endswith(b"\n") or not content else content + b"\n")
-                        for line in content.splitlines():
-                            record = json.loads(line)
-                            summary.done += 1
-                            status = (record.get("response") or {}).get("status_code", 200)
-                            if record.get("error") is not None or status >= 400:
-                                summary.errors += 1
-            piece["merged"] = True
-            save()
-    finally:
-        if own:
+        os.close(lock)
+        if own and client is not None:
             client.close()
+    if os.path.exists(state_path) and not state["pieces"]:
+        os.unlink(state_path)
     summary.seconds = time.monotonic() - started
-    os.unlink(state_path)
+    if unfinished:
+        raise BulkError(
+            f"{len(unfinished)} batch(es) did not complete ({', '.join(unfinished)}); what they "
+            "answered is in the output: run the same command again to send the rest"
+        )
     return summary
+
+
+def _merge(content: bytes, fd: int, ids: _Ids, summary: Summary) -> None:
+    """Append a batch result file's lines, each custom_id once, whole lines only."""
+    for line in content.splitlines():
+        if not line.strip():
+            continue
+        record = json.loads(line)
+        custom_id = str(record.get("custom_id"))
+        if ids.is_done(custom_id):
+            continue
+        os.write(fd, line + b"\n")
+        ids.add_done([custom_id])
+        summary.done += 1
+        status = (record.get("response") or {}).get("status_code", 200)
+        if record.get("error") is not None or status >= 400:
+            summary.errors += 1
 
 
 def _poll(client: Any, batch_id: str, first: float, longest: float, sleep: Any) -> dict:

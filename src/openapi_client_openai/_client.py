@@ -214,6 +214,16 @@ class _BaseClient:
             raise APIError(f"{op.id} says it has more items but gives no cursor to fetch them with")
         return {"after": cursor}
 
+    @staticmethod
+    def _advance(op: Operation, params: dict[str, Any], following: dict[str, Any]) -> None:
+        """Move the query to the next page; a cursor that does not move would loop forever."""
+        if all(params.get(k) == v for k, v in following.items()):
+            from ._errors import APIError
+
+            raise APIError(f"{op.id} returned the same cursor {following} again: stopping instead of looping")
+        params.pop("before", None)  # following `after` from here on
+        params.update(following)
+
     def _page_items(self, result: Any) -> list:
         data = result.json() if result.content_type.startswith("application/json") else None
         items = data.get("data") if isinstance(data, dict) else None
@@ -442,7 +452,7 @@ class OpenAIClient(_BaseClient):
             following = self._next_page(op, page.json())
             if following is None:
                 return
-            params.update(following)
+            self._advance(op, params, following)
 
     def upload_file(
         self,
@@ -613,7 +623,7 @@ class AsyncOpenAIClient(_BaseClient):
             following = self._next_page(op, page.json())
             if following is None:
                 return
-            params.update(following)
+            self._advance(op, params, following)
 
     async def paginate(self, operation: str, body: Any = None, **kwargs: Any) -> AsyncIterator[Any]:
         """Yield the items of a list operation across all pages: ``async for item in ...``."""

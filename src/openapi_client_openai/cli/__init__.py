@@ -287,6 +287,9 @@ def _cmd_bulk(args: argparse.Namespace, out: TextIO) -> int:
         f"{summary.done} sent, {summary.skipped} already done, {summary.errors} errors, "
         f"{summary.total} in all, in {summary.seconds:.1f} s -> {args.output}\n"
     )
+    if summary.pending:
+        out.write(f"{summary.pending} failed in a way worth another try: run the same command again\n")
+        return EXIT_ERROR
     return EXIT_OK
 
 
