@@ -64,3 +64,27 @@ def test_an_interrupted_upload_resumes(mock, tmp_path, monkeypatch: pytest.Monke
     done = client.upload_file(path, purpose="batch", part_size=1000, multipart_threshold=1000)
     assert len(mock.app.parts) - before == 5  # only the parts still missing
     assert client.downloadFile(file_id=done["id"]).content == data
+
+
+def test_an_expired_upload_starts_again(mock, tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "expired.bin"
+    data = os.urandom(5_000)
+    path.write_bytes(data)
+    client = OpenAIClient(spec=SPEC_31, api_key=FAKE_KEY, base_url=mock.base_url, max_retries=0)
+    real = client.add_upload_part
+    sent = []
+
+    def flaky(*args, **kwargs):
+        if len(sent) >= 2:
+            raise APIConnectionError("cut")
+        sent.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(client, "add_upload_part", flaky)
+    monkeypatch.setattr("openapi_client_openai._upload._WORKERS", 1)
+    with pytest.raises(APIConnectionError):
+        client.upload_file(path, purpose="batch", part_size=1000, multipart_threshold=1000)
+    monkeypatch.setattr(client, "add_upload_part", real)
+    mock.app.store["/uploads"].clear()  # the server forgets it, as after the hour an upload lives
+    done = client.upload_file(path, purpose="batch", part_size=1000, multipart_threshold=1000)
+    assert client.downloadFile(file_id=done["id"]).content == data

@@ -20,10 +20,10 @@ DEFAULT_PART_SIZE = 64 * 1024 * 1024
 _WORKERS = 4
 
 
-def _state_path(path: str, size: int, mtime_ns: int) -> str:
+def _state_path(path: str, size: int, mtime_ns: int, where: str) -> str:
     from ._spec import cache_dir
 
-    key = hashlib.sha256(f"{os.path.realpath(path)}|{size}|{mtime_ns}".encode()).hexdigest()[:32]
+    key = hashlib.sha256(f"{os.path.realpath(path)}|{size}|{mtime_ns}|{where}".encode()).hexdigest()[:32]
     return os.path.join(cache_dir(), "uploads", f"{key}.json")
 
 
@@ -52,6 +52,29 @@ def upload_file(
     multipart_threshold: int = DEFAULT_PART_SIZE,
     progress: bool | None = None,
 ) -> dict:
+    """Upload a file and return the File object (a dict) - see the module docstring.
+
+    An upload the server no longer knows (expired after an hour, or another account's) is
+    started afresh, once.
+    """
+    try:
+        return _upload(client, path, purpose, part_size, multipart_threshold, progress)
+    except _Stale:
+        return _upload(client, path, purpose, part_size, multipart_threshold, progress)
+
+
+class _Stale(Exception):
+    """The recorded upload is gone on the server: its state file has been removed."""
+
+
+def _upload(
+    client: Any,
+    path: str | os.PathLike[str],
+    purpose: str,
+    part_size: int = DEFAULT_PART_SIZE,
+    multipart_threshold: int = DEFAULT_PART_SIZE,
+    progress: bool | None = None,
+) -> dict:
     """Upload a file and return the File object (a dict) - see the module docstring."""
     import pathlib
 
@@ -66,7 +89,8 @@ def upload_file(
         raise ParameterError(f"part_size must be a positive number of bytes, not {part_size}")
     if stat.st_size <= multipart_threshold:
         return client.create_file(body={"file": file, "purpose": purpose}).json()
-    state_file = _state_path(str(file), stat.st_size, stat.st_mtime_ns)
+    where = f"{client.base_url}|{client.organization}|{client.project}|{purpose}"
+    state_file = _state_path(str(file), stat.st_size, stat.st_mtime_ns, where)
     state = _load(state_file)
     count = -(-stat.st_size // part_size)
     if not state.get("upload_id") or state.get("part_size") != part_size:
@@ -102,6 +126,11 @@ def upload_file(
                 parts[str(index)] = part_id
                 _save(state_file, state)  # a later run resumes from here
                 bar.update(advance=sent)
+    except APIStatusError as exc:
+        if exc.status_code in (400, 404) and parts:  # the recorded upload expired: start again
+            os.unlink(state_file)
+            raise _Stale from None
+        raise
     finally:
         bar.close()
     digest = hashlib.md5()
@@ -114,8 +143,10 @@ def upload_file(
             body={"part_ids": [parts[str(i)] for i in range(count)], "md5": digest.hexdigest()},
         ).json()
     except APIStatusError as exc:
-        if exc.status_code in (400, 404):  # expired or unknown upload: the next run starts afresh
+        if exc.status_code in (400, 404):  # expired or unknown upload: start afresh
             os.unlink(state_file)
+            if exc.status_code == 404:
+                raise _Stale from None
         raise
     os.unlink(state_file)
     return done.get("file") or done
