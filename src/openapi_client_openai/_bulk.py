@@ -156,8 +156,13 @@ class _Pacer:
             gap = max(gap, 60.0 * tokens / self.max_tpm)
         start = max(now, self.next_at, self.pause_until)
         self.next_at = start + gap
-        if start > now:
-            await asyncio.sleep(start - now)
+        while start > time.monotonic():
+            await asyncio.sleep(start - time.monotonic())
+            start = max(start, self.pause_until)  # a 429 seen meanwhile pushes every worker back
+
+    def back_off(self, seconds: float | None) -> None:
+        """A 429 told everyone to wait (Retry-After), not just the request that got it."""
+        self.pause_until = max(self.pause_until, time.monotonic() + min(seconds or 1.0, 60.0))
 
     def observe(self, limits: Any) -> None:
         # Nothing left in the window: wait for it to reset before sending more.
@@ -212,7 +217,7 @@ def _tokens(body: Any) -> int:
 
 async def _one(client: Any, request: dict, pacer: _Pacer) -> dict:
     method = str(request.get("method", "POST")).upper()
-    url = request["url"].split("?", 1)[0]
+    url, _, query_text = request["url"].partition("?")
     path = url[3:] if url.startswith("/v1/") else url
     record: dict[str, Any] = {
         "id": "batch_req_" + os.urandom(12).hex(),
@@ -229,7 +234,10 @@ async def _one(client: Any, request: dict, pacer: _Pacer) -> dict:
     op, params = found
     await pacer.wait(_tokens(request.get("body")))
     try:
-        result = await client.call(op.id, request.get("body"), **params)
+        from urllib.parse import parse_qsl
+
+        query = dict(parse_qsl(query_text)) or None
+        result = await client.call(op.id, request.get("body"), query=query, **params)
         pacer.observe(result.rate_limits)
         body = result.json() if result.content_type.startswith("application/json") else result.text
         record["response"] = {"status_code": result.status_code, "request_id": result.request_id, "body": body}
@@ -240,7 +248,12 @@ async def _one(client: Any, request: dict, pacer: _Pacer) -> dict:
             "body": {"error": {"message": str(exc), "type": "invalid_request_error", "param": None, "code": None}},
         }
     except APIStatusError as exc:
-        pacer.observe(exc.response.rate_limits) if exc.response is not None else None
+        if exc.response is not None:
+            pacer.observe(exc.response.rate_limits)
+            if exc.status_code == 429:
+                from ._retry import parse_retry_after
+
+                pacer.back_off(parse_retry_after(exc.response.headers))
         record["response"] = {"status_code": exc.status_code, "request_id": exc.request_id, "body": exc.body}
     except APIConnectionError as exc:
         record["error"] = {"code": "connection_error", "message": str(exc)}
