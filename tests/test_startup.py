@@ -54,3 +54,21 @@ def test_construct_and_resolve_import_nothing_heavy() -> None:
 def test_plain_http_base_url_loads_no_ca_bundle() -> None:
     assert _run(TLS, "http://127.0.0.1:1/v1") == "0"
     assert int(_run(TLS, "https://api.openai.com/v1")) >= 1
+
+
+HTTPX_CLI = """
+import sys
+from openapi_client_openai._transport import sync_client
+sync_client("http://127.0.0.1:1/v1", 5).close()
+before = "click" in sys.modules or "rich" in sys.modules or "pygments" in sys.modules
+import contextlib, io, httpx
+with contextlib.redirect_stdout(io.StringIO()) as help_text:
+    httpx.main(["--help"], standalone_mode=False)
+print(before, "click" in sys.modules, "Usage" in help_text.getvalue())
+"""
+
+
+def test_httpx_command_line_loads_only_when_called() -> None:
+    # httpx imports click/rich/pygments eagerly when installed; our stand-in defers that
+    # import until httpx.main() runs, and then hands over to the real command line.
+    assert _run(HTTPX_CLI) == "False True True"

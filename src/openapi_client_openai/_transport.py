@@ -7,6 +7,8 @@ its TLS context trusts nothing, so a stray ``https://`` request fails closed, ne
 
 from __future__ import annotations
 
+import sys
+import types
 from typing import Any
 
 from ._errors import APIConnectionError, APIError, APITimeoutError
@@ -16,6 +18,29 @@ from ._request import PreparedRequest
 __all__ = ["async_client", "make_timeout", "map_error", "sync_client", "to_httpx"]
 
 CONNECT_TIMEOUT = 5.0
+
+
+def _skip_httpx_cli() -> None:
+    """httpx imports its command-line client when click, rich and pygments are installed (as
+    with this package's mock and test extras): ~40 ms on every first request, for a CLI this
+    process rarely runs (benchmarks/first_answer.py).  A stand-in ``httpx._main`` defers that
+    import until ``httpx.main`` is actually called, then hands over to the real one."""
+    if "httpx" in sys.modules or "httpx._main" in sys.modules:
+        return
+    stand_in = types.ModuleType("httpx._main")
+
+    def main(*args: Any, **kwargs: Any) -> Any:
+        import importlib
+
+        if sys.modules.get("httpx._main") is stand_in:
+            del sys.modules["httpx._main"]
+        return importlib.import_module("httpx._main").main(*args, **kwargs)
+
+    stand_in.main = main  # type: ignore[attr-defined]
+    sys.modules["httpx._main"] = stand_in
+
+
+_skip_httpx_cli()
 
 
 def make_timeout(timeout: Any) -> Any:
