@@ -42,7 +42,7 @@ def sync_case(url: str, events: int) -> dict[str, float]:
     import httpx
     import openai
 
-    from openapi_client_openai import OpenAIClient, _streamio
+    from openapi_client_openai import OpenAIClient
 
     sdk = openai.OpenAI(api_key="sk-bench", base_url=url)
     bare = httpx.Client()
@@ -68,13 +68,14 @@ def sync_case(url: str, events: int) -> dict[str, float]:
                 count += 1
         return count
 
-    def run_ours_httpx() -> int:
-        saved = _streamio.lean_allowed
-        _streamio.lean_allowed = lambda: False
-        try:
-            return run_ours()
-        finally:
-            _streamio.lean_allowed = saved
+    ours_httpx = OpenAIClient(spec=SPEC_31, api_key="sk-bench", base_url=url, http_client=httpx.Client())
+
+    def run_ours_httpx() -> int:  # the httpx stack, as with a proxy or the user's own client
+        count = 0
+        with ours_httpx.createChatCompletion(body=STREAM) as stream:
+            for _ in stream:
+                count += 1
+        return count
 
     return {
         "sdk": best_rate(run_sdk, events, 1),

@@ -269,7 +269,7 @@ def test_keyboard_interrupt_is_never_retried(client, server) -> None:
         calls.append(1)
         raise KeyboardInterrupt
 
-    client._http.send = interrupted
+    client._transport.send = interrupted
     with pytest.raises(KeyboardInterrupt):
         client.list_models()
     assert calls == [1]

@@ -125,7 +125,7 @@ def test_multipart_flattening_like_the_sdk(tmp_path: pathlib.Path) -> None:
             "prompt": None,
         },
     )
-    assert req.content is None
+    assert req.content.content_type == req.headers["Content-Type"]  # a MultipartBody, one boundary
     assert req.fields == [
         ("model", "whisper-1"),
         ("timestamp_granularities[]", "word"),

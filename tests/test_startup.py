@@ -32,8 +32,11 @@ def counting(self, *a, **k):
     loads.append(1)
     return original(self, *a, **k)
 ssl.SSLContext.load_verify_locations = counting
-from openapi_client_openai._transport import sync_client
-sync_client(sys.argv[1], 5)
+from openapi_client_openai._transports import sync_transport
+from openapi_client_openai._transports.httpx import HttpxTransport, make_sync_client
+make_sync_client(sys.argv[1])  # the httpx stack, as with a proxy
+transport = sync_transport(sys.argv[1])  # the lean stack: TLS only once it connects
+assert type(transport).__name__ == "LeanTransport"
 print(len(loads))
 """
 
@@ -53,13 +56,13 @@ def test_construct_and_resolve_import_nothing_heavy() -> None:
 
 def test_plain_http_base_url_loads_no_ca_bundle() -> None:
     assert _run(TLS, "http://127.0.0.1:1/v1") == "0"
-    assert int(_run(TLS, "https://api.openai.com/v1")) >= 1
+    assert int(_run(TLS, "https://api.openai.com/v1")) == 1  # httpx's client loads it; lean waits
 
 
 HTTPX_CLI = """
 import sys
-from openapi_client_openai._transport import sync_client
-sync_client("http://127.0.0.1:1/v1", 5).close()
+from openapi_client_openai._transports.httpx import make_sync_client
+make_sync_client("http://127.0.0.1:1/v1").close()
 before = "click" in sys.modules or "rich" in sys.modules or "pygments" in sys.modules
 import contextlib, io, httpx
 with contextlib.redirect_stdout(io.StringIO()) as help_text:

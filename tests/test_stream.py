@@ -34,7 +34,7 @@ WAV = b"RIFF\x00\x00\x00\x00WAVEfmt "
 def path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
     """Each reader in turn: the lean one, and httpx (as with a proxy configured)."""
     if request.param == "httpx":
-        monkeypatch.setattr("openapi_client_openai._streamio.lean_allowed", lambda: False)
+        monkeypatch.setattr("openapi_client_openai._transports.lean.lean_allowed", lambda: False)
     return request.param
 
 

@@ -114,7 +114,7 @@ def test_gzip_event_stream_through_httpx_and_lean(raw_server, monkeypatch: pytes
     srv = raw_server(handler)
     with client_for(srv.url) as c:
         assert c.createChatCompletion(body=CHAT).final() == CHAT_FINAL
-    monkeypatch.setattr("openapi_client_openai._streamio.lean_allowed", lambda: False)
+    monkeypatch.setattr("openapi_client_openai._transports.lean.lean_allowed", lambda: False)
     with client_for(srv.url) as c:
         assert c.createChatCompletion(body=CHAT).final() == CHAT_FINAL
 

@@ -1,6 +1,6 @@
 """HTTP/1.1 chunked transfer-coding, decoded incrementally.  Pure: bytes in, body bytes out.
 
-Used by the lean event-stream reader (``_streamio``), where per-chunk framing in h11 and
+Used by the lean HTTP/1.1 stack (``_transports/lean.py``), where per-chunk framing in h11 and
 httpcore costs more than parsing the events themselves (see benchmarks/streaming.py).
 """
 

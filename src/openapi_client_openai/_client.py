@@ -1,8 +1,11 @@
 """``OpenAIClient`` and ``AsyncOpenAIClient``: every operation of the spec as a method.
 
 ``_BaseClient`` owns everything that does no I/O: configuration, resolving operation
-names, building requests and deciding what an answer means (result, retry or error).  The
-blocking and asyncio clients each add only the short send-and-retry loop.
+names, building requests, and a call's whole conversation with the server (``_flow``): send,
+read the body, then hand back a result or a stream, retry after a delay, or raise.  The flow
+is a generator that yields the I/O it needs done; the blocking and asyncio clients each add
+only a four-line driver that does it (``_drive``), so every guarantee is written once and
+holds on both, whichever transport carries the request.
 """
 
 from __future__ import annotations
@@ -10,13 +13,14 @@ from __future__ import annotations
 import os
 import sys
 
-from ._errors import MissingAPIKeyError
+from ._config import UNSET, Timeout
+from ._errors import APIConnectionError, APIError, ConfigError, MissingAPIKeyError, ParameterError, Secret
 from ._spec import SpecIndex, load_index
 from ._version import __version__
 
 TYPE_CHECKING = False  # avoids importing typing at run time (~5 ms)
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator, Iterator, Mapping
+    from collections.abc import AsyncIterator, Generator, Iterator, Mapping
     from typing import Any
 
     from ._index import Operation
@@ -37,23 +41,6 @@ _VALIDATE_MODES = ("error", "warn", "off")
 _USER_AGENT = f"openapi-client-openai/{__version__} Python/{sys.version_info[0]}.{sys.version_info[1]}"
 
 
-class _Secret:
-    """Holds the API key so that no repr, vars() dump or traceback local shows it."""
-
-    __slots__ = ("_value",)
-
-    def __init__(self, value: str | None) -> None:
-        self._value = value
-
-    def get(self) -> str | None:
-        return self._value
-
-    def __repr__(self) -> str:
-        return "<hidden>" if self._value else "<not set>"
-
-    __str__ = __repr__
-
-
 def _clean_key(key: str | None) -> str | None:
     """Strip a key (``.env`` files leave newlines) and refuse one that cannot go in a header.
 
@@ -61,9 +48,11 @@ def _clean_key(key: str | None) -> str | None:
     """
     if key is None:
         return None
+    if not isinstance(key, str):
+        raise ConfigError(f"the API key must be a string, not {type(key).__name__}")
     key = key.strip()
     if not key.isascii() or not key.isprintable():
-        raise ValueError(
+        raise ConfigError(
             "the API key holds a character that cannot be sent in a header (non-ASCII or a control "
             "character): check OPENAI_API_KEY or api_key="
         )
@@ -73,7 +62,7 @@ def _clean_key(key: str | None) -> str | None:
 class OperationMethod:
     """One operation of the spec, bound to a client: call it to send the request.
 
-    ``method(body=None, *, headers=None, query=None, timeout=None, **params)``: path, query
+    ``method(body=None, *, headers=None, query=None, timeout=UNSET, **params)``: path, query
     and header parameters by name; other keywords become JSON body fields.
     """
 
@@ -90,10 +79,13 @@ class OperationMethod:
         *,
         headers: Mapping[str, str] | None = None,
         query: Any = None,
-        timeout: Any = None,
+        timeout: Any = UNSET,
         **params: Any,
     ) -> Any:
-        """Send the request and return its result (see the class docstring for arguments)."""
+        """Send the request and return its result (see the class docstring for arguments).
+
+        ``timeout=`` in seconds (or a ``Timeout``) for this call only; ``None`` means no limit.
+        """
         return self._client._call(self.operation, body, params, headers, query, timeout)
 
     @property
@@ -127,19 +119,27 @@ class _BaseClient:
         default_headers: Mapping[str, str] | None = None,
         stream_idle_timeout: float | None = None,
         max_event_size: int = 16 * 1024 * 1024,
+        http_client: Any = None,
     ) -> None:
         if validate not in _VALIDATE_MODES:
-            raise ValueError(f"validate must be 'error', 'warn' or 'off', not {validate!r}")
-        if not isinstance(max_retries, int) or max_retries < 0:
-            raise ValueError(f"max_retries must be a whole number >= 0, not {max_retries!r}")
-        if timeout is not None and not isinstance(timeout, (int, float)) and not hasattr(timeout, "read"):
-            raise ValueError(f"timeout must be a number of seconds, None or an httpx.Timeout, not {timeout!r}")
+            raise ConfigError(f"validate must be 'error', 'warn' or 'off', not {validate!r}")
+        if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
+            raise ConfigError(f"max_retries must be a whole number >= 0, not {max_retries!r}")
+        if isinstance(max_event_size, bool) or not isinstance(max_event_size, int) or max_event_size <= 0:
+            raise ConfigError(f"max_event_size must be a positive number of bytes, not {max_event_size!r}")
+        try:
+            self._timeout = Timeout.of(timeout)
+            if stream_idle_timeout is not None:
+                Timeout(stream_idle_timeout)
+        except ValueError as exc:
+            raise ConfigError(f"{exc} (timeout= and stream_idle_timeout= take seconds, or a Timeout)") from None
+        self._check_http_client(http_client)
         env = os.environ
         self._index: SpecIndex = load_index(spec)
-        self._key = _Secret(_clean_key(api_key if api_key is not None else env.get("OPENAI_API_KEY")))
+        self._key = Secret(_clean_key(api_key if api_key is not None else env.get("OPENAI_API_KEY")))
         url = base_url or env.get("OPENAI_BASE_URL") or DEFAULT_BASE_URL
-        if not url.startswith(("http://", "https://")):
-            raise ValueError(f"base_url must start with http:// or https://, not {url!r}")
+        if not isinstance(url, str) or not url.startswith(("http://", "https://")):
+            raise ConfigError(f"base_url must start with http:// or https://, not {url!r}")
         self.base_url: str = url.rstrip("/")
         self.organization = organization if organization is not None else env.get("OPENAI_ORG_ID")
         self.project = project if project is not None else env.get("OPENAI_PROJECT_ID")
@@ -149,9 +149,23 @@ class _BaseClient:
         self.default_headers = dict(default_headers or {})
         self.stream_idle_timeout = stream_idle_timeout
         self.max_event_size = max_event_size
-        self._http: Any = None
-        self._lean: Any = None
+        self._http_client = http_client
+        self._transport: Any = None
         self._headers: dict[str, str] | None = None
+
+    _HTTPX_CLASS = ""  # the httpx client class a user's own http_client must be
+
+    def _check_http_client(self, http_client: Any) -> None:
+        if http_client is None:
+            return
+        import httpx
+
+        wanted = getattr(httpx, self._HTTPX_CLASS)
+        if not isinstance(http_client, wanted):
+            raise ConfigError(
+                f"http_client must be an httpx.{self._HTTPX_CLASS} for {type(self).__name__}, "
+                f"not {type(http_client).__name__}"
+            )
 
     # -- operations as attributes -------------------------------------------------------
 
@@ -167,8 +181,15 @@ class _BaseClient:
         return sorted(set(super().__dir__()) | set(self._index.names))
 
     def call(self, operation: str, body: Any = None, **kwargs: Any) -> Any:
-        """Call an operation by its operationId (or snake_case alias) given as a string."""
-        return getattr(self, operation)(body, **kwargs)
+        """Call an operation by its operationId (or snake_case alias) given as a string.
+
+        Only operations of the spec resolve: ``call("close")`` is an ``UnknownOperationError``,
+        never a client method.
+        """
+        if not isinstance(operation, str):
+            raise ParameterError(f"call() takes an operation name, not {type(operation).__name__}")
+        op = self._index.operation(operation)
+        return OperationMethod(self, op, operation)(body, **kwargs)
 
     def validate(self, operation: str, body: Any = None, **params: Any) -> list[Problem]:
         """Check a call against the spec without sending it; return its problems (empty if valid).
@@ -183,14 +204,20 @@ class _BaseClient:
         return self._problems(op, body, params, params.pop("query", None))
 
     def _problems(self, op: Operation, body: Any, params: dict[str, Any], query: Any) -> list[Problem]:
-        from ._request import merge_body
+        from ._request import check_body, merge_body
 
         if query is not None and not isinstance(query, dict) and not hasattr(query, "keys"):
             params = {**params, "query": query}  # a parameter or body field called `query`
         validator = op.validator
         if validator is None:
             validator = op.validator = self._index.validator(op.id)
-        return validator.check(merge_body(op, body, params) if params else body, params)
+        merged = merge_body(op, body, params) if params else body
+        if isinstance(merged, (dict, list, tuple)):
+            check_body(op, merged)  # keys, depth and values first: the validator walks the body
+        try:
+            return validator.check(merged, params)
+        except RecursionError:
+            raise ParameterError(f"{op.id}: the call is nested too deeply to check against the spec") from None
 
     @staticmethod
     def _next_page(op: Operation, page: Any) -> dict[str, Any] | None:
@@ -242,7 +269,7 @@ class _BaseClient:
 
     def _base_headers(self) -> dict[str, str]:
         if self._headers is None:
-            from ._request import header_value
+            from ._request import header_name, header_value
 
             headers = {"User-Agent": _USER_AGENT}
             if self.organization:
@@ -250,7 +277,7 @@ class _BaseClient:
             if self.project:
                 headers["OpenAI-Project"] = self.project
             headers.update({k: v for k, v in self.default_headers.items() if v is not None})
-            self._headers = {k: header_value(k, v) for k, v in headers.items()}
+            self._headers = {header_name(k): header_value(k, v) for k, v in headers.items()}
         return self._headers
 
     def _prepare(self, op: Operation, body: Any, params: dict[str, Any], headers: Any, query: Any) -> PreparedRequest:
@@ -279,17 +306,69 @@ class _BaseClient:
         return req
 
     @staticmethod
-    def _wants_body(raw: Any, ctype: str) -> bool:
+    def _wants_body(exchange: Any, ctype: str) -> bool:
         # Errors, JSON, empty and small text answers are read at once; binary (and large or
         # unsized text) bodies stay on the connection until asked, to stream them to disk.
         from ._response import is_json_type
 
-        if raw.status_code >= 400 or raw.status_code == 204 or not ctype or is_json_type(ctype):
+        status = exchange.status_code
+        if status >= 400 or status == 204 or not ctype or is_json_type(ctype):
             return True
-        length = raw.headers.get("content-length")
+        length = exchange.headers.get("content-length")
         if length == "0":
             return True
         return ctype.startswith("text/") and length is not None and length.isdigit() and int(length) <= 1 << 20
+
+    def _limits(self, timeout: Any, stream: bool) -> Timeout:
+        """The call's timeouts: per call if given (``None``: none), else the client's; for a
+        stream the read timeout is at most ``stream_idle_timeout``, the head's wait included."""
+        if timeout is UNSET:
+            limits = self._timeout
+        else:
+            try:
+                limits = Timeout.of(timeout)
+            except ValueError as exc:
+                raise ParameterError(f"timeout: {exc}") from None
+        return limits.with_read(self.stream_idle_timeout) if stream else limits
+
+    def _flow(self, op: Operation, req: PreparedRequest, limits: Timeout) -> Generator[tuple, Any, None]:
+        """One call as a conversation, written once for both clients and every transport.
+
+        Yields ``(function, args)`` for the driver to run (send, read the body, sleep) and
+        receives its return value, or the ``APIError`` it raised.  Yields ``(None, answer)``
+        to hand back a result or a stream; raises the (redacted) error when giving up.
+        """
+        transport = self._transport
+        if transport is None:
+            transport = self._transport = self._open_transport()
+        retries = 0
+        while True:
+            got = yield transport.send, (req, limits)
+            if not isinstance(got, APIError):
+                exchange = got
+                ctype = exchange.headers.get("content-type", "")
+                if exchange.status_code < 400 and ctype.startswith("text/event-stream"):
+                    from ._response import ResponseHead
+
+                    head = ResponseHead(op.id, exchange)
+                    yield (
+                        None,
+                        self._STREAM(op.id, head, exchange, self.max_event_size, self.stream_idle_timeout, self._key),
+                    )
+                    return
+                content = None
+                if self._wants_body(exchange, ctype):
+                    got = content = yield getattr(exchange, self._READ), ()
+                if not isinstance(got, APIError):
+                    result = self._RESULT(op.id, exchange, content)
+                    delay = self._outcome(result, req, retries)
+                    if delay is None:
+                        yield None, result
+                        return
+            if isinstance(got, APIError):
+                delay = self._after_error(got, retries)
+            yield self._sleep, (delay,)
+            retries += 1
 
     def _outcome(self, result: Any, req: PreparedRequest, retries: int) -> float | None:
         """Return None to hand back the result, a delay to retry after, or raise the error."""
@@ -301,30 +380,15 @@ class _BaseClient:
             return retry_delay(retries, result.headers)
         from ._response import status_error
 
-        raise status_error(result, req.description, self._key.get())
+        raise status_error(result, req.description, self._key)
 
-    def _stream_of(self, cls: Any, op: Operation, source: Any, status: int, headers: Any, url: str) -> Any:
-        from ._response import ResponseHead
+    def _after_error(self, exc: APIError, retries: int) -> float:
+        """The delay before another try after a failure to talk at all, or raise it (redacted)."""
+        if isinstance(exc, APIConnectionError) and retries < self.max_retries:
+            from ._retry import retry_delay
 
-        head = ResponseHead(op.id, status, headers, url)
-        return cls(op.id, head, source, self.max_event_size, self.stream_idle_timeout)
-
-    @staticmethod
-    def _is_event_stream(ctype: str) -> bool:
-        return ctype.startswith("text/event-stream")
-
-    @staticmethod
-    def _as_httpx_response(resp: Any, content: bytes, hreq: Any) -> Any:
-        import httpx
-
-        # The lean reader has already undone any content encoding.
-        headers = [(k, v) for k, v in resp.headers if k.lower() != "content-encoding"]
-        return httpx.Response(resp.status_code, headers=headers, content=content, request=hreq)
-
-    def _retry_connection(self, retries: int) -> float | None:
-        from ._retry import retry_delay
-
-        return retry_delay(retries) if retries < self.max_retries else None
+            return retry_delay(retries)
+        raise self._key.scrub(exc)
 
     def __repr__(self) -> str:
         return (
@@ -341,106 +405,39 @@ class OpenAIClient(_BaseClient):
     Use it as a context manager, or call ``close()``, to release its connections.
     """
 
+    _HTTPX_CLASS = "Client"
+    _READ = "read"
+
+    @property
+    def _RESULT(self) -> type:
+        from ._response import Result
+
+        return Result
+
+    @property
+    def _STREAM(self) -> type:
+        from ._stream import Stream
+
+        return Stream
+
+    @staticmethod
+    def _sleep(seconds: float) -> None:
+        import time
+
+        time.sleep(seconds)
+
+    def _open_transport(self) -> Any:
+        from ._transports import sync_transport
+
+        return sync_transport(self.base_url, self._http_client)
+
     def _call(self, op: Operation, body: Any, params: dict, headers: Any, query: Any, timeout: Any) -> Result | Stream:
         req = self._prepare(op, body, params, headers, query)
-        http = self._http
-        if http is None:
-            from ._transport import sync_client
-
-            http = self._http = sync_client(self.base_url, self.timeout)
-        if req.stream:
-            from ._streamio import lean_allowed
-
-            if lean_allowed():
-                return self._call_lean(op, req, http, timeout)
-        import time
-
-        import httpx
-
-        from ._response import Result
-        from ._stream import HttpxSource, Stream
-        from ._transport import is_retryable, map_error, to_httpx
-
-        retries = 0
-        while True:
-            opened: list = []
-            try:
-                raw = http.send(to_httpx(http, req, timeout, opened), stream=True)
-                ctype = raw.headers.get("content-type", "")  # one lookup: httpx header access is slow
-                if raw.status_code < 400 and self._is_event_stream(ctype):
-                    return self._stream_of(
-                        Stream, op, HttpxSource(raw, req.description), raw.status_code, raw.headers, str(raw.url)
-                    )
-                content = raw.read() if self._wants_body(raw, ctype) else None
-            except httpx.RequestError as exc:
-                delay = self._retry_connection(retries) if is_retryable(exc) else None
-                if delay is None:
-                    raise map_error(exc, req.description, self._key.get()) from None
-                time.sleep(delay)
-                retries += 1
-                continue
-            finally:
-                for f in opened:
-                    f.close()
-            if content is not None:
-                raw.close()
-            result = Result(op.id, raw, content)
-            delay = self._outcome(result, req, retries)
-            if delay is None:
-                return result
-            time.sleep(delay)
-            retries += 1
-
-    def _call_lean(self, op: Operation, req: PreparedRequest, http: Any, timeout: Any) -> Result | Stream:
-        """A streaming call through the lean reader, with the same retries as any call."""
-        import time
-
-        from ._errors import APIConnectionError
-        from ._response import Result
-        from ._stream import Stream
-        from ._streamio import LeanPool
-        from ._transport import make_timeout, to_httpx
-
-        pool = self._lean
-        if pool is None:
-            pool = self._lean = LeanPool()
-        limits = make_timeout(timeout if timeout is not None else self.timeout)
-        retries = 0
-        while True:
-            opened: list = []
-            try:
-                hreq = to_httpx(http, req, timeout, opened)
-                resp = pool.send(hreq, limits, req.description)
-            except APIConnectionError:
-                delay = self._retry_connection(retries)
-                if delay is None:
-                    raise
-                time.sleep(delay)
-                retries += 1
-                continue
-            finally:
-                for f in opened:
-                    f.close()
-            import httpx
-
-            headers = httpx.Headers(resp.headers)
-            if resp.status_code < 400 and self._is_event_stream(headers.get("content-type", "")):
-                return self._stream_of(Stream, op, resp, resp.status_code, headers, str(hreq.url))
-            try:
-                content = resp.read()
-            except APIConnectionError:
-                delay = self._retry_connection(retries)
-                if delay is None:
-                    raise
-                time.sleep(delay)
-                retries += 1
-                continue
-            result = Result(op.id, self._as_httpx_response(resp, content, hreq), content)
-            delay = self._outcome(result, req, retries)
-            if delay is None:
-                return result
-            time.sleep(delay)
-            retries += 1
+        flow = self._flow(op, req, self._limits(timeout, req.stream))
+        fn, args = next(flow)
+        while fn is not None:
+            fn, args = flow.send(_run(fn, args))
+        return args
 
     def pages(self, operation: str, body: Any = None, **kwargs: Any) -> Iterator[Result]:
         """Yield each page (a ``Result``) of a list operation, following its cursor to the end."""
@@ -481,13 +478,10 @@ class OpenAIClient(_BaseClient):
             yield from self._page_items(page)
 
     def close(self) -> None:
-        """Close the connection pools."""
-        if self._http is not None:
-            self._http.close()
-            self._http = None
-        if self._lean is not None:
-            self._lean.close()
-            self._lean = None
+        """Close the pooled connections (a user's own ``http_client`` stays open)."""
+        transport, self._transport = self._transport, None
+        if transport is not None:
+            transport.close()
 
     def __enter__(self) -> OpenAIClient:
         return self
@@ -503,115 +497,41 @@ class AsyncOpenAIClient(_BaseClient):
     Use ``async with`` or ``await aclose()`` to release its connections.
     """
 
+    _HTTPX_CLASS = "AsyncClient"
+    _READ = "aread"
+
+    @property
+    def _RESULT(self) -> type:
+        from ._response import AsyncResult
+
+        return AsyncResult
+
+    @property
+    def _STREAM(self) -> type:
+        from ._stream import AsyncStream
+
+        return AsyncStream
+
+    @staticmethod
+    async def _sleep(seconds: float) -> None:
+        import asyncio
+
+        await asyncio.sleep(seconds)
+
+    def _open_transport(self) -> Any:
+        from ._transports import async_transport
+
+        return async_transport(self.base_url, self._http_client)
+
     async def _call(
         self, op: Operation, body: Any, params: dict, headers: Any, query: Any, timeout: Any
     ) -> AsyncResult | AsyncStream:
         req = self._prepare(op, body, params, headers, query)
-        http = self._http
-        if http is None:
-            from ._transport import async_client
-
-            http = self._http = async_client(self.base_url, self.timeout)
-        if req.stream:
-            from ._streamio import lean_allowed
-
-            if lean_allowed():
-                return await self._call_lean(op, req, http, timeout)
-        import asyncio
-
-        import httpx
-
-        from ._response import AsyncResult
-        from ._stream import AsyncHttpxSource, AsyncStream
-        from ._transport import is_retryable, map_error, to_httpx
-
-        retries = 0
-        while True:
-            opened: list = []
-            try:
-                raw = await http.send(to_httpx(http, req, timeout, opened), stream=True)
-                ctype = raw.headers.get("content-type", "")
-                if raw.status_code < 400 and self._is_event_stream(ctype):
-                    return self._stream_of(
-                        AsyncStream,
-                        op,
-                        AsyncHttpxSource(raw, req.description),
-                        raw.status_code,
-                        raw.headers,
-                        str(raw.url),
-                    )
-                content = await raw.aread() if self._wants_body(raw, ctype) else None
-            except httpx.RequestError as exc:
-                delay = self._retry_connection(retries) if is_retryable(exc) else None
-                if delay is None:
-                    raise map_error(exc, req.description, self._key.get()) from None
-                await asyncio.sleep(delay)
-                retries += 1
-                continue
-            finally:
-                for f in opened:
-                    f.close()
-            if content is not None:
-                await raw.aclose()
-            result = AsyncResult(op.id, raw, content)
-            delay = self._outcome(result, req, retries)
-            if delay is None:
-                return result
-            await asyncio.sleep(delay)
-            retries += 1
-
-    async def _call_lean(
-        self, op: Operation, req: PreparedRequest, http: Any, timeout: Any
-    ) -> AsyncResult | AsyncStream:
-        """A streaming call through the lean reader, with the same retries as any call."""
-        import asyncio
-
-        import httpx
-
-        from ._errors import APIConnectionError
-        from ._response import AsyncResult
-        from ._stream import AsyncStream
-        from ._streamio import AsyncLeanPool
-        from ._transport import make_timeout, to_httpx
-
-        pool = self._lean
-        if pool is None:
-            pool = self._lean = AsyncLeanPool()
-        limits = make_timeout(timeout if timeout is not None else self.timeout)
-        retries = 0
-        while True:
-            opened: list = []
-            try:
-                hreq = to_httpx(http, req, timeout, opened)
-                resp = await pool.send(hreq, limits, req.description)
-            except APIConnectionError:
-                delay = self._retry_connection(retries)
-                if delay is None:
-                    raise
-                await asyncio.sleep(delay)
-                retries += 1
-                continue
-            finally:
-                for f in opened:
-                    f.close()
-            headers = httpx.Headers(resp.headers)
-            if resp.status_code < 400 and self._is_event_stream(headers.get("content-type", "")):
-                return self._stream_of(AsyncStream, op, resp, resp.status_code, headers, str(hreq.url))
-            try:
-                content = await resp.read()
-            except APIConnectionError:
-                delay = self._retry_connection(retries)
-                if delay is None:
-                    raise
-                await asyncio.sleep(delay)
-                retries += 1
-                continue
-            result = AsyncResult(op.id, self._as_httpx_response(resp, content, hreq), content)
-            delay = self._outcome(result, req, retries)
-            if delay is None:
-                return result
-            await asyncio.sleep(delay)
-            retries += 1
+        flow = self._flow(op, req, self._limits(timeout, req.stream))
+        fn, args = next(flow)
+        while fn is not None:
+            fn, args = flow.send(await _arun(fn, args))
+        return args
 
     async def pages(self, operation: str, body: Any = None, **kwargs: Any) -> AsyncIterator[AsyncResult]:
         """Yield each page (an ``AsyncResult``) of a list operation, following its cursor."""
@@ -632,16 +552,29 @@ class AsyncOpenAIClient(_BaseClient):
                 yield item
 
     async def aclose(self) -> None:
-        """Close the connection pools."""
-        if self._http is not None:
-            await self._http.aclose()
-            self._http = None
-        if self._lean is not None:
-            await self._lean.aclose()
-            self._lean = None
+        """Close the pooled connections (a user's own ``http_client`` stays open)."""
+        transport, self._transport = self._transport, None
+        if transport is not None:
+            await transport.aclose()
 
     async def __aenter__(self) -> AsyncOpenAIClient:
         return self
 
     async def __aexit__(self, *exc: object) -> None:
         await self.aclose()
+
+
+def _run(fn: Any, args: tuple) -> Any:
+    """Do one step of a call's flow; an ``APIError`` is returned to the flow, not raised."""
+    try:
+        return fn(*args)
+    except APIError as exc:
+        return exc
+
+
+async def _arun(fn: Any, args: tuple) -> Any:
+    """``_run`` for the asyncio client: the step is awaited."""
+    try:
+        return await fn(*args)
+    except APIError as exc:
+        return exc

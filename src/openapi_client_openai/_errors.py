@@ -1,6 +1,9 @@
 """The error tree.
 
     OpenAPIClientError                  every error this package raises
+    ├── ConfigError                     (also ValueError) a client setting that cannot work
+    ├── StateError                      (also RuntimeError) e.g. a stream read a second time
+    ├── ContentError                    (also ValueError) e.g. json() of an answer that is not JSON
     ├── SpecError                       a spec that cannot be found, read or understood
     ├── UnknownOperationError           (also AttributeError) no such operation in the spec
     ├── ParameterError                  (also TypeError) a call's arguments do not fit the operation
@@ -16,6 +19,10 @@
 
 The API names match the official ``openai`` SDK's so that code catching them ports
 unchanged.  This module is a leaf: it imports nothing from the package.
+
+It also holds the two things every error passes through: ``Secret`` (the API key, hidden
+from reprs, and the redaction of it from any message, body or answer an error carries) and
+``error_details`` (the one reader of OpenAI's ``{"error": {...}}`` envelope).
 """
 
 from __future__ import annotations
@@ -32,7 +39,9 @@ __all__ = [
     "APITimeoutError",
     "AuthenticationError",
     "BadRequestError",
+    "ConfigError",
     "ConflictError",
+    "ContentError",
     "InternalServerError",
     "MissingAPIKeyError",
     "NotFoundError",
@@ -40,15 +49,30 @@ __all__ = [
     "ParameterError",
     "PermissionDeniedError",
     "RateLimitError",
+    "Secret",
     "SpecError",
+    "StateError",
     "UnknownOperationError",
     "UnprocessableEntityError",
+    "error_details",
     "status_error_class",
 ]
 
 
 class OpenAPIClientError(Exception):
     """Base class of every error raised by openapi-client-openai."""
+
+
+class ConfigError(OpenAPIClientError, ValueError):
+    """A client setting cannot work (a base URL without a scheme, a negative timeout...)."""
+
+
+class StateError(OpenAPIClientError, RuntimeError):
+    """An object was used in a state that does not allow it (a stream read a second time...)."""
+
+
+class ContentError(OpenAPIClientError, ValueError):
+    """An answer's body is not in the form asked for (``json()`` of a body that is not JSON)."""
 
 
 class SpecError(OpenAPIClientError):
@@ -142,8 +166,7 @@ class APIStatusError(APIError):
         self.status_code = status_code
         self.request_id = request_id
         self.response = response
-        err = body.get("error") if isinstance(body, dict) else None
-        err = err if isinstance(err, dict) else {}
+        err = error_details(body)[1]
         self.code = err.get("code")
         self.type = err.get("type")
         self.param = err.get("param")
@@ -197,3 +220,79 @@ def status_error_class(status_code: int) -> type[APIStatusError]:
     if status_code >= 500:
         return InternalServerError
     return _BY_STATUS.get(status_code, APIStatusError)
+
+
+def error_details(body: Any) -> tuple[str | None, dict]:
+    """Read OpenAI's error envelope: return ``(message, fields)`` from ``{"error": {...}}``.
+
+    ``fields`` is the error object (``code``, ``type``, ``param``...) or ``{}``.  Also takes
+    ``{"error": "text"}``, a bare ``{"message": ...}`` and the error object itself, as servers
+    that claim compatibility send them.
+    """
+    if not isinstance(body, dict):
+        return None, {}
+    err = body.get("error")
+    if isinstance(err, dict):
+        message = err.get("message")
+        return (str(message) if message else None), err
+    if isinstance(err, str) and err:
+        return err, {}
+    message = body.get("message")
+    return (str(message) if message else None), body if message else {}
+
+
+_MIN_SECRET = 8  # shorter strings would mask ordinary words
+
+
+class Secret:
+    """A secret (the API key): hidden from ``repr`` and ``str``, and redacted from errors.
+
+    ``redact(text)`` masks it in text; ``scrub(exc)`` masks it everywhere an error carries
+    text: its message and args, ``body`` (nested), and the body of the answer it holds.
+    """
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str | None) -> None:
+        self._value = value
+
+    def get(self) -> str | None:
+        """The secret itself, for the one place that sends it."""
+        return self._value
+
+    def __repr__(self) -> str:
+        return "<hidden>" if self._value else "<not set>"
+
+    __str__ = __repr__
+
+    def __bool__(self) -> bool:
+        return bool(self._value)
+
+    def redact(self, value: Any) -> Any:
+        """``value`` (text, bytes, or dicts and lists of them) with the secret masked."""
+        secret = self._value
+        if not secret or len(secret) < _MIN_SECRET:
+            return value
+        if isinstance(value, str):
+            return value.replace(secret, secret[:3] + "***") if secret in value else value
+        if isinstance(value, bytes):
+            raw = secret.encode()
+            return value.replace(raw, raw[:3] + b"***") if raw in value else value
+        if isinstance(value, dict):
+            return {self.redact(k): self.redact(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [self.redact(v) for v in value]
+        return value
+
+    def scrub(self, exc: BaseException) -> BaseException:
+        """Mask the secret in everything ``exc`` says or carries; return ``exc``."""
+        if not self._value:
+            return exc
+        exc.args = tuple(self.redact(a) for a in exc.args)
+        for name in ("message", "body", "code", "param", "type"):
+            if isinstance(getattr(exc, name, None), (str, dict, list)):
+                setattr(exc, name, self.redact(getattr(exc, name)))
+        response = getattr(exc, "response", None)
+        if response is not None and hasattr(response, "redact_body"):
+            response.redact_body(self)
+        return exc

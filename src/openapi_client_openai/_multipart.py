@@ -11,13 +11,13 @@ from __future__ import annotations
 import io
 import mimetypes
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from ._errors import ParameterError
 from ._qs import scalar
 
-__all__ = ["FileSpec", "encode_form", "flatten_form", "holds_file", "is_file", "sniff"]
+__all__ = ["FileSpec", "MultipartBody", "flatten_form", "holds_file", "is_file", "sniff"]
 
 # (magic bytes at offset 0, extension, content type); checked in order.
 _SIGNATURES = (
@@ -63,11 +63,15 @@ def _guess_type(filename: str) -> str:
     return mimetypes.guess_type(filename)[0] or "application/octet-stream"
 
 
+_PIECE = 64 * 1024
+
+
 class FileSpec:
     """One file to upload: a filename, a content type, and where its bytes come from.
 
-    ``open()`` returns something httpx can send and is called once per attempt, so that a
-    retried request sends the whole file again.
+    ``pieces()`` reads it in 64 KiB pieces and is called once per attempt, so that a retried
+    request sends the whole file again; a file that cannot seek back (a pipe) is read into
+    memory when the request is built, for the same reason.
     """
 
     __slots__ = ("_start", "content_type", "filename", "source")
@@ -75,24 +79,67 @@ class FileSpec:
     def __init__(self, filename: str, content_type: str, source: Any) -> None:
         self.filename = filename
         self.content_type = content_type
+        self._start = None
+        if isinstance(source, (bytearray, memoryview)):
+            source = bytes(source)
+        elif not isinstance(source, (bytes, os.PathLike)):
+            if _seekable(source):
+                self._start = source.tell()
+            else:  # a pipe or socket: read once, so that a retry can send it again
+                data = source.read()
+                if isinstance(data, str):
+                    raise ParameterError(f"the file {filename!r} is open in text mode: open it with 'rb'")
+                source = bytes(data or b"")
         self.source = source
-        self._start = source.tell() if hasattr(source, "seek") and source.seekable() else None
 
-    def open(self) -> tuple[Any, bool]:
-        """Return ``(content, needs_close)`` for one attempt of the request."""
-        if isinstance(self.source, (bytes, bytearray, memoryview)):
-            return bytes(self.source), False
-        if isinstance(self.source, os.PathLike):
-            try:
-                return open(self.source, "rb"), True
-            except OSError as exc:
-                raise ParameterError(f"cannot open the file {os.fspath(self.source)}: {exc.strerror}") from None
-        if self._start is not None:
-            self.source.seek(self._start)
-        return self.source, False
+    def length(self) -> int | None:
+        """The number of bytes ``pieces()`` will yield, when that is known beforehand."""
+        source = self.source
+        if isinstance(source, bytes):
+            return len(source)
+        try:
+            if isinstance(source, os.PathLike):
+                return os.stat(source).st_size
+            return os.fstat(source.fileno()).st_size - (self._start or 0)
+        except (OSError, AttributeError, ValueError, io.UnsupportedOperation):
+            return None
+
+    def pieces(self) -> Iterator[bytes]:
+        """Yield the file's bytes from its start (as it was when the request was built)."""
+        source = self.source
+        if isinstance(source, bytes):
+            if source:
+                yield source
+            return
+        if isinstance(source, os.PathLike):
+            with _open(source) as f:
+                yield from iter(lambda: f.read(_PIECE), b"")
+            return
+        source.seek(self._start)
+        while True:
+            piece = source.read(_PIECE)
+            if not piece:
+                return
+            if isinstance(piece, str):
+                raise ParameterError(f"the file {self.filename!r} is open in text mode: open it with 'rb'")
+            yield bytes(piece)
 
     def __repr__(self) -> str:
         return f"FileSpec({self.filename!r}, {self.content_type!r})"
+
+
+def _open(path: os.PathLike) -> Any:
+    try:
+        return open(path, "rb")
+    except OSError as exc:
+        raise ParameterError(f"cannot open the file {os.fspath(path)}: {exc.strerror}") from None
+
+
+def _seekable(source: Any) -> bool:
+    try:
+        return bool(source.seekable()) and hasattr(source, "tell")
+    except (AttributeError, ValueError, OSError):
+        return False
 
 
 def is_file(value: Any) -> bool:
@@ -149,19 +196,21 @@ def to_file(field: str, value: Any) -> FileSpec:
     if isinstance(value, io.TextIOBase):
         raise ParameterError(f"the file for {field!r} is open in text mode: open it with 'rb'")
     if hasattr(value, "read"):
-        name = getattr(value, "name", None)
-        if isinstance(name, str) and name and not name.startswith("<"):
-            base = os.path.basename(name)
-            return FileSpec(base, _guess_type(base), value)
-        head = b""
-        if hasattr(value, "seek") and value.seekable():
+        source = value
+        if _seekable(value):
             pos = value.tell()
             head = value.read(64)
             value.seek(pos)
+        else:  # a pipe: read it once now, so that a retry can send it again
+            source = head = value.read()
         if isinstance(head, str):
             raise ParameterError(f"the file for {field!r} is open in text mode: open it with 'rb'")
-        ext, ctype = sniff(head)
-        return FileSpec(f"{field.rstrip('[]') or 'file'}{ext}", ctype, value)
+        name = getattr(value, "name", None)
+        if isinstance(name, str) and name and not name.startswith("<") and not name.isdigit():
+            base = os.path.basename(name)
+            return FileSpec(base, _guess_type(base), source)
+        ext, ctype = sniff(bytes(head[:64]))
+        return FileSpec(f"{field.rstrip('[]') or 'file'}{ext}", ctype, source)
     raise ParameterError(f"{field!r} is not a file: pass a pathlib.Path, bytes, an open binary file or a tuple")
 
 
@@ -190,14 +239,55 @@ def flatten_form(body: Mapping[str, Any]) -> tuple[list[tuple[str, str]], list[t
     return fields, files
 
 
-def encode_form(fields: list[tuple[str, str]]) -> tuple[bytes, str]:
-    """Encode text-only form fields as a multipart body; return ``(body, content_type)``."""
-    boundary = os.urandom(16).hex()
-    parts = []
-    for name, value in fields:
-        safe = name.replace("\\", "\\\\").replace('"', '\\"')
-        parts.append(
-            f'--{boundary}\r\nContent-Disposition: form-data; name="{safe}"\r\n\r\n'.encode() + value.encode() + b"\r\n"
-        )
-    parts.append(f"--{boundary}--\r\n".encode())
-    return b"".join(parts), f"multipart/form-data; boundary={boundary}"
+def _quote_param(value: str) -> str:
+    # HTML5 form encoding, as browsers and httpx send names: a quote or a line break in a name
+    # or filename can never end the header early.
+    return value.replace("\\", "\\\\").replace('"', "%22").replace("\r", "%0D").replace("\n", "%0A")
+
+
+class MultipartBody:
+    """A ``multipart/form-data`` body: text fields first, then files, in the order given.
+
+    ``content_type`` carries the boundary; ``length`` is exact when every file's size is known
+    (else None, and the body goes chunked); ``pieces()`` yields the bytes, reading files in
+    64 KiB pieces, and may be called once per attempt.
+    """
+
+    __slots__ = ("boundary", "fields", "files", "length")
+
+    def __init__(self, fields: list[tuple[str, str]], files: list[tuple[str, FileSpec]]) -> None:
+        self.boundary = os.urandom(16).hex()
+        self.fields = fields
+        self.files = files
+        total: int | None = sum(len(self._field(name, value)) for name, value in fields)
+        for name, spec in files:
+            size = spec.length()
+            total = None if size is None or total is None else total + len(self._file_head(name, spec)) + size + 2
+        self.length = None if total is None else total + len(self._end())
+
+    @property
+    def content_type(self) -> str:
+        """The Content-Type header, with the boundary."""
+        return f"multipart/form-data; boundary={self.boundary}"
+
+    def _field(self, name: str, value: str) -> bytes:
+        head = f'--{self.boundary}\r\nContent-Disposition: form-data; name="{_quote_param(name)}"\r\n\r\n'
+        return head.encode() + value.encode() + b"\r\n"
+
+    def _file_head(self, name: str, spec: FileSpec) -> bytes:
+        return (
+            f'--{self.boundary}\r\nContent-Disposition: form-data; name="{_quote_param(name)}"; '
+            f'filename="{_quote_param(spec.filename)}"\r\nContent-Type: {spec.content_type}\r\n\r\n'
+        ).encode()
+
+    def _end(self) -> bytes:
+        return f"--{self.boundary}--\r\n".encode()
+
+    def pieces(self) -> Iterator[bytes]:
+        """Yield the body's bytes (files read as they go)."""
+        head = b"".join(self._field(name, value) for name, value in self.fields)
+        for name, spec in self.files:
+            yield head + self._file_head(name, spec)
+            yield from spec.pieces()
+            head = b"\r\n"
+        yield head + self._end()

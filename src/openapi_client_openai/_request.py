@@ -3,21 +3,36 @@
 ``build_request`` sorts a call's keywords into path, query and header parameters and body
 fields, encodes them as the official SDK does, and picks the body's encoding from the
 spec's content types.  The result, a ``PreparedRequest``, can be inspected offline.
+
+Everything that can be checked is checked here, once, before any HTTP stack sees the
+request: header names and values, path values, query and body nesting, JSON encodability.
+A problem is a ``ParameterError`` naming the place, never a stack's own exception.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 from urllib.parse import quote
 
 from ._errors import ParameterError
 from ._index import Operation
-from ._multipart import FileSpec, flatten_form, holds_file, is_file, to_file
+from ._multipart import FileSpec, MultipartBody, flatten_form, holds_file, is_file, to_file
 from ._qs import encode, flatten, scalar
 
-__all__ = ["PreparedRequest", "build_request", "encode_path_value", "header_value", "merge_body"]
+__all__ = [
+    "MAX_DEPTH",
+    "PreparedRequest",
+    "build_request",
+    "check_body",
+    "encode_path_value",
+    "header_name",
+    "header_value",
+    "merge_body",
+]
+
+MAX_DEPTH = 254  # orjson's nesting limit; far beyond any body the API takes
+_TOKEN = frozenset("!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
 
 _JSON = "application/json"
 _MULTIPART = "multipart/form-data"
@@ -27,8 +42,9 @@ _PATH_SAFE = "!$&'()*+,;=:@"
 class PreparedRequest:
     """A request ready to send: method, URL, headers and one form of body.
 
-    ``content`` holds bytes or a file for JSON and raw bodies; ``fields`` and ``files``
-    hold a multipart body (``files`` as ``FileSpec`` objects, opened per attempt).
+    ``content`` holds what goes on the wire: bytes (JSON, or a raw body), a ``FileSpec`` (a
+    raw body from a file) or a ``MultipartBody``; ``fields`` and ``files`` show a multipart
+    body's parts.  ``body_pieces()`` yields the bytes, reading files afresh on each attempt.
     """
 
     __slots__ = ("content", "fields", "files", "headers", "method", "operation_id", "stream", "url")
@@ -57,6 +73,26 @@ class PreparedRequest:
         """``METHOD URL``, safe for messages (no headers, so no key)."""
         return f"{self.method} {self.url}"
 
+    def body_length(self) -> int | None:
+        """The body's size in bytes (0 without a body), or None if it is only known once sent."""
+        content = self.content
+        if isinstance(content, bytes):
+            return len(content)
+        if isinstance(content, FileSpec):
+            return content.length()
+        if isinstance(content, MultipartBody):
+            return content.length
+        return 0
+
+    def body_pieces(self) -> Iterator[bytes]:
+        """Yield the body's bytes as they go on the wire; each attempt calls it again."""
+        content = self.content
+        if isinstance(content, bytes):
+            if content:
+                yield content
+        elif content is not None:
+            yield from content.pieces()
+
     def __repr__(self) -> str:
         return f"<PreparedRequest {self.method} {self.url}>"
 
@@ -73,14 +109,81 @@ def encode_path_value(op: Operation, name: str, value: Any) -> str:
     return quote(text, safe=_PATH_SAFE)
 
 
-def _json_bytes(op: Operation, body: Any) -> bytes:
+def _placeholder(value: Any) -> Any:
+    if is_file(value):
+        return None  # a file in a multipart body: checked as a file, not as JSON
+    raise TypeError(type(value).__name__)
+
+
+def check_body(op: Operation, body: Any, files_allowed: bool = True) -> bytes:
+    """Check that ``body`` can go on the wire and return its JSON encoding.
+
+    Refuses, naming the place: object keys that are not strings, nesting deeper than
+    ``MAX_DEPTH``, values JSON cannot carry (NaN, infinity, integers beyond 64 bits, other
+    types).  Files are allowed in place (as null) when ``files_allowed``, for multipart bodies.
+    """
+    from orjson import JSONEncodeError, dumps
+
     try:
-        return json.dumps(body, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode()
-    except (TypeError, ValueError) as exc:
-        hint = ""
-        if holds_file(body):
-            hint = f" (it holds a file, but {op.id} takes no multipart body)"
-        raise ParameterError(f"{op.id}: the body cannot be sent as JSON{hint}: {exc}") from None
+        encoded = dumps(body, default=_placeholder if files_allowed else None)
+    except (JSONEncodeError, TypeError):
+        encoded = None
+    if encoded is not None and b"null" not in encoded:
+        return encoded  # orjson writes NaN and infinity as null: only then is a closer look needed
+    where, problem = _first_problem(body, files_allowed)
+    if problem is None and encoded is not None:
+        return encoded
+    hint = ""
+    if not files_allowed and holds_file(body):
+        hint = f" (it holds a file, but {op.id} takes no multipart body)"
+    raise ParameterError(f"{op.id}: the body cannot be sent as JSON{hint}: {where}: {problem or 'not encodable'}")
+
+
+def _first_problem(body: Any, files_allowed: bool) -> tuple[str, str | None]:
+    """Walk ``body`` without recursion and return ``(place, problem)`` for the first problem."""
+    import math
+
+    stack: list[tuple[Any, tuple, int]] = [(body, (), 0)]
+    while stack:
+        value, path, depth = stack.pop()
+        where = _place(path)
+        if isinstance(value, Mapping):
+            if depth >= MAX_DEPTH:
+                return where, f"nested more than {MAX_DEPTH} levels deep"
+            for key, item in reversed(list(value.items())):
+                if not isinstance(key, str):
+                    return where, f"the key {key!r} is a {type(key).__name__}: JSON object keys must be strings"
+                stack.append((item, (*path, key), depth + 1))
+        elif isinstance(value, (list, tuple)):
+            if depth >= MAX_DEPTH:
+                return where, f"nested more than {MAX_DEPTH} levels deep"
+            stack.extend((item, (*path, i), depth + 1) for i, item in reversed(list(enumerate(value))))
+        elif isinstance(value, float) and not math.isfinite(value):
+            return where, f"{value} is not a number JSON can carry"
+        elif isinstance(value, int) and not isinstance(value, bool) and not -(2**63) <= value < 2**64:
+            return where, "the integer is too large for JSON (more than 64 bits)"
+        elif isinstance(value, str):
+            try:
+                value.encode()
+            except UnicodeEncodeError:
+                return where, "the text holds a lone surrogate, which UTF-8 cannot carry"
+        elif value is None or isinstance(value, (bool, int, float)) or (files_allowed and is_file(value)):
+            continue
+        else:
+            try:
+                from orjson import dumps
+
+                dumps(value)
+            except (TypeError, ValueError):
+                return where, f"a {type(value).__name__} cannot be sent as JSON"
+    return "body", None
+
+
+def _place(path: tuple) -> str:
+    text = "body"
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else f".{part}"
+    return text if len(text) <= 120 else text[:57] + "..." + text[-60:]
 
 
 def _raw_content(op: Operation, body: Any) -> Any:
@@ -177,6 +280,9 @@ def build_request(
     static = op.static_query
     if query:
         # Per-call query fields replace what the call and the spec's path put there.
+        bad = next((k for k in query if not isinstance(k, (str, int)) or isinstance(k, bool)), None)
+        if bad is not None:
+            raise ParameterError(f"{op.id}: query= has a key {bad!r}: query keys must be strings")
         names = {str(k) for k in query}
         pairs = [(k, v) for k, v in pairs if _base_name(k) not in names]
         if static:
@@ -196,9 +302,12 @@ def build_request(
     if body is not None:
         types = op.content_types
         if _MULTIPART in types and isinstance(body, Mapping) and (_JSON not in types or holds_file(body)):
+            check_body(op, body)
             req.fields, req.files = flatten_form(body)
+            req.content = MultipartBody(req.fields, req.files)
+            out_headers["Content-Type"] = req.content.content_type
         elif _JSON in types or not types or (isinstance(body, Mapping) and not is_file(body)):
-            req.content = _json_bytes(op, body)
+            req.content = check_body(op, body, files_allowed=False)
             out_headers["Content-Type"] = _JSON
         else:
             ctype = next((t for t in types if t != _MULTIPART), types[0])
@@ -215,6 +324,18 @@ def _base_name(key: str) -> str:
     return key if cut < 0 else key[:cut]
 
 
+def header_name(name: Any) -> str:
+    """Check a header name (a string of HTTP token characters) and return it."""
+    if not isinstance(name, str):
+        raise ParameterError(f"header names must be strings, not {type(name).__name__} ({name!r})")
+    if not name or not _TOKEN.issuperset(name):
+        raise ParameterError(
+            f"the header name {name!r} holds a character a header name cannot have "
+            "(a space, a colon, a newline...): use letters, digits and - only"
+        )
+    return name
+
+
 def header_value(name: str, value: Any) -> str:
     """Check one header value and return its text; raise ``ParameterError`` naming the header."""
     if not isinstance(value, str):
@@ -229,7 +350,7 @@ def header_value(name: str, value: Any) -> str:
 
 def _set_header(headers: dict[str, str], name: str, value: Any) -> None:
     """Set a header replacing any other spelling of its name; ``None`` removes it."""
-    lname = name.lower()
+    lname = header_name(name).lower()
     for old in [k for k in headers if k.lower() == lname]:
         del headers[old]
     if value is not None:

@@ -12,9 +12,14 @@ import os
 import re
 from typing import Any
 
-from ._errors import APIStatusError, status_error_class
+from ._config import UNSET
+from ._errors import APIStatusError, ContentError, Secret, StateError, error_details, status_error_class
 
-__all__ = ["AsyncResult", "RateLimits", "Result", "is_json_type", "redact", "status_error"]
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from ._transports.base import Headers
+
+__all__ = ["AsyncResult", "RateLimits", "ResponseHead", "Result", "is_json_type", "status_error"]
 
 _DURATION = re.compile(r"(\d+(?:\.\d+)?)(ms|h|m|s)")
 _UNITS = {"h": 3600.0, "m": 60.0, "s": 1.0, "ms": 0.001}
@@ -84,11 +89,12 @@ def is_json_type(content_type: str | None) -> bool:
     return mime == "application/json" or mime.endswith("+json")
 
 
-def redact(text: str, secret: str | None) -> str:
-    """Replace a secret in text with a masked form (servers sometimes echo the key)."""
-    if secret and len(secret) >= 8 and secret in text:
-        return text.replace(secret, secret[:3] + "***")
-    return text
+def _charset(content_type: str) -> str:
+    for part in content_type.split(";")[1:]:
+        name, _, value = part.partition("=")
+        if name.strip().lower() == "charset" and value.strip():
+            return value.strip().strip('"')
+    return "utf-8"
 
 
 class ResponseHead:
@@ -96,11 +102,11 @@ class ResponseHead:
 
     __slots__ = ("headers", "operation_id", "status_code", "url")
 
-    def __init__(self, operation_id: str, status_code: int, headers: Any, url: str) -> None:
+    def __init__(self, operation_id: str, exchange: Any) -> None:
         self.operation_id = operation_id
-        self.status_code = status_code
-        self.headers = headers
-        self.url = url
+        self.status_code: int = exchange.status_code
+        self.headers: Headers = exchange.headers
+        self.url: str = exchange.url
 
     @property
     def request_id(self) -> str | None:
@@ -123,13 +129,13 @@ class ResponseHead:
 
 
 class _BaseResult(ResponseHead):
-    __slots__ = ("_content", "_json", "_raw")
+    __slots__ = ("_content", "_exchange", "_json")
 
-    def __init__(self, operation_id: str, raw: Any, content: bytes | None) -> None:
-        super().__init__(operation_id, raw.status_code, raw.headers, str(raw.url))
-        self._raw = raw
+    def __init__(self, operation_id: str, exchange: Any, content: bytes | None) -> None:
+        super().__init__(operation_id, exchange)
+        self._exchange = exchange
         self._content = content
-        self._json: Any = _UNSET
+        self._json: Any = UNSET
 
     @property
     def is_read(self) -> bool:
@@ -138,7 +144,7 @@ class _BaseResult(ResponseHead):
 
     def _need_content(self) -> bytes:
         if self._content is None:
-            raise RuntimeError(self._not_read_hint())
+            raise StateError(self._not_read_hint())
         return self._content
 
     def _not_read_hint(self) -> str:
@@ -147,17 +153,21 @@ class _BaseResult(ResponseHead):
     @property
     def text(self) -> str:
         """The body decoded as text (UTF-8 unless the answer names another charset)."""
-        return self._need_content().decode(self._raw.encoding or "utf-8", errors="replace")
+        content = self._need_content()
+        try:
+            return content.decode(_charset(self.content_type), errors="replace")
+        except LookupError:  # a charset Python does not know
+            return content.decode("utf-8", errors="replace")
 
     def json(self) -> Any:
         """The body parsed as JSON (parsed once, then cached)."""
-        if self._json is _UNSET:
+        if self._json is UNSET:
             content = self._need_content()
             try:
                 self._json = json.loads(content)
             except ValueError:
                 snippet = content[:80].decode("utf-8", "replace")
-                raise ValueError(
+                raise ContentError(
                     f"{self.operation_id} answered {self.content_type or 'no content type'}, not JSON: "
                     f"{snippet!r}; use .content, .text or write_to()"
                 ) from None
@@ -167,13 +177,17 @@ class _BaseResult(ResponseHead):
         """Shortcut for ``result.json()[key]``."""
         return self.json()[key]
 
+    def redact_body(self, secret: Any) -> None:
+        """Mask ``secret`` (a ``Secret``) in the body read so far (for errors that carry it)."""
+        if self._content is not None:
+            self._content = secret.redact(self._content)
+            self._json = UNSET
 
-class _Unset:
-    def __repr__(self) -> str:
-        return "UNSET"
 
-
-_UNSET: Any = _Unset()
+def _rechunk(pieces: Any, chunk_size: int) -> Any:
+    for piece in pieces:
+        for i in range(0, len(piece), chunk_size):
+            yield piece[i : i + chunk_size] if len(piece) > chunk_size else piece
 
 
 def _tmp_path(path: str | os.PathLike[str]) -> tuple[str, str]:
@@ -195,29 +209,21 @@ class Result(_BaseResult):
     def content(self) -> bytes:
         """The whole body as bytes (read now if it was left on the connection)."""
         if self._content is None:
-            try:
-                self._content = self._raw.read()
-            except Exception as exc:  # httpx errors while reading the rest of the body
-                raise _read_error(exc, self) from None
-            finally:
-                self._raw.close()
+            self._content = self._exchange.read()
         return self._content
 
     def _need_content(self) -> bytes:
         return self.content
 
     def iter_bytes(self, chunk_size: int = 65536) -> Any:
-        """Yield the body in pieces without holding it all; closes the connection at the end."""
+        """Yield the body in pieces of at most ``chunk_size`` bytes without holding it all."""
         if self._content is not None:
-            for i in range(0, len(self._content), chunk_size):
-                yield self._content[i : i + chunk_size]
+            yield from _rechunk((self._content,), chunk_size)
             return
         try:
-            yield from self._raw.iter_bytes(chunk_size)
-        except Exception as exc:
-            raise _read_error(exc, self) from None
+            yield from _rechunk(self._exchange.iter_body(), chunk_size)
         finally:
-            self._raw.close()
+            self.close()
 
     def write_to(self, path: str | os.PathLike[str]) -> str:
         """Stream the body into a file and return its path.
@@ -238,14 +244,14 @@ class Result(_BaseResult):
         return final
 
     def close(self) -> None:
-        """Give the connection back without reading the rest of the body."""
-        self._raw.close()
+        """Give the connection back (pooled if the body was read to its end, else closed)."""
+        self._exchange.release()
 
     def __del__(self) -> None:
         # An unread binary answer dropped without close() would hold its pooled connection.
         if self._content is None:
             try:
-                self._raw.close()
+                self._exchange.close()
             except Exception:
                 pass
 
@@ -280,27 +286,21 @@ class AsyncResult(_BaseResult):
     async def aread(self) -> bytes:
         """Read the whole body and return it."""
         if self._content is None:
-            try:
-                self._content = await self._raw.aread()
-            except Exception as exc:
-                raise _read_error(exc, self) from None
-            finally:
-                await self._raw.aclose()
+            self._content = await self._exchange.aread()
         return self._content
 
     async def aiter_bytes(self, chunk_size: int = 65536) -> Any:
-        """Yield the body in pieces without holding it all; closes the connection at the end."""
+        """Yield the body in pieces of at most ``chunk_size`` bytes without holding it all."""
         if self._content is not None:
-            for i in range(0, len(self._content), chunk_size):
-                yield self._content[i : i + chunk_size]
+            for piece in _rechunk((self._content,), chunk_size):
+                yield piece
             return
         try:
-            async for piece in self._raw.aiter_bytes(chunk_size):
-                yield piece
-        except Exception as exc:
-            raise _read_error(exc, self) from None
+            async for piece in self._exchange.aiter_body():
+                for part in _rechunk((piece,), chunk_size):
+                    yield part
         finally:
-            await self._raw.aclose()
+            await self.aclose()
 
     async def write_to(self, path: str | os.PathLike[str]) -> str:
         """Stream the body into a file (replaced only when complete) and return its path."""
@@ -317,8 +317,8 @@ class AsyncResult(_BaseResult):
         return final
 
     async def aclose(self) -> None:
-        """Give the connection back without reading the rest of the body."""
-        await self._raw.aclose()
+        """Give the connection back (pooled if the body was read to its end, else closed)."""
+        await self._exchange.arelease()
 
     async def __aenter__(self) -> AsyncResult:
         return self
@@ -327,31 +327,22 @@ class AsyncResult(_BaseResult):
         await self.aclose()
 
 
-def _read_error(exc: Exception, result: _BaseResult) -> Exception:
-    from ._transport import map_error
+def status_error(result: _BaseResult, request: str, secret: Secret | None = None) -> APIStatusError:
+    """Build the exception for an error answer, with the server's message and request id.
 
-    return map_error(exc, f"{result.operation_id} {result.url}")
-
-
-def status_error(result: _BaseResult, request: str, secret: str | None) -> APIStatusError:
-    """Build the exception for an error answer, with the server's message and request id."""
-    text = redact((result._content or b"").decode("utf-8", "replace"), secret)
+    The key (``secret``) is masked in the message, the body and the answer the error carries.
+    """
+    if secret is not None:
+        result.redact_body(secret)
+    text = (result._content or b"").decode("utf-8", "replace")
     try:
         body: Any = json.loads(text) if text else None
     except ValueError:
         body = text
-    message = None
-    if isinstance(body, dict):
-        err = body.get("error")
-        if isinstance(err, dict):
-            message = err.get("message")
-        elif isinstance(err, str):
-            message = err
-        message = message or body.get("message")
+    message = error_details(body)[0]
     if not message:
         text = body if isinstance(body, str) else json.dumps(body) if body is not None else ""
         message = text.strip()[:500] or f"HTTP {result.status_code} with no body"
-    message = redact(str(message), secret)
     rid = result.request_id
     cls = status_error_class(result.status_code)
     detail = f"Error code: {result.status_code} - {message}"

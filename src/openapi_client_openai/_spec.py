@@ -213,7 +213,7 @@ def _is_url(location: str) -> bool:
 def read_spec(location: str, timeout: float = 60.0) -> bytes:
     """Return the bytes of the spec at a path or http(s) URL; errors name the location."""
     if _is_url(location):
-        from . import _transport  # noqa: F401, I001 - first: httpx then skips its command line
+        from ._transports import httpx as _stack  # noqa: F401, I001 - first: httpx then skips its command line
 
         import httpx
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import time
 
 from ._accumulate import TERMINAL_EVENTS, Accumulator, accumulator_for
-from ._errors import APIConnectionError, APIError, APITimeoutError, status_error_class
+from ._errors import APIConnectionError, APIError, Secret, StateError, error_details, status_error_class
 from ._sse import DEFAULT_MAX_EVENT_SIZE, ServerSentEvent, SSEDecoder, SSEError
 
 TYPE_CHECKING = False
@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Iterator
     from typing import Any
 
-__all__ = ["AsyncHttpxSource", "AsyncStream", "EventData", "HttpxSource", "Stream"]
+__all__ = ["AsyncStream", "EventData", "Stream"]
 
 try:  # orjson parses event data straight from bytes, ~2-3x faster than json (benchmarks/streaming.py)
     from orjson import JSONDecodeError as _JSONError
@@ -42,11 +42,9 @@ class EventData(dict):
 
 
 def _stream_error(data: Any, event: str, request_id: str | None) -> APIError:
-    err = data.get("error") if isinstance(data, dict) else None
-    obj = err if isinstance(err, dict) else data if isinstance(data, dict) else {}
-    message = obj.get("message") if isinstance(obj, dict) else None
+    message, obj = error_details(data)
     if not message:
-        message = err if isinstance(err, str) else str(data)[:500]
+        message = str(data)[:500]
     where = f" (request id {request_id})" if request_id else ""
     status = None
     for key in ("status_code", "status", "http_status"):
@@ -64,9 +62,24 @@ def _stream_error(data: Any, event: str, request_id: str | None) -> APIError:
 class _StreamCore:
     """The I/O-free half of a stream: decoding, parsing, errors, end detection, accumulation."""
 
-    __slots__ = ("acc", "decoder", "description", "finished", "idle", "raw_mode", "request_id", "seen", "started")
+    __slots__ = (
+        "acc",
+        "decoder",
+        "description",
+        "finished",
+        "idle",
+        "raw_mode",
+        "request_id",
+        "secret",
+        "seen",
+        "source",
+        "started",
+    )
 
-    def __init__(self, request_id: str | None, max_event_size: int, idle: float | None, description: str) -> None:
+    def __init__(
+        self, request_id: str | None, max_event_size: int, idle: float | None, description: str, secret: Secret
+    ) -> None:
+        self.secret = secret  # what an error echoed by the server must never show
         self.decoder = SSEDecoder(max_event_size)
         self.acc: Accumulator | None = None
         self.finished = False
@@ -76,6 +89,7 @@ class _StreamCore:
         self.description = description
         self.seen = False  # any event at all
         self.started = False
+        self.source: Any = None
 
     def feed(self, chunk: bytes) -> list[ServerSentEvent]:
         try:
@@ -94,11 +108,12 @@ class _StreamCore:
             data = _loads(raw)
         except _JSONError:
             if sse.event == "error":
-                raise _stream_error({"message": sse.data}, "error", self.request_id) from None
-            raise APIError(f"the stream sent data that is not JSON: {sse.data[:200]!r}: {self.description}") from None
+                raise self.secret.scrub(_stream_error({"message": sse.data}, "error", self.request_id)) from None
+            text = f"the stream sent data that is not JSON: {sse.data[:200]!r}: {self.description}"
+            raise self.secret.scrub(APIError(text)) from None
         event = sse.event
         if event == "error" or (type(data) is dict and data.get("error") is not None and "object" not in data):
-            raise _stream_error(data, event, self.request_id)
+            raise self.secret.scrub(_stream_error(data, event, self.request_id))
         if type(data) is not dict:
             return data
         item = EventData(data)
@@ -111,20 +126,35 @@ class _StreamCore:
         if event in TERMINAL_EVENTS or kind in TERMINAL_EVENTS:
             self.finished = True
         if kind == "error":
-            raise _stream_error(data, event, self.request_id)
+            raise self.secret.scrub(_stream_error(data, event, self.request_id))
         return item
+
+    def take(self, chunk: bytes, raw: bool) -> Iterator[Any]:
+        """Yield what a chunk of the body holds: items, or raw events with ``raw``; stop at the end."""
+        for sse in self.feed(chunk):
+            if raw:
+                self.note_raw(sse)
+                yield sse
+            else:
+                item = self.parse(sse)
+                if item is not None:
+                    yield item
+            if self.finished:
+                return
+            self.touch()  # an event, not a keep-alive comment: the idle clock starts again
 
     def begin(self, source: Any) -> None:
         """Mark the stream as being read (once only) and start the idle clock."""
         if self.started:
-            raise RuntimeError("this stream has been read already; a stream can be read once")
+            raise StateError("this stream has been read already; a stream can be read once")
         self.started = True
-        self.touch(source)
+        self.source = source
+        self.touch()
 
-    def touch(self, source: Any) -> None:
-        """An event arrived: the idle clock starts again."""
+    def touch(self) -> None:
+        """Give the source until ``idle`` seconds from now for the next event."""
         if self.idle is not None:
-            source.deadline = time.monotonic() + self.idle
+            self.source.deadline = time.monotonic() + self.idle
 
     def note_raw(self, sse: ServerSentEvent) -> None:
         """For ``sse()``: see the end marker, and the family (from the first event's data)."""
@@ -163,28 +193,21 @@ class _StreamCore:
 
 
 def _run(core: _StreamCore, source: Any, raw: bool) -> Iterator[Any]:
-    """Drive a stream: parsed items (or raw events), then drain; release or close at the end.
+    """Drive a stream over an ``Exchange``: parsed items (or raw events), then drain; release
+    or close at the end.
 
-    A module-level generator on purpose: it holds the core and the source but not the stream
+    A module-level generator on purpose: it holds the core and the exchange but not the stream
     object, so dropping an unfinished stream closes its connection at once (no reference cycle
     left for the garbage collector to finalise in an arbitrary order).
     """
     try:
         core.begin(source)
         for chunk in source.iter_body():
-            for sse in core.feed(chunk):
-                if raw:
-                    core.note_raw(sse)
-                    yield sse
-                else:
-                    item = core.parse(sse)
-                    if item is not None:
-                        yield item
-                if core.finished:
-                    source.drain()
-                    return
-                core.touch(source)
-        core.check_end()
+            yield from core.take(chunk, raw)
+            if core.finished:
+                break
+        else:
+            core.check_end()
         source.drain()
     finally:
         if core.finished:
@@ -194,29 +217,19 @@ def _run(core: _StreamCore, source: Any, raw: bool) -> Iterator[Any]:
 
 
 async def _arun(core: _StreamCore, source: Any, raw: bool) -> AsyncIterator[Any]:
-    """The asyncio twin of ``_run``."""
+    """``_run`` over an ``AsyncExchange``."""
     try:
         core.begin(source)
-        async for chunk in source.iter_body():
-            for sse in core.feed(chunk):
-                if raw:
-                    core.note_raw(sse)
-                    yield sse
-                else:
-                    item = core.parse(sse)
-                    if item is not None:
-                        yield item
-                if core.finished:
-                    await source.drain()
-                    return
-                core.touch(source)
-        core.check_end()
-        await source.drain()
-    finally:
-        if core.finished:
-            await source.arelease()
+        async for chunk in source.aiter_body():
+            for item in core.take(chunk, raw):
+                yield item
+            if core.finished:
+                break
         else:
-            await source.aclose()
+            core.check_end()
+        await source.adrain()
+    finally:
+        await (source.arelease() if core.finished else source.aclose())
 
 
 class _BaseStream:
@@ -227,6 +240,7 @@ class _BaseStream:
         source: Any,
         max_event_size: int | None = None,
         idle_timeout: float | None = None,
+        secret: Secret | None = None,
     ) -> None:
         self.operation_id = operation_id
         self.response = response
@@ -236,6 +250,7 @@ class _BaseStream:
             max_event_size or DEFAULT_MAX_EVENT_SIZE,
             idle_timeout,
             f"{operation_id} {response.url}",
+            secret or Secret(None),
         )
         self._iterator: Any = None
 
@@ -246,7 +261,7 @@ class _BaseStream:
 
     def _result_needs_events(self) -> None:
         if self._core.raw_mode:
-            raise RuntimeError("text() and final() need the parsed events; they are not kept when reading sse()")
+            raise StateError("text() and final() need the parsed events; they are not kept when reading sse()")
 
     def __repr__(self) -> str:
         state = "finished" if self._core.finished else "open"
@@ -287,7 +302,7 @@ class Stream(_BaseStream):
         for _ in self:  # the rest of the stream, from wherever iteration stopped
             pass
         if not self._core.finished:
-            raise RuntimeError("the stream was closed before its end: text() and final() need all of it")
+            raise StateError("the stream was closed before its end: text() and final() need all of it")
         return self._core.acc or Accumulator()
 
     def text(self) -> str:
@@ -343,7 +358,7 @@ class AsyncStream(_BaseStream):
         async for _ in self:
             pass
         if not self._core.finished:
-            raise RuntimeError("the stream was closed before its end: text() and final() need all of it")
+            raise StateError("the stream was closed before its end: text() and final() need all of it")
         return self._core.acc or Accumulator()
 
     async def text(self) -> str:
@@ -357,7 +372,7 @@ class AsyncStream(_BaseStream):
     async def aclose(self) -> None:
         """Release the connection: back to the pool if the stream ended, else closed."""
         if self._core.finished:
-            await self._source.drain()
+            await self._source.adrain()
         else:
             await self._source.aclose()
 
@@ -366,88 +381,3 @@ class AsyncStream(_BaseStream):
 
     async def __aexit__(self, *exc: object) -> None:
         await self.aclose()
-
-
-class HttpxSource:
-    """A stream body read through httpx (used when a proxy is configured, or unasked streams)."""
-
-    def __init__(self, raw: Any, description: str) -> None:
-        self._raw = raw
-        self._pieces: Any = None  # the one iter_raw() iterator: httpx allows a single pass
-        self.description = description
-        self.deadline: float | None = None
-
-    def iter_body(self) -> Iterator[bytes]:
-        from ._transport import map_error
-
-        self._pieces = self._raw.iter_bytes()  # decoded: httpx may have asked for gzip
-        try:
-            for piece in self._pieces:
-                yield piece
-                if self.deadline is not None and time.monotonic() > self.deadline:
-                    raise APITimeoutError(f"no event within the stream idle timeout: {self.description}")
-        except APIError:
-            raise
-        except Exception as exc:  # httpx's transport errors, mapped at this edge
-            raise map_error(exc, self.description) from None
-
-    def drain(self, max_bytes: int = 64 * 1024, max_seconds: float = 1.0) -> None:
-        """Read the rest of the body within a bound so that httpx can pool the connection."""
-        seen = 0
-        end = time.monotonic() + max_seconds
-        try:
-            for piece in self._pieces or ():
-                seen += len(piece)
-                if seen > max_bytes or time.monotonic() > end:
-                    break
-        except Exception:
-            pass
-        self._raw.close()
-
-    def close(self) -> None:
-        self._raw.close()
-
-    release = close  # httpx pools the connection itself if the body was read to its end
-
-
-class AsyncHttpxSource:
-    """The asyncio twin of ``HttpxSource``."""
-
-    def __init__(self, raw: Any, description: str) -> None:
-        self._raw = raw
-        self._pieces: Any = None
-        self.description = description
-        self.deadline: float | None = None
-
-    async def iter_body(self) -> AsyncIterator[bytes]:
-        from ._transport import map_error
-
-        self._pieces = self._raw.aiter_bytes()
-        try:
-            async for piece in self._pieces:
-                yield piece
-                if self.deadline is not None and time.monotonic() > self.deadline:
-                    raise APITimeoutError(f"no event within the stream idle timeout: {self.description}")
-        except APIError:
-            raise
-        except Exception as exc:
-            raise map_error(exc, self.description) from None
-
-    async def drain(self, max_bytes: int = 64 * 1024, max_seconds: float = 1.0) -> None:
-        """Read the rest of the body within a bound so that httpx can pool the connection."""
-        seen = 0
-        end = time.monotonic() + max_seconds
-        try:
-            if self._pieces is not None:
-                async for piece in self._pieces:
-                    seen += len(piece)
-                    if seen > max_bytes or time.monotonic() > end:
-                        break
-        except Exception:
-            pass
-        await self._raw.aclose()
-
-    async def aclose(self) -> None:
-        await self._raw.aclose()
-
-    arelease = aclose

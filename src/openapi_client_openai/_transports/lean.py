@@ -1,0 +1,705 @@
+"""Our own HTTP/1.1 stack: plain sockets (blocking) and an asyncio Protocol, pooled.
+
+Measured in benchmarks/per_request.py and benchmarks/streaming.py: httpx, httpcore and h11
+spend most of a keep-alive request, and most of each event of a stream sent one HTTP chunk per
+event, in their layers; writing the request in one ``sendall`` and reading large socket buffers
+through the pure ``_chunked`` decoder is several times faster.  It is used whenever no proxy is
+configured (``lean_allowed``); proxies are httpx's job.  Requests arrive fully checked
+(``_request``), so this module only frames them.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import sys
+import time
+import zlib
+from urllib.parse import quote, urlsplit
+
+from .._chunked import ChunkedDecoder, ChunkedError
+from .._errors import APIConnectionError, APIError, APITimeoutError
+from .base import AsyncExchange, AsyncTransport, Exchange, Headers, Transport
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator, Iterator
+    from typing import Any
+
+    from .._config import Timeout
+    from .._request import PreparedRequest
+
+__all__ = ["AsyncLeanTransport", "LeanTransport", "lean_allowed"]
+
+_RECV = 256 * 1024
+_MAX_HEAD = 64 * 1024
+_PROXY_VARS = ("http_proxy", "https_proxy", "all_proxy", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY")
+_BODY_METHODS = ("POST", "PUT", "PATCH")
+_TARGET_SAFE = "/?&=%:@!$'()*+,;~-._[]"
+
+
+def lean_allowed() -> bool:
+    """Whether our own stack may carry requests: not when a proxy is configured (environment or system)."""
+    if any(os.environ.get(name) for name in _PROXY_VARS):
+        return False
+    if os.name == "nt" or sys.platform == "darwin":  # system proxy settings, which httpx honours too
+        import urllib.request
+
+        return not any(k in ("http", "https", "all") for k in urllib.request.getproxies())
+    return True
+
+
+def _ssl_context(verify: Any) -> Any:
+    import ssl
+
+    if isinstance(verify, ssl.SSLContext):
+        return verify
+    cafile = verify if isinstance(verify, str) else os.environ.get("SSL_CERT_FILE")
+    capath = os.environ.get("SSL_CERT_DIR")
+    if not cafile and not capath:
+        try:
+            import certifi
+
+            cafile = certifi.where()
+        except ImportError:
+            pass
+    ctx = ssl.create_default_context(cafile=cafile, capath=capath)
+    ctx.set_alpn_protocols(["http/1.1"])
+    return ctx
+
+
+class _Target:
+    """Where a URL goes: origin (the pool key), the request target, the Host header."""
+
+    __slots__ = ("host", "host_header", "key", "target")
+
+    def __init__(self, url: str) -> None:
+        parts = urlsplit(url)
+        scheme = parts.scheme
+        host = parts.hostname or ""
+        try:
+            port = parts.port or (443 if scheme == "https" else 80)
+        except ValueError:
+            raise APIError(f"the URL has a port that is not a number: {url}") from None
+        if scheme not in ("http", "https") or not host:
+            raise APIError(f"cannot send to {url}: only http:// and https:// URLs with a host")
+        self.key = (scheme, host, port)
+        self.host = host
+        name = f"[{host}]" if ":" in host else host
+        self.host_header = name if port == (443 if scheme == "https" else 80) else f"{name}:{port}"
+        target = parts.path or "/"
+        if parts.query:
+            target = f"{target}?{parts.query}"
+        if not target.isascii() or not target.isprintable() or " " in target:
+            target = quote(target, safe=_TARGET_SAFE)
+        self.target = target
+
+
+def _head(request: PreparedRequest, where: _Target, length: int | None) -> bytes:
+    lines = [f"{request.method} {where.target} HTTP/1.1", f"Host: {where.host_header}"]
+    given = set()
+    for name, value in request.headers.items():
+        given.add(name.lower())
+        lines.append(f"{name}: {value}")
+    if "accept" not in given:
+        lines.append("Accept: */*")
+    if "accept-encoding" not in given:
+        # An event stream is not worth compressing: no decoder in its hot loop.
+        lines.append("Accept-Encoding: identity" if request.stream else "Accept-Encoding: gzip, deflate")
+    if length is None:
+        lines.append("Transfer-Encoding: chunked")
+    elif length or request.method in _BODY_METHODS:
+        lines.append(f"Content-Length: {length}")
+    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+
+
+def _framed(pieces: Iterator[bytes], chunked: bool) -> Iterator[bytes]:
+    if not chunked:
+        yield from pieces
+        return
+    for piece in pieces:
+        if piece:
+            yield b"%x\r\n%s\r\n" % (len(piece), piece)
+    yield b"0\r\n\r\n"
+
+
+def _parse_head(head: bytes) -> tuple[str, int, str, list[tuple[str, str]]]:
+    lines = head.decode("latin-1").split("\r\n")
+    parts = lines[0].split(" ", 2)
+    if len(parts) < 2 or not parts[0].startswith("HTTP/1.") or not parts[1].isdigit():
+        raise APIConnectionError(f"not an HTTP/1.1 answer: {lines[0][:80]!r}")
+    headers = []
+    for line in lines[1:]:
+        if line:
+            name, _, value = line.partition(":")
+            headers.append((name.strip(), value.strip()))
+    return parts[0], int(parts[1]), parts[2] if len(parts) > 2 else "", headers
+
+
+def _take_head(buf: bytes, description: str) -> tuple[tuple | None, bytes]:
+    """Find the final answer's head in ``buf``, skipping interim 1xx heads (``103 Early Hints``).
+
+    Returns ``((version, status, reason, headers), rest)`` once a final head is whole, else
+    ``(None, buf)`` with the interim heads already dropped.
+    """
+    while True:
+        end = buf.find(b"\r\n\r\n")
+        if end > _MAX_HEAD or (end < 0 and len(buf) > _MAX_HEAD):
+            raise APIConnectionError(f"the answer's head is too large: {description}")
+        if end < 0:
+            return None, buf
+        head = _parse_head(buf[:end])
+        buf = buf[end + 4 :]
+        if 100 <= head[1] < 200 and head[1] != 101:
+            continue
+        return head, buf
+
+
+class _Framing:
+    """How the body ends (chunked, a length, or the connection closing), and its decoding."""
+
+    __slots__ = ("chunked", "decompress", "keep_alive", "left")
+
+    def __init__(self, version: str, headers: list[tuple[str, str]], method: str, status: int, where: str) -> None:
+        self.chunked: ChunkedDecoder | None = None
+        self.left: int | None = None
+        self.decompress: Any = None
+        self.keep_alive = version != "HTTP/1.0"
+        for name, value in headers:
+            lname = name.lower()
+            if lname == "transfer-encoding" and "chunked" in value.lower():
+                self.chunked = ChunkedDecoder()
+            elif lname == "content-length" and value.isdigit():
+                self.left = int(value)
+            elif lname == "connection":
+                self.keep_alive = "close" not in value.lower() and (self.keep_alive or "keep-alive" in value.lower())
+            elif lname == "content-encoding":
+                coding = value.lower().strip()
+                if coding in ("gzip", "deflate", "x-gzip"):
+                    self.decompress = zlib.decompressobj(zlib.MAX_WBITS | 32)
+                elif coding not in ("", "identity"):
+                    raise APIError(f"the answer is encoded as {value!r}, which this client cannot decode: {where}")
+        if self.chunked is not None:
+            self.left = None
+        elif method == "HEAD" or status in (204, 304) or 100 <= status < 200:
+            self.left = 0
+        elif self.left is None:
+            self.keep_alive = False  # the body ends when the connection closes
+
+    def decode(self, data: bytes) -> bytes:
+        """Turn received bytes into body bytes, tracking where the body ends."""
+        if self.chunked is not None:
+            try:
+                data = self.chunked.feed(data)
+            except ChunkedError as exc:
+                raise APIConnectionError(f"the answer's chunked framing is broken: {exc}") from exc
+        elif self.left is not None:
+            if len(data) > self.left:
+                data = data[: self.left]
+                self.keep_alive = False  # bytes past the body: the connection is not clean
+            self.left -= len(data)
+        if self.decompress is not None and data:
+            try:
+                data = self.decompress.decompress(data)
+            except zlib.error as exc:
+                raise APIError(f"the answer could not be decoded (broken compression): {exc}") from exc
+        return data
+
+    @property
+    def complete(self) -> bool:
+        if self.chunked is not None:
+            return self.chunked.done
+        return self.left == 0
+
+    @property
+    def until_close(self) -> bool:
+        return self.chunked is None and self.left is None
+
+    @property
+    def clean(self) -> bool:
+        """Whether the connection may carry another request."""
+        return self.complete and self.keep_alive and not (self.chunked and self.chunked.leftover)
+
+
+class _LeanBody:
+    """What both lean exchanges share: the framing, the first bytes, and the read deadline."""
+
+    def _setup(self, conn: Any, key: tuple, head: tuple, rest: bytes, method: str, read_timeout: Any) -> None:
+        self._conn = conn  # a socket (blocking) or a _Reader (asyncio)
+        self._key = key
+        self._rest = rest
+        self._read_timeout = read_timeout
+        self._framing = _Framing(head[0], head[3], method, head[1], self.url)
+
+    @property
+    def complete(self) -> bool:
+        """Whether the whole body has been read."""
+        return self._framing.complete
+
+    def _wait(self) -> float | None:
+        """How long the next read may wait: the read timeout, or less to meet the deadline."""
+        timeout = self._read_timeout
+        if self.deadline is not None:
+            left = self.deadline - time.monotonic()
+            if left <= 0:
+                raise APITimeoutError(f"no event within the stream idle timeout: {self.url}")
+            timeout = left if timeout is None else min(timeout, left)
+        return timeout
+
+    def _timed_out(self, timeout: float | None, cause: BaseException) -> APITimeoutError:
+        if self.deadline is not None and time.monotonic() >= self.deadline:
+            return APITimeoutError(f"no event within the stream idle timeout: {self.url}")
+        return APITimeoutError(f"the answer stalled for {timeout:.3g} s: {self.url}")
+
+    def _first(self) -> bytes:
+        """The body bytes that came with the head."""
+        data, self._rest = self._rest, b""
+        return self._framing.decode(data) if data else b""
+
+    def _more(self, data: bytes) -> bytes | None:
+        """Body bytes from a read; None at the end of a body that ends with its connection."""
+        if data:
+            return self._framing.decode(data)
+        if self._framing.until_close:
+            self._framing.keep_alive = False
+            return None
+        raise APIConnectionError(f"the connection closed before the answer ended: {self.url}")
+
+
+class LeanExchange(_LeanBody, Exchange):
+    """An answer read from a blocking socket."""
+
+    def __init__(self, pool: LeanTransport, key: tuple, sock: Any, head: tuple, rest: bytes, req: Any, rt: Any) -> None:
+        Exchange.__init__(self, head[1], head[2], Headers(head[3]), req.url)
+        self._pool = pool
+        self._setup(sock, key, head, rest, req.method, rt)
+
+    def _recv(self) -> bytes:
+        timeout = self._wait()
+        sock = self._conn
+        sock.settimeout(timeout)
+        try:
+            return sock.recv(_RECV)
+        except TimeoutError as exc:
+            raise self._timed_out(timeout, exc) from exc
+        except OSError as exc:
+            raise APIConnectionError(f"the connection broke while reading the answer: {self.url}: {exc}") from exc
+
+    def _pieces(self) -> Iterator[bytes]:
+        body = self._first()
+        if body:
+            yield body
+        while not self._framing.complete:
+            body = self._more(self._recv())
+            if body is None:
+                return
+            if body:
+                yield body
+
+    def release(self) -> None:
+        """Give the connection back if the body was read to its end, else close it."""
+        sock, self._conn = self._conn, None
+        if sock is not None:
+            if self._framing.clean:
+                self._pool._put(self._key, sock)
+            else:
+                sock.close()
+
+    def close(self) -> None:
+        """Close the connection without reading further."""
+        sock, self._conn = self._conn, None
+        if sock is not None:
+            sock.close()
+
+
+class LeanTransport(Transport):
+    """Keep-alive HTTP/1.1 over blocking sockets, by origin.  Thread-safe."""
+
+    def __init__(self, verify: Any = True, max_idle: int = 20) -> None:
+        import threading
+
+        self._idle: dict[tuple, list] = {}
+        self._lock = threading.Lock()
+        self._verify = verify
+        self._ssl: Any = None
+        self.max_idle = max_idle
+
+    def _put(self, key: tuple, sock: Any) -> None:
+        with self._lock:
+            idle = self._idle.setdefault(key, [])
+            if len(idle) < self.max_idle:
+                idle.append(sock)
+                return
+        sock.close()
+
+    def _get(self, key: tuple) -> Any:
+        import select
+
+        while True:
+            with self._lock:
+                idle = self._idle.get(key)
+                sock = idle.pop() if idle else None
+            if sock is None:
+                return None
+            try:
+                # An idle connection must have nothing to read: data there is a stale answer
+                # or the server closing it.  Either way it is not reused.
+                readable = bool(select.select([sock], [], [], 0)[0]) or bool(getattr(sock, "pending", int)())
+            except (OSError, ValueError):
+                readable = True
+            if not readable:
+                return sock
+            sock.close()
+
+    def _connect(self, where: _Target, timeout: Timeout) -> Any:
+        scheme, host, port = where.key
+        sock = socket.create_connection((host, port), timeout=timeout.connect)
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        if scheme == "https":
+            if self._ssl is None:
+                self._ssl = _ssl_context(self._verify)
+            sock.settimeout(timeout.connect)
+            sock = self._ssl.wrap_socket(sock, server_hostname=host)
+        return sock
+
+    def send(self, request: PreparedRequest, timeout: Timeout) -> LeanExchange:
+        """Send ``request`` and read the answer's head; the body is left to read."""
+        where = _Target(request.url)
+        length = request.body_length()
+        head = _head(request, where, length)
+        reused = self._get(where.key)
+        while True:
+            sock, received = reused, False
+            try:
+                if sock is None:
+                    sock = self._connect(where, timeout)
+                self._write(sock, request, head, length, timeout.write)
+                sock.settimeout(timeout.read)
+                answer, buf = None, b""
+                while answer is None:
+                    data = sock.recv(_RECV)
+                    if not data:
+                        raise ConnectionResetError("the server closed the connection before answering")
+                    received = True
+                    answer, buf = _take_head(buf + data, request.description)
+            except TimeoutError as exc:
+                _close(sock)
+                raise APITimeoutError(f"Request timed out: {request.description}") from exc
+            except OSError as exc:
+                _close(sock)
+                if reused is not None and not received:
+                    reused = None  # a pooled connection the server had closed: once more, on a fresh one
+                    continue
+                raise APIConnectionError(f"Connection error: {request.description}: {exc}") from exc
+            except BaseException:
+                _close(sock)
+                raise
+            return LeanExchange(self, where.key, sock, answer, buf, request, timeout.read)
+
+    @staticmethod
+    def _write(sock: Any, request: PreparedRequest, head: bytes, length: int | None, timeout: Any) -> None:
+        sock.settimeout(timeout)
+        if isinstance(request.content, bytes) or request.content is None:
+            sock.sendall(head + (request.content or b""))
+            return
+        sock.sendall(head)
+        pieces = _framed(request.body_pieces(), length is None)
+        try:
+            for piece in pieces:
+                sock.sendall(piece)
+        except OSError:
+            pass  # the server may have answered early (413, 401) and closed: read what it said
+        finally:
+            pieces.close()
+
+    def close(self) -> None:
+        """Close every idle connection."""
+        with self._lock:
+            idle, self._idle = self._idle, {}
+        for socks in idle.values():
+            for sock in socks:
+                sock.close()
+
+
+def _close(conn: Any) -> None:
+    if conn is None:
+        return
+    transport = getattr(conn, "transport", None)
+    if transport is not None:
+        transport.close()
+    else:
+        conn.close()
+
+
+class _Reader:
+    """asyncio protocol that buffers received bytes for one reader, with back-pressure both ways."""
+
+    def __init__(self) -> None:
+        self.chunks: list[bytes] = []
+        self.size = 0
+        self.eof = False
+        self.error: BaseException | None = None
+        self.waiter: Any = None
+        self.writable: Any = None  # a future while the peer is not reading what we write
+        self.transport: Any = None
+        self.paused = False
+
+    def connection_made(self, transport: Any) -> None:
+        self.transport = transport
+        sock = transport.get_extra_info("socket")
+        if sock is not None:
+            try:
+                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            except OSError:
+                pass
+
+    def data_received(self, data: bytes) -> None:
+        self.chunks.append(data)
+        self.size += len(data)
+        if self.size > _RECV * 4 and not self.paused:
+            self.paused = True
+            self.transport.pause_reading()
+        self._wake()
+
+    def eof_received(self) -> bool:
+        self.eof = True
+        self._wake()
+        return False
+
+    def connection_lost(self, exc: BaseException | None) -> None:
+        self.eof = True
+        self.error = exc
+        self._wake()
+        self.resume_writing()
+
+    def pause_writing(self) -> None:
+        import asyncio
+
+        if self.writable is None:
+            self.writable = asyncio.get_running_loop().create_future()
+
+    def resume_writing(self) -> None:
+        writable, self.writable = self.writable, None
+        if writable is not None and not writable.done():
+            writable.set_result(None)
+
+    async def write(self, data: bytes, timeout: float | None) -> None:
+        """Write ``data``, waiting (up to ``timeout``) while the peer does not read."""
+        if self.eof:
+            raise ConnectionResetError("the server closed the connection")
+        self.transport.write(data)
+        if self.writable is not None:
+            import asyncio
+
+            try:
+                await asyncio.wait_for(asyncio.shield(self.writable), timeout)
+            except asyncio.TimeoutError:  # not the builtin TimeoutError before Python 3.11
+                raise TimeoutError("the server did not read the request in time") from None
+
+    def _wake(self) -> None:
+        waiter = self.waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
+    async def read(self, timeout: float | None) -> bytes:
+        """Return the bytes received so far, waiting up to ``timeout`` for some; b"" at EOF."""
+        if not self.chunks and not self.eof:
+            import asyncio
+
+            loop = asyncio.get_running_loop()
+            waiter = self.waiter = loop.create_future()
+            handle = loop.call_later(timeout, _expire, waiter) if timeout is not None else None
+            try:
+                await waiter
+            finally:
+                self.waiter = None
+                if handle is not None:
+                    handle.cancel()
+        chunks = self.chunks
+        if not chunks:
+            if self.error is not None:
+                raise OSError(str(self.error))
+            return b""
+        data = chunks[0] if len(chunks) == 1 else b"".join(chunks)
+        self.chunks = []
+        self.size = 0
+        if self.paused:
+            self.paused = False
+            self.transport.resume_reading()
+        return data
+
+
+def _expire(waiter: Any) -> None:
+    if not waiter.done():
+        waiter.set_exception(TimeoutError())
+
+
+class AsyncLeanExchange(_LeanBody, AsyncExchange):
+    """An answer read through an asyncio protocol."""
+
+    def __init__(
+        self, pool: AsyncLeanTransport, key: tuple, conn: _Reader, head: tuple, rest: bytes, req: Any, rt: Any
+    ):
+        AsyncExchange.__init__(self, head[1], head[2], Headers(head[3]), req.url)
+        self._pool = pool
+        self._setup(conn, key, head, rest, req.method, rt)
+
+    async def _recv(self) -> bytes:
+        timeout = self._wait()
+        if self._conn is None:
+            raise APIConnectionError(f"the answer's connection is closed: {self.url}")
+        try:
+            return await self._conn.read(timeout)
+        except TimeoutError as exc:
+            raise self._timed_out(timeout, exc) from exc
+        except OSError as exc:
+            raise APIConnectionError(f"the connection broke while reading the answer: {self.url}: {exc}") from exc
+
+    async def _pieces(self) -> AsyncIterator[bytes]:
+        body = self._first()
+        if body:
+            yield body
+        while not self._framing.complete:
+            body = self._more(await self._recv())
+            if body is None:
+                return
+            if body:
+                yield body
+
+    async def arelease(self) -> None:
+        """Give the connection back if the body was read to its end, else close it."""
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            if self._framing.clean and not conn.eof and not conn.chunks:
+                self._pool._put(self._key, conn)
+            else:
+                conn.transport.close()
+
+    async def aclose(self) -> None:
+        """Close the connection without reading further."""
+        self.close()
+
+    def close(self) -> None:
+        """Close the connection at once (also usable where nothing can be awaited)."""
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            conn.transport.close()
+
+
+class AsyncLeanTransport(AsyncTransport):
+    """Keep-alive HTTP/1.1 over asyncio, by origin; its connections belong to one event loop."""
+
+    def __init__(self, verify: Any = True, max_idle: int = 100) -> None:
+        self._idle: dict[tuple, list[_Reader]] = {}
+        self._verify = verify
+        self._ssl: Any = None
+        self._loop: Any = None
+        self.max_idle = max_idle
+
+    def _bind_loop(self) -> None:
+        # Connections belong to the event loop that opened them: after asyncio.run() ends and
+        # another starts, the old ones are dropped, never used from the wrong loop.
+        import asyncio
+
+        loop = asyncio.get_running_loop()
+        if loop is not self._loop:
+            self._drop_idle()
+            self._loop = loop
+
+    def _drop_idle(self) -> None:
+        idle, self._idle = self._idle, {}
+        for conns in idle.values():
+            for conn in conns:
+                try:
+                    conn.transport.close()
+                except RuntimeError:  # its loop is closed already
+                    pass
+
+    def _put(self, key: tuple, conn: _Reader) -> None:
+        idle = self._idle.setdefault(key, [])
+        if len(idle) < self.max_idle:
+            idle.append(conn)
+        else:
+            conn.transport.close()
+
+    def _get(self, key: tuple) -> _Reader | None:
+        self._bind_loop()
+        idle = self._idle.get(key)
+        while idle:
+            conn = idle.pop()
+            if not conn.eof and not conn.chunks and not conn.transport.is_closing():
+                return conn
+            conn.transport.close()  # closed by the server, or holding bytes nobody asked for
+        return None
+
+    async def _connect(self, where: _Target, timeout: Timeout) -> _Reader:
+        import asyncio
+
+        scheme, host, port = where.key
+        ssl_ctx = None
+        if scheme == "https":
+            if self._ssl is None:
+                self._ssl = _ssl_context(self._verify)
+            ssl_ctx = self._ssl
+        loop = asyncio.get_running_loop()
+        conn = _Reader()
+        connect = loop.create_connection(
+            lambda: conn, host, port, ssl=ssl_ctx, server_hostname=host if ssl_ctx else None
+        )
+        try:
+            await asyncio.wait_for(connect, timeout.connect)
+        except asyncio.TimeoutError:  # not the builtin TimeoutError before Python 3.11
+            raise TimeoutError("connecting took too long") from None
+        return conn
+
+    async def send(self, request: PreparedRequest, timeout: Timeout) -> AsyncLeanExchange:
+        """Send ``request`` and read the answer's head; the body is left to read."""
+        where = _Target(request.url)
+        length = request.body_length()
+        head = _head(request, where, length)
+        reused = self._get(where.key)
+        while True:
+            conn, received = reused, False
+            try:
+                if conn is None:
+                    conn = await self._connect(where, timeout)
+                await self._write(conn, request, head, length, timeout.write)
+                answer, buf = None, b""
+                while answer is None:
+                    data = await conn.read(timeout.read)
+                    if not data:
+                        raise ConnectionResetError("the server closed the connection before answering")
+                    received = True
+                    answer, buf = _take_head(buf + data, request.description)
+            except TimeoutError as exc:
+                _close(conn)
+                raise APITimeoutError(f"Request timed out: {request.description}") from exc
+            except OSError as exc:
+                _close(conn)
+                if reused is not None and not received:
+                    reused = None  # a pooled connection the server had closed: once more, on a fresh one
+                    continue
+                raise APIConnectionError(f"Connection error: {request.description}: {exc}") from exc
+            except BaseException:  # cancellation included: never leave the transport open
+                _close(conn)
+                raise
+            return AsyncLeanExchange(self, where.key, conn, answer, buf, request, timeout.read)
+
+    @staticmethod
+    async def _write(conn: _Reader, request: PreparedRequest, head: bytes, length: int | None, timeout: Any) -> None:
+        if isinstance(request.content, bytes) or request.content is None:
+            await conn.write(head + (request.content or b""), timeout)
+            return
+        await conn.write(head, timeout)
+        pieces = _framed(request.body_pieces(), length is None)
+        try:
+            for piece in pieces:
+                await conn.write(piece, timeout)
+        except ConnectionResetError:
+            pass  # the server may have answered early (413, 401) and closed: read what it said
+        finally:
+            pieces.close()
+
+    async def aclose(self) -> None:
+        """Close every idle connection."""
+        self._drop_idle()
