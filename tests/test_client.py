@@ -208,17 +208,6 @@ def test_retries_give_up_after_max_retries(client, server) -> None:
     assert len(server.requests) == 3  # the first try and max_retries=2
 
 
-def test_x_should_retry_can_only_veto(client, server) -> None:
-    server.script(error_reply(500, **{"x-should-retry": "false"}), Reply())
-    with pytest.raises(InternalServerError):
-        client.list_models()
-    server.reset()
-    server.script(error_reply(400, **{"x-should-retry": "true"}), Reply())
-    with pytest.raises(BadRequestError):
-        client.list_models()
-    assert len(server.requests) == 1
-
-
 def test_multipart_upload_is_resent_whole_on_retry(client, server, tmp_path: pathlib.Path) -> None:
     path = tmp_path / "batch.jsonl"
     path.write_bytes(b'{"custom_id": "1"}\n' * 1000)

@@ -28,10 +28,15 @@ def test_should_retry_by_status(status: int, expected: bool) -> None:
     assert should_retry(status, {}) is expected
 
 
-def test_x_should_retry_can_veto_but_not_extend() -> None:
-    assert should_retry(400, {"x-should-retry": "true"}) is False
+def test_x_should_retry_decides_first_in_any_case() -> None:
+    # As the official SDK: the server's word wins over the status, both ways.
+    assert should_retry(400, {"x-should-retry": "true"}) is True
     assert should_retry(500, {"x-should-retry": "false"}) is False
+    assert should_retry(503, {"X-Should-Retry": "False"}) is False
+    assert should_retry(422, {"X-SHOULD-RETRY": " TRUE "}) is True
     assert should_retry(500, {"x-should-retry": "true"}) is True
+    assert should_retry(500, {"x-should-retry": "maybe"}) is True  # not a verdict: the status decides
+    assert parse_retry_after({"Retry-After-Ms": "250"}) == 0.25
 
 
 def test_retry_after_forms() -> None:

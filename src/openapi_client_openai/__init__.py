@@ -17,7 +17,9 @@ from ._errors import (
     APITimeoutError,
     AuthenticationError,
     BadRequestError,
+    ConfigError,
     ConflictError,
+    ContentError,
     InternalServerError,
     MissingAPIKeyError,
     NotFoundError,
@@ -27,6 +29,7 @@ from ._errors import (
     RateLimitError,
     RequestValidationError,
     SpecError,
+    StateError,
     UnknownOperationError,
     UnprocessableEntityError,
 )
@@ -37,6 +40,7 @@ if TYPE_CHECKING:
     from typing import Any
 
     from ._client import AsyncOpenAIClient, OpenAIClient
+    from ._config import Timeout
     from ._index import Operation
     from ._response import AsyncResult, RateLimits, Result
     from ._stream import AsyncStream, EventData, Stream
@@ -52,7 +56,9 @@ __all__ = [
     "AsyncStream",
     "AuthenticationError",
     "BadRequestError",
+    "ConfigError",
     "ConflictError",
+    "ContentError",
     "EventData",
     "InternalServerError",
     "MissingAPIKeyError",
@@ -68,7 +74,9 @@ __all__ = [
     "RequestValidationError",
     "Result",
     "SpecError",
+    "StateError",
     "Stream",
+    "Timeout",
     "UnknownOperationError",
     "UnprocessableEntityError",
     "__version__",
@@ -85,6 +93,7 @@ _LAZY = {
     "Stream": "._stream",
     "AsyncStream": "._stream",
     "EventData": "._stream",
+    "Timeout": "._config",
 }
 
 

@@ -133,8 +133,10 @@ class _StreamCore:
         """Yield what a chunk of the body holds: items, or raw events with ``raw``; stop at the end."""
         for sse in self.feed(chunk):
             if raw:
-                self.note_raw(sse)
+                error = self.note_raw(sse)
                 yield sse
+                if error is not None:
+                    raise error
             else:
                 item = self.parse(sse)
                 if item is not None:
@@ -156,25 +158,29 @@ class _StreamCore:
         if self.idle is not None:
             self.source.deadline = time.monotonic() + self.idle
 
-    def note_raw(self, sse: ServerSentEvent) -> None:
-        """For ``sse()``: see the end marker, and the family (from the first event's data)."""
+    def note_raw(self, sse: ServerSentEvent) -> APIError | None:
+        """For ``sse()``: see the end marker, the family (from the first event's data), and
+        an error the event carries (returned, to be raised once the raw event has been seen)."""
         self.seen = True
         raw = sse.raw
-        if raw == b"[DONE]" or sse.event in TERMINAL_EVENTS:
-            self.finished = True
-        elif self.acc is None:
+        data: Any = None
+        if raw[:1] == b"{" and (self.acc is None or b'"type"' in raw or b'"error"' in raw):
             try:
                 data = _loads(raw)
             except _JSONError:
                 data = None
+        if raw == b"[DONE]" or sse.event in TERMINAL_EVENTS:
+            self.finished = True
+        elif self.acc is None:
             self.acc = accumulator_for(sse.event, data)
-        if not self.finished and raw[:1] == b"{" and b'"type"' in raw:
-            try:
-                kind = _loads(raw).get("type")
-            except (_JSONError, AttributeError):
-                kind = None
-            if kind in TERMINAL_EVENTS:
-                self.finished = True
+        kind = data.get("type") if type(data) is dict else None
+        if kind in TERMINAL_EVENTS:
+            self.finished = True
+        failed = type(data) is dict and data.get("error") is not None and "object" not in data
+        if sse.event == "error" or kind == "error" or failed:
+            body = data if data is not None else {"message": sse.data}
+            return self.secret.scrub(_stream_error(body, sse.event, self.request_id))
+        return None
 
     def check_end(self) -> None:
         """At the end of the body: raise unless the stream reached its end."""

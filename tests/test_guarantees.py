@@ -1,0 +1,550 @@
+"""Every guarantee on every path: both HTTP stacks, the blocking and asyncio clients, plain
+calls and streams, against raw socket servers on 127.0.0.1 that misbehave on purpose.
+
+Each scenario is written once as a coroutine and played four ways (``lean``/``httpx`` x
+``sync``/``async``): on the blocking client the calls simply do not need awaiting.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import io
+import json
+import os
+import threading
+import time
+
+import pytest
+
+from openapi_client_openai import (
+    APIConnectionError,
+    APIError,
+    APITimeoutError,
+    AsyncOpenAIClient,
+    InternalServerError,
+    OpenAIClient,
+    OpenAPIClientError,
+    ParameterError,
+    UnknownOperationError,
+)
+from openapi_client_openai.cli import main
+from streams import CHAT_FINAL, chat_events, sse
+
+from conftest import FAKE_KEY, SPEC_31, Reply
+
+CHAT = {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "Hi"}]}
+STREAM = {**CHAT, "stream": True}
+OK_JSON = b'{"object": "list", "data": []}'
+SSE_HEAD = b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n\r\n"
+
+
+def chunk(data: bytes) -> bytes:
+    return b"%x\r\n%s\r\n" % (len(data), data)
+
+
+def json_answer(body: bytes = OK_JSON, status: str = "200 OK", extra: bytes = b"") -> bytes:
+    return (
+        f"HTTP/1.1 {status}\r\ncontent-type: application/json\r\ncontent-length: {len(body)}\r\n".encode()
+        + extra
+        + b"\r\n"
+        + body
+    )
+
+
+def stream_answer(events: list[bytes]) -> bytes:
+    return SSE_HEAD + b"".join(chunk(e) for e in events) + b"0\r\n\r\n"
+
+
+async def maybe(value):
+    """Await what the asyncio client returns; take what the blocking one returns."""
+    return await value if inspect.isawaitable(value) else value
+
+
+async def drain(stream) -> list:
+    """Every item of a stream, whichever client made it."""
+    if hasattr(stream, "__aiter__"):
+        return [item async for item in stream]
+    return list(stream)
+
+
+async def raw_events(stream) -> list:
+    if hasattr(stream, "__aiter__"):
+        return [e async for e in stream.sse()]
+    return list(stream.sse())
+
+
+@pytest.fixture(params=["lean-sync", "lean-async", "httpx-sync", "httpx-async"])
+def play(request, monkeypatch: pytest.MonkeyPatch):
+    """``play(url, scenario, **client_options)`` runs ``scenario(client)`` on one of four paths."""
+    stack, flavour = request.param.split("-")
+    if stack == "httpx":  # as with a proxy configured
+        monkeypatch.setattr("openapi_client_openai._transports.lean.lean_allowed", lambda: False)
+    cls = OpenAIClient if flavour == "sync" else AsyncOpenAIClient
+
+    def run(url: str, scenario, **options):
+        options = {"spec": SPEC_31, "api_key": FAKE_KEY, "base_url": url, "max_retries": 0, **options}
+
+        async def main_():
+            client = cls(**options)
+            try:
+                return await scenario(client)
+            finally:
+                await maybe(client.close() if flavour == "sync" else client.aclose())
+
+        return asyncio.run(main_())
+
+    run.path = request.param
+    return run
+
+
+# -- 1, 8: what cannot be sent is refused before any stack sees it --------------------------
+
+
+@pytest.mark.parametrize(
+    ("headers", "match"),
+    [
+        ({"X-Evil\r\nInjected: 1": "x"}, "header name"),
+        ({"X-A": "ok\r\nAuthorization: Bearer stolen"}, "X-A"),
+        ({"X B": "x"}, "header name"),
+        ({1: "x"}, "header names must be strings"),
+        ({b"X-Bytes": "x"}, "header names must be strings"),
+        ({"X-Nul": "a\x00b"}, "X-Nul"),
+    ],
+)
+@pytest.mark.parametrize("streamed", [False, True], ids=["plain", "streamed"])
+def test_a_header_that_cannot_be_sent_never_reaches_the_wire(play, raw_server, headers, match, streamed) -> None:
+    seen = []
+    srv = raw_server(lambda conn, request: seen.append(request) or conn.sendall(json_answer()))
+
+    async def scenario(c):
+        body = STREAM if streamed else CHAT
+        with pytest.raises(ParameterError, match=match):
+            await maybe(c.createChatCompletion(body=body, headers=headers))
+
+    play(srv.url, scenario)
+    assert seen == []  # nothing was written: no second request smuggled onto the connection
+
+
+def test_default_headers_are_checked_too(raw_server) -> None:
+    srv = raw_server(lambda conn, request: conn.sendall(json_answer()))
+    c = OpenAIClient(spec=SPEC_31, api_key=FAKE_KEY, base_url=srv.url, default_headers={"A\nB": "x"})
+    with c, pytest.raises(ParameterError, match="header name"):
+        c.list_models()
+    assert srv.connections == 0
+
+
+def _deep(levels: int) -> list:
+    top = node = []
+    for _ in range(levels):
+        child: list = []
+        node.append(child)
+        node = child
+    return top
+
+
+@pytest.mark.parametrize("validate", ["error", "off"])
+@pytest.mark.parametrize(
+    ("call", "match"),
+    [
+        (lambda c: c.create_chat_completion(**CHAT, metadata={"a": _deep(100_000)}), "nested more than 254"),
+        (lambda c: c.create_chat_completion(**CHAT, response_format=_deep(100_000)), "nested more than 254"),
+        (lambda c: c.list_files(query={"a": _deep(100_000)}), "nested more than 32"),
+        (lambda c: c.create_chat_completion(**CHAT, logit_bias={(1, 2): 3}), r"key \(1, 2\)"),
+        (lambda c: c.create_chat_completion(**CHAT, logit_bias={50256: -100}), "keys must be strings"),
+        (lambda c: c.list_files(query={(1,): "x"}), "query keys must be strings"),
+        (lambda c: c.create_chat_completion(**CHAT, temperature=float("nan")), "temperature"),
+        (lambda c: c.create_chat_completion(**CHAT, seed=2**70), "too large"),
+        (lambda c: c.create_chat_completion(**CHAT, user=object()), "cannot be sent as JSON"),
+    ],
+    ids=["deep-body", "deep-free-form", "deep-query", "tuple-key", "int-key", "query-key", "nan", "big-int", "object"],
+)
+def test_bodies_and_queries_that_cannot_be_sent_are_parameter_errors(raw_server, validate, call, match) -> None:
+    srv = raw_server(lambda conn, request: conn.sendall(json_answer()))
+    c = OpenAIClient(spec=SPEC_31, api_key=FAKE_KEY, base_url=srv.url, validate=validate)
+    with c, pytest.raises(ParameterError, match=match) as info:
+        call(c)
+    assert len(str(info.value)) < 600  # names the place without printing the whole body
+    assert srv.connections == 0
+
+
+def test_a_body_nested_near_the_limit_still_goes(raw_server) -> None:
+    seen = []
+    srv = raw_server(lambda conn, request: seen.append(request) or conn.sendall(json_answer()))
+    with OpenAIClient(spec=SPEC_31, api_key=FAKE_KEY, base_url=srv.url) as c:
+        c.create_chat_completion(**CHAT, metadata={"a": "b"}, response_format={"type": "text"}, user="u" * 10)
+        schema = {"type": "json_schema", "json_schema": {"name": "x", "schema": {"a": _deep(200)}}}
+        c.create_chat_completion(**CHAT, response_format=schema)
+    assert len(seen) == 2
+
+
+# -- 2: the key never leaves in an error -----------------------------------------------------
+
+
+def test_the_key_never_appears_in_stream_errors(play, raw_server) -> None:
+    errors = [
+        sse({"error": {"message": f"bad key {FAKE_KEY}", "type": "invalid_request_error"}}, "error"),
+        sse(f"not json, but the key: {FAKE_KEY}", "error"),
+        sse({"type": "error", "error": {"message": f"key {FAKE_KEY}", "code": FAKE_KEY}}),
+    ]
+    junk = sse(f"junk {FAKE_KEY}")  # not JSON: an error for parsed events; sse() hands it over raw
+    cases = [(drain, e) for e in [*errors, junk]] + [(raw_events, e) for e in errors]
+    answers = iter([event for _, event in cases])
+    srv = raw_server(lambda conn, request: conn.sendall(stream_answer([next(answers)])))
+
+    async def scenario(c):
+        caught = []
+        for reader, _ in cases:
+            stream = await maybe(c.createChatCompletion(body=STREAM))
+            with pytest.raises(APIError) as info:
+                await reader(stream)
+            caught.append(info.value)
+        return caught
+
+    for exc in play(srv.url, scenario):
+        shown = f"{exc} {exc!r} {exc.message} {json.dumps(exc.body)} {exc.args} {getattr(exc, 'code', '')}"
+        assert FAKE_KEY not in shown
+        assert "sk-***" in shown
+
+
+def test_the_key_never_appears_in_status_errors(play, raw_server) -> None:
+    body = json.dumps({"error": {"message": f"Incorrect API key provided: {FAKE_KEY}", "code": "invalid_api_key"}})
+    srv = raw_server(lambda conn, request: conn.sendall(json_answer(body.encode(), "401 Unauthorized")))
+
+    async def scenario(c):
+        with pytest.raises(APIError) as info:
+            await maybe(c.list_models())
+        return info.value
+
+    exc = play(srv.url, scenario)
+    response = exc.response
+    for text in (str(exc), exc.message, json.dumps(exc.body), response.text, response.content.decode()):
+        assert FAKE_KEY not in text
+    assert FAKE_KEY not in json.dumps(response.json())
+
+
+def test_the_key_never_appears_on_the_command_line(raw_server, monkeypatch: pytest.MonkeyPatch) -> None:
+    event = sse({"error": {"message": f"your key {FAKE_KEY} is bad"}}, "error")
+    srv = raw_server(lambda conn, request: conn.sendall(stream_answer([event])))
+    monkeypatch.setenv("OPENAI_API_KEY", FAKE_KEY)
+    for events in ([], ["--events"]):
+        out, err = io.StringIO(), io.StringIO()
+        argv = ["--spec", str(SPEC_31), "--base-url", srv.url, "call", "createChatCompletion", *events]
+        code = main([*argv, "--body", json.dumps(STREAM), "--max-retries", "0"], stdout=out, stderr=err)
+        assert code != 0
+        assert FAKE_KEY not in err.getvalue()
+        assert "sk-***" in err.getvalue()
+
+
+# -- 3: idle timeouts cover the head and every gap between events ---------------------------
+
+
+def test_stream_idle_timeout_while_only_comments_arrive(play, raw_server) -> None:
+    stop = threading.Event()
+
+    def handler(conn, request):
+        conn.sendall(SSE_HEAD + chunk(sse({"choices": [], "object": "chat.completion.chunk", "id": "x"})))
+        while not stop.wait(0.05):
+            conn.sendall(chunk(b": keep-alive\n\n"))
+        return False
+
+    srv = raw_server(handler)
+
+    async def scenario(c):
+        stream = await maybe(c.createChatCompletion(body=STREAM))
+        started = time.monotonic()
+        with pytest.raises(APITimeoutError, match="idle"):
+            await drain(stream)
+        return time.monotonic() - started
+
+    try:
+        waited = play(srv.url, scenario, stream_idle_timeout=0.5, timeout=30)
+    finally:
+        stop.set()
+    assert 0.4 < waited < 3
+
+
+def test_stream_idle_timeout_covers_the_wait_for_the_head(play, raw_server) -> None:
+    release = threading.Event()
+
+    def handler(conn, request):
+        release.wait(10)  # never answers in time
+        return False
+
+    srv = raw_server(handler)
+
+    async def scenario(c):
+        started = time.monotonic()
+        with pytest.raises(APITimeoutError):
+            await maybe(c.createChatCompletion(body=STREAM))
+        return time.monotonic() - started
+
+    try:
+        waited = play(srv.url, scenario, stream_idle_timeout=0.5, timeout=30)
+    finally:
+        release.set()
+    assert waited < 3
+
+
+def test_per_call_timeout_none_means_no_limit(play, raw_server) -> None:
+    def handler(conn, request):
+        time.sleep(0.6)
+        conn.sendall(json_answer())
+
+    srv = raw_server(handler)
+
+    async def scenario(c):
+        with pytest.raises(APITimeoutError):
+            await maybe(c.list_models())
+        return (await maybe(c.list_models(timeout=None))).json()
+
+    assert play(srv.url, scenario, timeout=0.3) == json.loads(OK_JSON)
+
+
+# -- 4: a pooled connection closed as the next request arrives is retried once ---------------
+
+
+@pytest.mark.parametrize("streamed", [False, True], ids=["plain", "streamed"])
+def test_a_stale_pooled_connection_is_retried_once_whatever_max_retries(play, raw_server, streamed) -> None:
+    answered: list[int] = []
+
+    def handler(conn, request):
+        if answered and len(answered) == 1 and answered[0] == srv.connections:
+            answered.append(-1)
+            return False  # the server closes the idle connection as the next request arrives
+        answered.append(srv.connections)
+        conn.sendall(stream_answer(chat_events()) if streamed else json_answer())
+
+    srv = raw_server(handler)
+
+    async def scenario(c):
+        for _ in range(3):
+            if streamed:
+                stream = await maybe(c.createChatCompletion(body=STREAM))
+                assert await maybe(stream.final()) == CHAT_FINAL
+            else:
+                assert (await maybe(c.list_models())).json() == json.loads(OK_JSON)
+
+    play(srv.url, scenario, max_retries=0)
+    assert -1 in answered
+    assert srv.connections == 2
+
+
+def test_a_connection_closed_after_part_of_the_answer_is_not_retried(play, raw_server) -> None:
+    def handler(conn, request):
+        conn.sendall(b'HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{"par')
+        return False
+
+    srv = raw_server(handler)
+
+    async def scenario(c):
+        with pytest.raises(APIConnectionError) as info:
+            await maybe(c.list_models())
+        return info.value
+
+    exc = play(srv.url, scenario, max_retries=0)
+    assert srv.connections == 1
+    assert "closed" in str(exc)  # cut short: reported, never retried as if nothing had arrived
+
+
+def test_connection_errors_keep_the_stacks_own_error_as_cause(play) -> None:
+    import socket
+
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+
+    async def scenario(c):
+        with pytest.raises(APIConnectionError) as info:
+            await maybe(c.list_models())
+        return info.value
+
+    exc = play(f"http://127.0.0.1:{port}/v1", scenario)
+    assert exc.__cause__ is not None  # ConnectionRefusedError, or httpx.ConnectError
+    assert "refused" in str(exc).lower() or "connect" in str(exc).lower()
+
+
+# -- 5: the server's x-should-retry decides ------------------------------------------------
+
+
+def test_x_should_retry_true_and_false(play, server) -> None:
+    error = '{"error": {"message": "nope"}}'
+    headers = {"content-type": "application/json", "retry-after-ms": "1"}
+
+    async def scenario(c):
+        server.script(Reply(400, error, {**headers, "x-should-retry": "true"}), Reply())
+        assert (await maybe(c.list_models())).status_code == 200
+        server.script(Reply(503, error, {**headers, "X-Should-Retry": "False"}), Reply())
+        with pytest.raises(InternalServerError):
+            await maybe(c.list_models())
+
+    play(server.url, scenario, max_retries=2)
+    assert len(server.requests) == 3  # the 503 was not retried
+
+
+# -- 6: call() resolves operations only ------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["upload_file", "__init__", "close", "aclose", "paginate", "_prepare", "validate"])
+def test_call_resolves_operations_only(play, raw_server, name: str) -> None:
+    srv = raw_server(lambda conn, request: conn.sendall(json_answer()))
+
+    async def scenario(c):
+        with pytest.raises(UnknownOperationError):
+            await maybe(c.call(name, "x"))
+        assert (await maybe(c.call("list_models"))).status_code == 200
+
+    play(srv.url, scenario)
+
+
+# -- 7: a file from a pipe ---------------------------------------------------------------------
+
+
+def test_a_file_from_a_pipe_is_sent_whole_and_resent_on_retry(play, raw_server) -> None:
+    audio = b"ID3" + os.urandom(200_000)
+    seen: list[bytes] = []
+
+    def handler(conn, request):
+        seen.append(request)
+        if len(seen) == 1:
+            conn.sendall(json_answer(b'{"error": {"message": "busy"}}', "503 Busy", b"retry-after-ms: 1\r\n"))
+        else:
+            conn.sendall(json_answer(b'{"text": "ok"}'))
+
+    srv = raw_server(handler)
+
+    async def scenario(c):
+        read_end, write_end = os.pipe()
+
+        def feed():
+            with os.fdopen(write_end, "wb") as w:
+                w.write(audio)
+
+        writer = threading.Thread(target=feed)
+        writer.start()
+        with os.fdopen(read_end, "rb") as pipe:
+            result = await maybe(c.createTranscription(body={"file": pipe, "model": "whisper-1"}))
+        writer.join()
+        return result.json()
+
+    assert play(srv.url, scenario, max_retries=1) == {"text": "ok"}
+    assert len(seen) == 2
+    for request in seen:
+        assert audio in request
+        assert b'filename="file.mp3"' in request
+
+
+class _Exploding(io.RawIOBase):
+    """A seekable binary file whose reads fail after the first one, with an exception of its own."""
+
+    class Broken(Exception):
+        pass
+
+    def __init__(self) -> None:
+        self.reads = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        return 0
+
+    def seek(self, *args) -> int:
+        return 0
+
+    def readinto(self, buffer) -> int:
+        self.reads += 1
+        if self.reads > 1:
+            raise self.Broken("the disk went away")
+        buffer[:3] = b"ID3"
+        return 3
+
+
+def test_an_exception_the_stacks_do_not_know_passes_through(play, raw_server) -> None:
+    srv = raw_server(lambda conn, request: conn.sendall(json_answer()))
+
+    async def scenario(c):
+        with pytest.raises(_Exploding.Broken):
+            await maybe(c.createTranscription(body={"file": ("a.mp3", _Exploding()), "model": "whisper-1"}))
+
+    play(srv.url, scenario)
+
+
+# -- 9: --events fails on an error event --------------------------------------------------------
+
+
+def test_call_events_exits_non_zero_on_an_error_event(raw_server, monkeypatch: pytest.MonkeyPatch) -> None:
+    events = [sse({"choices": [], "object": "chat.completion.chunk", "id": "x"}), sse({"message": "boom"}, "error")]
+    srv = raw_server(lambda conn, request: conn.sendall(stream_answer(events)))
+    monkeypatch.setenv("OPENAI_API_KEY", FAKE_KEY)
+    out, err = io.StringIO(), io.StringIO()
+    argv = ["--spec", str(SPEC_31), "--base-url", srv.url, "call", "createChatCompletion", "--events"]
+    assert main([*argv, "--body", json.dumps(STREAM)], stdout=out, stderr=err) == 1
+    assert "event: error" in out.getvalue()  # shown as it came, then reported
+    assert "boom" in err.getvalue()
+
+
+def test_sse_yields_the_error_event_then_raises(play, raw_server) -> None:
+    events = [sse({"choices": [], "object": "chat.completion.chunk", "id": "x"}), sse({"message": "boom"}, "error")]
+    srv = raw_server(lambda conn, request: conn.sendall(stream_answer(events)))
+
+    async def scenario(c):
+        stream = await maybe(c.createChatCompletion(body=STREAM))
+        seen = []
+        with pytest.raises(APIError, match="boom"):
+            if hasattr(stream, "__aiter__"):
+                async for event in stream.sse():
+                    seen.append(event.event)
+            else:
+                for event in stream.sse():
+                    seen.append(event.event)
+        return seen
+
+    assert play(srv.url, scenario) == ["message", "error"]
+
+
+# -- settings and the error tree ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"max_event_size": -1},
+        {"max_event_size": 0},
+        {"stream_idle_timeout": -1},
+        {"stream_idle_timeout": 0},
+        {"timeout": -5},
+        {"timeout": "soon"},
+        {"max_retries": -1},
+        {"max_retries": True},
+        {"base_url": "api.openai.com"},
+        {"validate": "sometimes"},
+        {"http_client": object()},
+    ],
+)
+@pytest.mark.parametrize("cls", [OpenAIClient, AsyncOpenAIClient])
+def test_settings_that_cannot_work_are_refused_at_construction(cls, options) -> None:
+    with pytest.raises(OpenAPIClientError) as info:
+        cls(spec=SPEC_31, api_key=FAKE_KEY, **options)
+    assert isinstance(info.value, ValueError)
+    name = next(iter(options))
+    assert name.replace("http_client", "http_client must be") in str(info.value) or name in str(info.value)
+
+
+def test_misuse_of_results_and_streams_raises_the_packages_errors(raw_server) -> None:
+    from openapi_client_openai import ContentError, StateError
+
+    answers = iter(
+        [stream_answer(chat_events()), b"HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\ncontent-length: 5\r\n\r\nhello"]
+    )
+    srv = raw_server(lambda conn, request: conn.sendall(next(answers)))
+    with OpenAIClient(spec=SPEC_31, api_key=FAKE_KEY, base_url=srv.url) as c:
+        stream = c.createChatCompletion(body=STREAM)
+        stream.final()
+        with pytest.raises(StateError):
+            list(stream.sse())
+        with pytest.raises(ContentError, match="not JSON"):
+            c.list_models().json()
