@@ -32,10 +32,10 @@ def counting(self, *a, **k):
     loads.append(1)
     return original(self, *a, **k)
 ssl.SSLContext.load_verify_locations = counting
-from openapi_client_openai._transports import sync_transport
+from openapi_client_openai._transports import open_transport
 from openapi_client_openai._transports.httpx import HttpxTransport, make_sync_client
 make_sync_client(sys.argv[1])  # the httpx stack, as with a proxy
-transport = sync_transport(sys.argv[1])  # the lean stack: TLS only once it connects
+transport = open_transport(sys.argv[1])  # the lean stack: TLS only once it connects
 assert type(transport).__name__ == "LeanTransport"
 print(len(loads))
 """

@@ -348,19 +348,20 @@ class _BaseClient:
                 exchange = got
                 ctype = exchange.headers.get("content-type", "")
                 if exchange.status_code < 400 and ctype.startswith("text/event-stream"):
+                    from . import _stream
                     from ._response import ResponseHead
 
                     head = ResponseHead(op.id, exchange)
-                    yield (
-                        None,
-                        self._STREAM(op.id, head, exchange, self.max_event_size, self.stream_idle_timeout, self._key),
-                    )
+                    stream = getattr(_stream, self._STREAM)
+                    yield None, stream(op.id, head, exchange, self.max_event_size, self.stream_idle_timeout, self._key)
                     return
                 content = None
                 if self._wants_body(exchange, ctype):
                     got = content = yield getattr(exchange, self._READ), ()
                 if not isinstance(got, APIError):
-                    result = self._RESULT(op.id, exchange, content)
+                    from . import _response
+
+                    result = getattr(_response, self._RESULT)(op.id, exchange, content)
                     delay = self._outcome(result, req, retries)
                     if delay is None:
                         yield None, result
@@ -369,6 +370,11 @@ class _BaseClient:
                 delay = self._after_error(got, retries)
             yield self._sleep, (delay,)
             retries += 1
+
+    def _open_transport(self) -> Any:
+        from ._transports import open_transport
+
+        return open_transport(self.base_url, self._http_client, asynchronous=self._READ == "aread")
 
     def _outcome(self, result: Any, req: PreparedRequest, retries: int) -> float | None:
         """Return None to hand back the result, a delay to retry after, or raise the error."""
@@ -405,31 +411,14 @@ class OpenAIClient(_BaseClient):
     Use it as a context manager, or call ``close()``, to release its connections.
     """
 
-    _HTTPX_CLASS = "Client"
-    _READ = "read"
-
-    @property
-    def _RESULT(self) -> type:
-        from ._response import Result
-
-        return Result
-
-    @property
-    def _STREAM(self) -> type:
-        from ._stream import Stream
-
-        return Stream
+    # the classes and the body reader of this flavour, by name (imported at the first call)
+    _HTTPX_CLASS, _RESULT, _STREAM, _READ = "Client", "Result", "Stream", "read"
 
     @staticmethod
     def _sleep(seconds: float) -> None:
         import time
 
         time.sleep(seconds)
-
-    def _open_transport(self) -> Any:
-        from ._transports import sync_transport
-
-        return sync_transport(self.base_url, self._http_client)
 
     def _call(self, op: Operation, body: Any, params: dict, headers: Any, query: Any, timeout: Any) -> Result | Stream:
         req = self._prepare(op, body, params, headers, query)
@@ -497,31 +486,14 @@ class AsyncOpenAIClient(_BaseClient):
     Use ``async with`` or ``await aclose()`` to release its connections.
     """
 
-    _HTTPX_CLASS = "AsyncClient"
-    _READ = "aread"
-
-    @property
-    def _RESULT(self) -> type:
-        from ._response import AsyncResult
-
-        return AsyncResult
-
-    @property
-    def _STREAM(self) -> type:
-        from ._stream import AsyncStream
-
-        return AsyncStream
+    # the classes and the body reader of this flavour, by name (imported at the first call)
+    _HTTPX_CLASS, _RESULT, _STREAM, _READ = "AsyncClient", "AsyncResult", "AsyncStream", "aread"
 
     @staticmethod
     async def _sleep(seconds: float) -> None:
         import asyncio
 
         await asyncio.sleep(seconds)
-
-    def _open_transport(self) -> Any:
-        from ._transports import async_transport
-
-        return async_transport(self.base_url, self._http_client)
 
     async def _call(
         self, op: Operation, body: Any, params: dict, headers: Any, query: Any, timeout: Any

@@ -265,6 +265,31 @@ class _BaseStream:
         """Whether the stream reached its end marker."""
         return self._core.finished
 
+    _drive: Any  # _run or _arun: the one thing the two stream classes do differently
+
+    def _items(self) -> Any:
+        # One iterator per stream: a second loop, or text()/final(), carries on where it stopped.
+        if self._iterator is None:
+            self._iterator = type(self)._drive(self._core, self._source, False)
+        return self._iterator
+
+    def sse(self) -> Any:
+        """Yield the raw events (``event``, ``data``, ``id``, ``retry``), ``[DONE]`` included.
+
+        An error event is yielded as it came, then raised as an ``APIError``.
+        """
+        self._core.raw_mode = True
+        return type(self)._drive(self._core, self._source, True)
+
+    def _new_text(self, seen: int) -> list[str]:
+        acc = self._core.acc
+        return acc.pieces[seen:] if acc is not None else []
+
+    def _result(self) -> Accumulator:
+        if not self._core.finished:
+            raise StateError("the stream was closed before its end: text() and final() need all of it")
+        return self._core.acc or Accumulator()
+
     def _result_needs_events(self) -> None:
         if self._core.raw_mode:
             raise StateError("text() and final() need the parsed events; they are not kept when reading sse()")
@@ -283,33 +308,22 @@ class Stream(_BaseStream):
     request id.  Use ``with`` so the connection is released even on ``break`` or error.
     """
 
-    def __iter__(self) -> Iterator[Any]:
-        # One iterator per stream: a second loop, or text()/final(), carries on where it stopped.
-        if self._iterator is None:
-            self._iterator = _run(self._core, self._source, False)
-        return self._iterator
-
-    def sse(self) -> Iterator[ServerSentEvent]:
-        """Yield the raw events (``event``, ``data``, ``id``, ``retry``), ``[DONE]`` included."""
-        self._core.raw_mode = True
-        return _run(self._core, self._source, True)
+    _drive = staticmethod(_run)
+    __iter__ = _BaseStream._items
 
     def iter_text(self) -> Iterator[str]:
         """Yield the text deltas as they arrive (the pieces ``text()`` joins)."""
         seen = 0
         for _ in self:
-            pieces = self._core.acc.pieces if self._core.acc is not None else ()
-            while seen < len(pieces):
-                yield pieces[seen]
-                seen += 1
+            pieces = self._new_text(seen)
+            seen += len(pieces)
+            yield from pieces
 
     def _consume(self) -> Accumulator:
         self._result_needs_events()
         for _ in self:  # the rest of the stream, from wherever iteration stopped
             pass
-        if not self._core.finished:
-            raise StateError("the stream was closed before its end: text() and final() need all of it")
-        return self._core.acc or Accumulator()
+        return self._result()
 
     def text(self) -> str:
         """The concatenated text deltas (reads the rest of the stream first)."""
@@ -340,32 +354,22 @@ class AsyncStream(_BaseStream):
     use ``async with`` so the connection is released even on ``break`` or error.
     """
 
-    def __aiter__(self) -> AsyncIterator[Any]:
-        if self._iterator is None:
-            self._iterator = _arun(self._core, self._source, False)
-        return self._iterator
-
-    def sse(self) -> AsyncIterator[ServerSentEvent]:
-        """Yield the raw events (``event``, ``data``, ``id``, ``retry``), ``[DONE]`` included."""
-        self._core.raw_mode = True
-        return _arun(self._core, self._source, True)
+    _drive = staticmethod(_arun)
+    __aiter__ = _BaseStream._items
 
     async def iter_text(self) -> AsyncIterator[str]:
         """Yield the text deltas as they arrive (the pieces ``text()`` joins)."""
         seen = 0
         async for _ in self:
-            pieces = self._core.acc.pieces if self._core.acc is not None else ()
-            while seen < len(pieces):
-                yield pieces[seen]
+            for piece in self._new_text(seen):
                 seen += 1
+                yield piece
 
     async def _consume(self) -> Accumulator:
         self._result_needs_events()
         async for _ in self:
             pass
-        if not self._core.finished:
-            raise StateError("the stream was closed before its end: text() and final() need all of it")
-        return self._core.acc or Accumulator()
+        return self._result()
 
     async def text(self) -> str:
         """The concatenated text deltas (reads the rest of the stream first)."""

@@ -1,6 +1,6 @@
 """The wire layer: one contract (``base``), two stacks behind it (``lean`` and ``httpx``).
 
-``sync_transport``/``async_transport`` pick the stack for a client: the user's own httpx client
+``open_transport`` picks the stack for a client: the user's own httpx client
 when one is given; else our lean HTTP/1.1 stack (measured faster per request and per streamed
 event: benchmarks/per_request.py, benchmarks/streaming.py), unless a proxy is configured, which
 is httpx's job.  Nothing here imports httpx until that stack is chosen.
@@ -20,8 +20,7 @@ __all__ = [
     "Exchange",
     "Headers",
     "Transport",
-    "async_transport",
-    "sync_transport",
+    "open_transport",
     "use_lean",
 ]
 
@@ -33,27 +32,17 @@ def use_lean() -> bool:
     return lean_allowed()
 
 
-def sync_transport(base_url: str, http_client: Any = None, verify: Any = True) -> Transport:
-    """The blocking transport for a client: ``http_client`` (an ``httpx.Client``), else lean or httpx."""
+def open_transport(base_url: str, http_client: Any = None, verify: Any = True, asynchronous: bool = False) -> Any:
+    """The transport for a client: over ``http_client`` (the user's own httpx client) if given,
+    else our lean stack, or httpx when a proxy is configured; ``asynchronous`` for asyncio."""
     if http_client is None and use_lean():
-        from .lean import LeanTransport
+        from . import lean
 
-        return LeanTransport(verify)
-    from .httpx import HttpxTransport, make_sync_client
+        return (lean.AsyncLeanTransport if asynchronous else lean.LeanTransport)(verify)
+    from . import httpx as stack
 
+    cls = stack.AsyncHttpxTransport if asynchronous else stack.HttpxTransport
     if http_client is None:
-        return HttpxTransport(make_sync_client(base_url, verify))
-    return HttpxTransport(http_client, owned=False)
-
-
-def async_transport(base_url: str, http_client: Any = None, verify: Any = True) -> AsyncTransport:
-    """The asyncio transport for a client: ``http_client`` (an ``httpx.AsyncClient``), else lean or httpx."""
-    if http_client is None and use_lean():
-        from .lean import AsyncLeanTransport
-
-        return AsyncLeanTransport(verify)
-    from .httpx import AsyncHttpxTransport, make_async_client
-
-    if http_client is None:
-        return AsyncHttpxTransport(make_async_client(base_url, verify))
-    return AsyncHttpxTransport(http_client, owned=False)
+        make = stack.make_async_client if asynchronous else stack.make_sync_client
+        return cls(make(base_url, verify))
+    return cls(http_client, owned=False)

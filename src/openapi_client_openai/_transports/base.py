@@ -28,13 +28,22 @@ from .._errors import APIError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator, Iterator
+    from collections.abc import Iterator
     from typing import Any
 
     from .._config import Timeout
     from .._request import PreparedRequest
 
-__all__ = ["DRAIN_BYTES", "DRAIN_SECONDS", "AsyncExchange", "AsyncTransport", "Exchange", "Headers", "Transport"]
+__all__ = [
+    "DRAIN_BYTES",
+    "DRAIN_SECONDS",
+    "AsyncExchange",
+    "AsyncTransport",
+    "Exchange",
+    "ExchangeBase",
+    "Headers",
+    "Transport",
+]
 
 DRAIN_BYTES = 64 * 1024
 DRAIN_SECONDS = 1.0
@@ -89,7 +98,32 @@ class Headers(Mapping):
         return f"Headers({self._map!r})"
 
 
-class _ExchangeBase:
+class _Budget:
+    """How much a drain may still read; as a context manager it ends a drain that ran out of
+    time or broke (an ``APIError``) quietly: the connection is then closed, not reused."""
+
+    __slots__ = ("active", "left")
+
+    def __init__(self, max_bytes: int, active: bool) -> None:
+        self.left = max_bytes
+        self.active = active
+
+    def __bool__(self) -> bool:
+        return self.active
+
+    def spent(self, piece: bytes) -> bool:
+        """Count a piece; True once the budget is used up."""
+        self.left -= len(piece)
+        return self.left < 0
+
+    def __enter__(self) -> _Budget:
+        return self
+
+    def __exit__(self, kind: Any, exc: Any, tb: Any) -> bool:
+        return isinstance(exc, APIError)
+
+
+class ExchangeBase:
     """What both flavours of exchange hold: the answer's head and the idle deadline."""
 
     status_code: int
@@ -110,53 +144,49 @@ class _ExchangeBase:
         """Whether the whole body has been read."""
         raise NotImplementedError
 
-    def _drain_budget(self, max_seconds: float) -> bool:
-        """Start a bounded drain: False when nothing is left to read."""
-        if self.complete:
-            return False
-        self.deadline = time.monotonic() + max_seconds
-        return True
-
-    def __repr__(self) -> str:
-        return f"<{type(self).__name__} {self.status_code} {self.url}>"
-
-
-class Exchange(_ExchangeBase):
-    """One answer on its connection, read with blocking I/O (see the module docstring)."""
-
-    def _pieces(self) -> Iterator[bytes]:
+    def _pieces(self) -> Any:
+        """The body's pieces as they arrive (a generator, async for ``AsyncExchange``)."""
         raise NotImplementedError
 
-    def iter_body(self) -> Iterator[bytes]:
+    def _body_iterator(self) -> Any:
         """The body's pieces as they arrive: one iterator, so a later call carries on."""
         if self._body is None:
             self._body = self._pieces()
         return self._body
 
+    def _drain_budget(self, max_bytes: int, max_seconds: float) -> _Budget:
+        """Start a bounded drain (false when nothing is left to read)."""
+        if self.complete:
+            return _Budget(0, False)
+        self.deadline = time.monotonic() + max_seconds  # bounds framing-only bytes too
+        return _Budget(max_bytes, True)
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.status_code} {self.url}>"
+
+
+class Exchange(ExchangeBase):
+    """One answer on its connection, read with blocking I/O (see the module docstring)."""
+
+    iter_body = ExchangeBase._body_iterator  # blocking: ``for piece in exchange.iter_body()``
+
     def read(self) -> bytes:
-        """The rest of the body; the connection is given back (or closed on error)."""
+        """The rest of the body; then the connection is given back (closed if the body broke off)."""
         try:
-            data = b"".join(self.iter_body())
-        except BaseException:
-            self.close()
-            raise
-        self.release()
-        return data
+            return b"".join(self.iter_body())
+        finally:
+            self.release()
 
     def drain(self, max_bytes: int = DRAIN_BYTES, max_seconds: float = DRAIN_SECONDS) -> None:
         """Read what is left within a bound, so that the connection can be reused; then release."""
         try:
-            seen = 0
-            for piece in self.iter_body() if self._drain_budget(max_seconds) else ():
-                seen += len(piece)
-                if seen > max_bytes:
-                    break
-        except APIError:
-            pass  # a body that will not end in time: release() closes the connection
-        except BaseException:
-            self.close()
-            raise
-        self.release()
+            budget = self._drain_budget(max_bytes, max_seconds)
+            with budget:
+                for piece in self.iter_body() if budget else ():
+                    if budget.spent(piece):
+                        break
+        finally:
+            self.release()  # pooled only if the body ended, else closed
 
     def release(self) -> None:
         """Give the connection back if the body was read to its end, else close it."""
@@ -167,43 +197,29 @@ class Exchange(_ExchangeBase):
         raise NotImplementedError
 
 
-class AsyncExchange(_ExchangeBase):
+class AsyncExchange(ExchangeBase):
     """One answer on its connection, read with asyncio (see the module docstring)."""
 
-    def _pieces(self) -> AsyncIterator[bytes]:
-        raise NotImplementedError
-
-    def aiter_body(self) -> AsyncIterator[bytes]:
-        """The body's pieces as they arrive: one iterator, so a later call carries on."""
-        if self._body is None:
-            self._body = self._pieces()
-        return self._body
+    aiter_body = ExchangeBase._body_iterator  # asyncio: ``async for piece in exchange.aiter_body()``
 
     async def aread(self) -> bytes:
-        """The rest of the body; the connection is given back (or closed on error)."""
+        """The rest of the body; then the connection is given back (closed if the body broke off)."""
         try:
-            data = b"".join([piece async for piece in self.aiter_body()])
-        except BaseException:
-            await self.aclose()
-            raise
-        await self.arelease()
-        return data
+            return b"".join([piece async for piece in self.aiter_body()])
+        finally:
+            await self.arelease()
 
     async def adrain(self, max_bytes: int = DRAIN_BYTES, max_seconds: float = DRAIN_SECONDS) -> None:
         """Read what is left within a bound, so that the connection can be reused; then release."""
         try:
-            seen = 0
-            if self._drain_budget(max_seconds):
-                async for piece in self.aiter_body():
-                    seen += len(piece)
-                    if seen > max_bytes:
-                        break
-        except APIError:
-            pass
-        except BaseException:  # cancelled while draining: close, and let it propagate now
-            await self.aclose()
-            raise
-        await self.arelease()
+            budget = self._drain_budget(max_bytes, max_seconds)
+            if budget:
+                with budget:
+                    async for piece in self.aiter_body():
+                        if budget.spent(piece):
+                            break
+        finally:
+            await self.arelease()  # pooled only if the body ended, else closed
 
     async def arelease(self) -> None:
         """Give the connection back if the body was read to its end, else close it."""

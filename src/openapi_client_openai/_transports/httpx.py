@@ -14,7 +14,7 @@ import time
 import types
 
 from .._errors import APIConnectionError, APIError, APITimeoutError
-from .base import AsyncExchange, AsyncTransport, Exchange, Headers, Transport
+from .base import AsyncExchange, AsyncTransport, Exchange, ExchangeBase, Headers, Transport
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -108,13 +108,26 @@ def raise_mapped(exc: BaseException, request: str) -> None:
 
 
 class _Trace:
-    """httpcore's trace events for one attempt: was the connection reused, did an answer start?"""
+    """One try of a request through httpx, and the edge where httpx's errors become ours.
 
-    __slots__ = ("answered", "fresh")
+    httpcore's trace events say whether the connection was reused and whether the answer's
+    head came back.  As a context manager it maps httpx's errors (the original kept as cause,
+    unknown exceptions untouched), except that a reused connection which failed before any of
+    the answer came back is swallowed on the first try, so that the next try opens a fresh one.
+    """
 
-    def __init__(self) -> None:
+    __slots__ = ("answered", "first", "fresh", "request")
+
+    def __init__(self, request: PreparedRequest, first: bool) -> None:
+        self.request = request
+        self.first = first
         self.fresh = False
         self.answered = False
+
+    @classmethod
+    def attempts(cls, request: PreparedRequest) -> tuple[_Trace, _Trace]:
+        """The two tries a request gets: the second only after a stale pooled connection."""
+        return cls(request, True), cls(request, False)
 
     def __call__(self, name: str, info: Any) -> None:
         if name.startswith(("connection.connect_tcp", "connection.connect_unix", "http11.start_tls")):
@@ -123,19 +136,53 @@ class _Trace:
             self.answered = True
 
     async def aio(self, name: str, info: Any) -> None:
+        """The trace callback for ``AsyncClient`` (httpcore awaits it)."""
         self(name, info)
 
-    def stale(self, exc: BaseException) -> bool:
-        """Whether ``exc`` means a reused connection was already closed: worth one fresh try."""
+    def __enter__(self) -> _Trace:
+        return self
+
+    def __exit__(self, kind: Any, exc: Any, tb: Any) -> bool:
+        if not isinstance(exc, Exception):
+            return False
         import httpx
 
-        network = (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError)
-        return not self.fresh and not self.answered and isinstance(exc, network)
+        stale = isinstance(exc, (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError))
+        if self.first and stale and not self.fresh and not self.answered:
+            return True  # the server closed this pooled connection as the request arrived
+        raise_mapped(exc, self.request.description)
+        return False  # pragma: no cover - raise_mapped always raises
 
 
-def _httpx_request(client: Any, request: PreparedRequest, timeout: Timeout, asynchronous: bool) -> Any:
+class _Mapped:
+    """Maps httpx's errors while a body is read, and checks the stream's idle deadline."""
+
+    __slots__ = ("exchange",)
+
+    def __init__(self, exchange: Any) -> None:
+        self.exchange = exchange
+
+    def __enter__(self) -> _Mapped:
+        return self
+
+    def __exit__(self, kind: Any, exc: Any, tb: Any) -> bool:
+        if isinstance(exc, Exception):
+            raise_mapped(exc, self.exchange._description)
+        if exc is None:
+            self.exchange._ended = True
+        return False
+
+    def check(self) -> None:
+        """Raise if the idle deadline passed (keep-alive comments do not count as events)."""
+        deadline = self.exchange.deadline
+        if deadline is not None and time.monotonic() > deadline:
+            raise APITimeoutError(f"no event within the stream idle timeout: {self.exchange.url}")
+
+
+def _httpx_request(client: Any, request: PreparedRequest, timeout: Timeout, trace: _Trace) -> Any:
     import httpx
 
+    asynchronous = isinstance(client, httpx.AsyncClient)
     content: Any = request.content
     headers = dict(request.headers)
     if request.stream:  # as the lean stack does: no decoder in an event stream's hot loop
@@ -146,7 +193,9 @@ def _httpx_request(client: Any, request: PreparedRequest, timeout: Timeout, asyn
             headers["Content-Length"] = str(length)  # else httpx sends it chunked
         content = _async_pieces(request) if asynchronous else request.body_pieces()
     limits = httpx.Timeout(connect=timeout.connect, read=timeout.read, write=timeout.write, pool=timeout.pool)
-    return client.build_request(request.method, request.url, headers=headers, content=content, timeout=limits)
+    built = client.build_request(request.method, request.url, headers=headers, content=content, timeout=limits)
+    built.extensions["trace"] = trace.aio if asynchronous else trace
+    return built
 
 
 async def _async_pieces(request: PreparedRequest) -> AsyncIterator[bytes]:
@@ -158,15 +207,14 @@ async def _async_pieces(request: PreparedRequest) -> AsyncIterator[bytes]:
         pieces.close()
 
 
-class HttpxExchange(Exchange):
-    """An answer read through an ``httpx.Response``."""
+class _FromHttpx:
+    """The head of an answer that came through httpx, and whether its body was read to the end."""
 
-    def __init__(self, response: Any, request: PreparedRequest) -> None:
-        super().__init__(
-            response.status_code, response.reason_phrase, Headers(response.headers.multi_items()), request.url
-        )
+    def __init__(self, response: Any) -> None:
+        headers = Headers(response.headers.multi_items())
+        ExchangeBase.__init__(self, response.status_code, response.reason_phrase, headers, str(response.url))  # type: ignore[arg-type]
         self._response = response
-        self._description = request.description
+        self._description = f"{response.request.method} {response.url}"
         self._ended = False
 
     @property
@@ -174,16 +222,15 @@ class HttpxExchange(Exchange):
         """Whether the whole body has been read."""
         return self._ended
 
+
+class HttpxExchange(_FromHttpx, Exchange):
+    """An answer read through an ``httpx.Response``."""
+
     def _pieces(self) -> Iterator[bytes]:
-        try:
+        with _Mapped(self) as mapped:
             for piece in self._response.iter_bytes():  # decoded: httpx may have asked for gzip
-                if piece:
-                    yield piece
-                if self.deadline is not None and time.monotonic() > self.deadline:
-                    raise APITimeoutError(f"no event within the stream idle timeout: {self.url}")
-            self._ended = True
-        except Exception as exc:
-            raise_mapped(exc, self._description)
+                yield piece
+                mapped.check()
 
     def release(self) -> None:
         """Give the connection back (httpx pools it when the body was read to its end)."""
@@ -192,32 +239,14 @@ class HttpxExchange(Exchange):
     close = release
 
 
-class AsyncHttpxExchange(AsyncExchange):
+class AsyncHttpxExchange(_FromHttpx, AsyncExchange):
     """An answer read through an ``httpx.Response`` on an ``AsyncClient``."""
 
-    def __init__(self, response: Any, request: PreparedRequest) -> None:
-        super().__init__(
-            response.status_code, response.reason_phrase, Headers(response.headers.multi_items()), request.url
-        )
-        self._response = response
-        self._description = request.description
-        self._ended = False
-
-    @property
-    def complete(self) -> bool:
-        """Whether the whole body has been read."""
-        return self._ended
-
     async def _pieces(self) -> AsyncIterator[bytes]:
-        try:
+        with _Mapped(self) as mapped:
             async for piece in self._response.aiter_bytes():
-                if piece:
-                    yield piece
-                if self.deadline is not None and time.monotonic() > self.deadline:
-                    raise APITimeoutError(f"no event within the stream idle timeout: {self.url}")
-            self._ended = True
-        except Exception as exc:
-            raise_mapped(exc, self._description)
+                yield piece
+                mapped.check()
 
     async def arelease(self) -> None:
         """Give the connection back (httpx pools it when the body was read to its end)."""
@@ -235,16 +264,11 @@ class HttpxTransport(Transport):
 
     def send(self, request: PreparedRequest, timeout: Timeout) -> HttpxExchange:
         """Send ``request`` through httpx; the answer's body is left to read."""
-        for last in (False, True):
-            trace = _Trace()
-            hreq = _httpx_request(self.client, request, timeout, False)
-            hreq.extensions["trace"] = trace
-            try:
-                return HttpxExchange(self.client.send(hreq, stream=True), request)
-            except Exception as exc:
-                if last or not trace.stale(exc):
-                    raise_mapped(exc, request.description)
-        raise AssertionError("unreachable")  # pragma: no cover
+        for trace in _Trace.attempts(request):
+            with trace:
+                hreq = _httpx_request(self.client, request, timeout, trace)
+                return HttpxExchange(self.client.send(hreq, stream=True))
+        raise AssertionError("unreachable: the last attempt returns or raises")  # pragma: no cover
 
     def close(self) -> None:
         """Close the httpx client, unless it is the user's own."""
@@ -261,16 +285,11 @@ class AsyncHttpxTransport(AsyncTransport):
 
     async def send(self, request: PreparedRequest, timeout: Timeout) -> AsyncHttpxExchange:
         """Send ``request`` through httpx; the answer's body is left to read."""
-        for last in (False, True):
-            trace = _Trace()
-            hreq = _httpx_request(self.client, request, timeout, True)
-            hreq.extensions["trace"] = trace.aio
-            try:
-                return AsyncHttpxExchange(await self.client.send(hreq, stream=True), request)
-            except Exception as exc:
-                if last or not trace.stale(exc):
-                    raise_mapped(exc, request.description)
-        raise AssertionError("unreachable")  # pragma: no cover
+        for trace in _Trace.attempts(request):
+            with trace:
+                hreq = _httpx_request(self.client, request, timeout, trace)
+                return AsyncHttpxExchange(await self.client.send(hreq, stream=True))
+        raise AssertionError("unreachable: the last attempt returns or raises")  # pragma: no cover
 
     async def aclose(self) -> None:
         """Close the httpx client, unless it is the user's own."""

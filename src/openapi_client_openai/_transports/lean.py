@@ -155,6 +155,66 @@ def _take_head(buf: bytes, description: str) -> tuple[tuple | None, bytes]:
         return head, buf
 
 
+class _Plan:
+    """A request as this stack sends it: where to, the head's bytes, the body's length."""
+
+    __slots__ = ("head", "length", "request", "where")
+
+    def __init__(self, request: PreparedRequest) -> None:
+        self.request = request
+        self.where = _Target(request.url)
+        self.length = request.body_length()
+        self.head = _head(request, self.where, self.length)
+
+    @property
+    def small(self) -> bool:
+        """Whether the whole request is in memory, to go in one write."""
+        content = self.request.content
+        return content is None or isinstance(content, bytes)
+
+
+class _Attempt:
+    """One try of a request on one connection, and the edge where socket errors become ours.
+
+    A context manager (usable around awaits too): a timeout becomes ``APITimeoutError`` and an
+    ``OSError`` ``APIConnectionError``, each with the original as cause; the connection is
+    closed on any error.  A pooled connection that failed before any byte of the answer came
+    back was closed by the server while idle: that error is swallowed (``ok`` stays False)
+    so that the caller tries once more on a fresh connection.
+    """
+
+    __slots__ = ("conn", "ok", "received", "request", "reused")
+
+    def __init__(self, request: PreparedRequest, conn: Any) -> None:
+        self.request = request
+        self.conn = conn
+        self.reused = conn is not None
+        self.received = False
+        self.ok = False
+
+    def __enter__(self) -> _Attempt:
+        return self
+
+    def __exit__(self, kind: Any, exc: Any, tb: Any) -> bool:
+        if exc is None:
+            self.ok = True
+            return False
+        _close(self.conn)
+        description = self.request.description
+        if isinstance(exc, TimeoutError):
+            raise APITimeoutError(f"Request timed out: {description}", request=description) from exc
+        if isinstance(exc, OSError):
+            if self.reused and not self.received:
+                return True  # stale: the caller goes on to a fresh connection
+            raise APIConnectionError(f"Connection error: {description}: {exc}", request=description) from exc
+        return False
+
+
+def _candidates(idle: Any) -> tuple:
+    """The connections to try: an idle pooled one (if any), then a fresh one (None)."""
+    return (idle, None) if idle is not None else (None,)
+
+
 class _Framing:
     """How the body ends (chunked, a length, or the connection closing), and its decoding."""
 
@@ -364,46 +424,27 @@ class LeanTransport(Transport):
 
     def send(self, request: PreparedRequest, timeout: Timeout) -> LeanExchange:
         """Send ``request`` and read the answer's head; the body is left to read."""
-        where = _Target(request.url)
-        length = request.body_length()
-        head = _head(request, where, length)
-        reused = self._get(where.key)
-        while True:
-            sock, received = reused, False
-            try:
-                if sock is None:
-                    sock = self._connect(where, timeout)
-                self._write(sock, request, head, length, timeout.write)
-                sock.settimeout(timeout.read)
-                answer, buf = None, b""
-                while answer is None:
-                    data = sock.recv(_RECV)
-                    if not data:
-                        raise ConnectionResetError("the server closed the connection before answering")
-                    received = True
-                    answer, buf = _take_head(buf + data, request.description)
-            except TimeoutError as exc:
-                _close(sock)
-                raise APITimeoutError(f"Request timed out: {request.description}") from exc
-            except OSError as exc:
-                _close(sock)
-                if reused is not None and not received:
-                    reused = None  # a pooled connection the server had closed: once more, on a fresh one
-                    continue
-                raise APIConnectionError(f"Connection error: {request.description}: {exc}") from exc
-            except BaseException:
-                _close(sock)
-                raise
-            return LeanExchange(self, where.key, sock, answer, buf, request, timeout.read)
+        plan = _Plan(request)
+        for conn in _candidates(self._get(plan.where.key)):
+            with _Attempt(request, conn) as attempt:
+                conn = attempt.conn = conn or self._connect(plan.where, timeout)
+                self._write(conn, plan, timeout.write)
+                conn.settimeout(timeout.read)
+                head, rest = _take_head(b"", request.description)
+                while head is None:
+                    head, rest = _take_head(rest + _received(conn.recv(_RECV), attempt), request.description)
+            if attempt.ok:
+                return LeanExchange(self, plan.where.key, conn, head, rest, request, timeout.read)
+        raise AssertionError("unreachable: the last attempt returns or raises")  # pragma: no cover
 
     @staticmethod
-    def _write(sock: Any, request: PreparedRequest, head: bytes, length: int | None, timeout: Any) -> None:
+    def _write(sock: Any, plan: _Plan, timeout: Any) -> None:
         sock.settimeout(timeout)
-        if isinstance(request.content, bytes) or request.content is None:
-            sock.sendall(head + (request.content or b""))
+        if plan.small:
+            sock.sendall(plan.head + (plan.request.content or b""))
             return
-        sock.sendall(head)
-        pieces = _framed(request.body_pieces(), length is None)
+        sock.sendall(plan.head)
+        pieces = _framed(plan.request.body_pieces(), plan.length is None)
         try:
             for piece in pieces:
                 sock.sendall(piece)
@@ -419,6 +460,14 @@ class LeanTransport(Transport):
         for socks in idle.values():
             for sock in socks:
                 sock.close()
+
+
+def _received(data: bytes, attempt: _Attempt) -> bytes:
+    """Note that the answer has started; an empty read before its head is a closed connection."""
+    if not data:
+        raise ConnectionResetError("the server closed the connection before answering")
+    attempt.received = True
+    return data
 
 
 def _close(conn: Any) -> None:
@@ -654,44 +703,26 @@ class AsyncLeanTransport(AsyncTransport):
 
     async def send(self, request: PreparedRequest, timeout: Timeout) -> AsyncLeanExchange:
         """Send ``request`` and read the answer's head; the body is left to read."""
-        where = _Target(request.url)
-        length = request.body_length()
-        head = _head(request, where, length)
-        reused = self._get(where.key)
-        while True:
-            conn, received = reused, False
-            try:
-                if conn is None:
-                    conn = await self._connect(where, timeout)
-                await self._write(conn, request, head, length, timeout.write)
-                answer, buf = None, b""
-                while answer is None:
-                    data = await conn.read(timeout.read)
-                    if not data:
-                        raise ConnectionResetError("the server closed the connection before answering")
-                    received = True
-                    answer, buf = _take_head(buf + data, request.description)
-            except TimeoutError as exc:
-                _close(conn)
-                raise APITimeoutError(f"Request timed out: {request.description}") from exc
-            except OSError as exc:
-                _close(conn)
-                if reused is not None and not received:
-                    reused = None  # a pooled connection the server had closed: once more, on a fresh one
-                    continue
-                raise APIConnectionError(f"Connection error: {request.description}: {exc}") from exc
-            except BaseException:  # cancellation included: never leave the transport open
-                _close(conn)
-                raise
-            return AsyncLeanExchange(self, where.key, conn, answer, buf, request, timeout.read)
+        plan = _Plan(request)
+        for conn in _candidates(self._get(plan.where.key)):
+            with _Attempt(request, conn) as attempt:  # cancellation included: closed on any error
+                conn = attempt.conn = conn or await self._connect(plan.where, timeout)
+                await self._write(conn, plan, timeout.write)
+                head, rest = _take_head(b"", request.description)
+                while head is None:
+                    data = _received(await conn.read(timeout.read), attempt)
+                    head, rest = _take_head(rest + data, request.description)
+            if attempt.ok:
+                return AsyncLeanExchange(self, plan.where.key, conn, head, rest, request, timeout.read)
+        raise AssertionError("unreachable: the last attempt returns or raises")  # pragma: no cover
 
     @staticmethod
-    async def _write(conn: _Reader, request: PreparedRequest, head: bytes, length: int | None, timeout: Any) -> None:
-        if isinstance(request.content, bytes) or request.content is None:
-            await conn.write(head + (request.content or b""), timeout)
+    async def _write(conn: _Reader, plan: _Plan, timeout: Any) -> None:
+        if plan.small:
+            await conn.write(plan.head + (plan.request.content or b""), timeout)
             return
-        await conn.write(head, timeout)
-        pieces = _framed(request.body_pieces(), length is None)
+        await conn.write(plan.head, timeout)
+        pieces = _framed(plan.request.body_pieces(), plan.length is None)
         try:
             for piece in pieces:
                 await conn.write(piece, timeout)
