@@ -18,17 +18,44 @@ CHAT = {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "Hello!
 
 
 @contextlib.contextmanager
-def local_server(events: int = 1000, per_chunk: int = 64) -> Iterator[str]:
-    """Run benchmarks/_server.py in its own process; yield its base URL (with /v1)."""
-    proc = subprocess.Popen(
-        [sys.executable, str(HERE / "_server.py"), str(events), str(per_chunk)], stdout=subprocess.PIPE, text=True
-    )
-    try:
-        port = int(proc.stdout.readline())
-        yield f"http://127.0.0.1:{port}/v1"
-    finally:
-        proc.kill()
-        proc.wait()
+def local_server(events: int = 1000, per_chunk: int = 64, tls: bool = False) -> Iterator[str]:
+    """Run benchmarks/_server.py in its own process; yield its base URL (with /v1).
+
+    With ``tls`` it serves https with a throwaway self-signed certificate for 127.0.0.1, which
+    this process then trusts through ``SSL_CERT_FILE`` (honoured by httpx and by our stack).
+    """
+    import os
+    import tempfile
+
+    env = dict(os.environ)
+    with tempfile.TemporaryDirectory() as tmp:
+        if tls:
+            cert, key = os.path.join(tmp, "cert.pem"), os.path.join(tmp, "key.pem")
+            subprocess.run(
+                ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+                 "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", key, "-out", cert],
+                check=True, capture_output=True,
+            )  # fmt: skip
+            env.update(BENCH_TLS_CERT=cert, BENCH_TLS_KEY=key)
+        proc = subprocess.Popen(
+            [sys.executable, str(HERE / "_server.py"), str(events), str(per_chunk)],
+            stdout=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+        saved = os.environ.get("SSL_CERT_FILE")
+        try:
+            port = int(proc.stdout.readline())
+            if tls:
+                os.environ["SSL_CERT_FILE"] = env["BENCH_TLS_CERT"]
+            yield f"{'https' if tls else 'http'}://127.0.0.1:{port}/v1"
+        finally:
+            if tls:
+                os.environ.pop("SSL_CERT_FILE", None)
+                if saved is not None:
+                    os.environ["SSL_CERT_FILE"] = saved
+            proc.kill()
+            proc.wait()
 
 
 def per_call_us(fn: Callable[[], object], n: int, warmup: int = 200, rounds: int = 5) -> float:

@@ -90,8 +90,16 @@ async def _handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, st
 
 
 async def _main(events: int, per_chunk: int) -> None:
+    import os
+
     stream_body = _stream_body(events, per_chunk)
-    server = await asyncio.start_server(lambda r, w: _handle(r, w, stream_body), "127.0.0.1", 0)
+    tls = None
+    if os.environ.get("BENCH_TLS_CERT"):  # serve https with this certificate and key
+        import ssl
+
+        tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        tls.load_cert_chain(os.environ["BENCH_TLS_CERT"], os.environ["BENCH_TLS_KEY"])
+    server = await asyncio.start_server(lambda r, w: _handle(r, w, stream_body), "127.0.0.1", 0, ssl=tls)
     port = server.sockets[0].getsockname()[1]
     print(port, flush=True)
     async with server:

@@ -1,8 +1,12 @@
-"""The transport choice: httpx or httpx2, measured on what this client does with it.
+"""The transport choices, measured on what this client does with them.
 
-Import time (what every first answer pays), time per keep-alive request, and streamed
-chunks per second with ``iter_lines`` + ``json.loads`` (64 events per HTTP chunk, and one
-per chunk as the real API sends).  The official SDK's streaming rate is shown for scale.
+1. Which stack carries our requests: our lean HTTP/1.1 stack or httpx (the one we keep for
+   proxies and users' own clients), per keep-alive chat request through ``OpenAIClient`` and
+   ``AsyncOpenAIClient``, over http and over TLS (a throwaway certificate for 127.0.0.1).
+2. httpx or httpx2 underneath: import time (what every first answer pays), time per
+   keep-alive request, and streamed chunks per second with ``iter_lines`` + ``json.loads``
+   (64 events per HTTP chunk, and one per chunk as the real API sends).  The official SDK's
+   streaming rate is shown for scale.
 
     python benchmarks/transport.py [EVENTS]
 """
@@ -45,9 +49,54 @@ def sdk_rate(url: str, events: int) -> float:
     return count / (time.perf_counter() - start)
 
 
+def stacks(n: int = 2000) -> None:
+    """Print our client's time per request on each stack, sync and async, http and https."""
+    import asyncio
+    import os
+    import tempfile
+
+    import httpx
+
+    from _common import SPEC_31
+
+    os.environ.setdefault("OPENAPI_CLIENT_OPENAI_CACHE_DIR", tempfile.mkdtemp())
+    from openapi_client_openai import AsyncOpenAIClient, OpenAIClient
+
+    def sync_us(url: str, http_client) -> float:
+        with OpenAIClient(spec=SPEC_31, api_key="sk-bench", base_url=url, http_client=http_client) as c:
+            return per_call_us(lambda: c.createChatCompletion(body=CHAT).json(), n)
+
+    def async_us(url: str, make_client) -> float:
+        async def loop() -> float:
+            options = {"spec": SPEC_31, "api_key": "sk-bench", "base_url": url, "http_client": make_client()}
+            async with AsyncOpenAIClient(**options) as c:
+                for _ in range(200):
+                    (await c.createChatCompletion(body=CHAT)).json()
+                start = time.perf_counter()
+                for _ in range(n):
+                    (await c.createChatCompletion(body=CHAT)).json()
+                return (time.perf_counter() - start) / n * 1e6
+
+        return asyncio.run(loop())
+
+    for tls in (False, True):
+        with local_server(tls=tls) as url:
+            scheme = "https" if tls else "http"
+            print(f"our client per keep-alive chat request over {scheme}: which stack carries it")
+            lean = sync_us(url, None)
+            over_httpx = sync_us(url, httpx.Client())
+            print(row("OpenAIClient on httpx", over_httpx, "us"))
+            print(row("OpenAIClient on the lean stack", lean, "us", over_httpx, "httpx"))
+            lean_async = async_us(url, lambda: None)
+            httpx_async = async_us(url, httpx.AsyncClient)
+            print(row("AsyncOpenAIClient on httpx", httpx_async, "us"))
+            print(row("AsyncOpenAIClient on the lean stack", lean_async, "us", httpx_async, "httpx"))
+
+
 def main() -> None:
-    """Print import, per-request and streaming figures for httpx and httpx2."""
+    """Print the stack choice, then import, per-request and streaming figures for httpx and httpx2."""
     events = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
+    stacks()
     import httpx
     import httpx2
 

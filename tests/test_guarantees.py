@@ -264,6 +264,30 @@ def test_stream_idle_timeout_while_only_comments_arrive(play, raw_server) -> Non
     assert 0.4 < waited < 3
 
 
+def test_stream_idle_timeout_when_the_server_falls_silent(play, raw_server) -> None:
+    release = threading.Event()
+
+    def handler(conn, request):
+        conn.sendall(SSE_HEAD + chunk(sse({"choices": [], "object": "chat.completion.chunk", "id": "x"})))
+        release.wait(10)  # then nothing at all, not even a comment
+        return False
+
+    srv = raw_server(handler)
+
+    async def scenario(c):
+        stream = await maybe(c.createChatCompletion(body=STREAM))
+        started = time.monotonic()
+        with pytest.raises(APITimeoutError):
+            await drain(stream)
+        return time.monotonic() - started
+
+    try:
+        waited = play(srv.url, scenario, stream_idle_timeout=0.5, timeout=30)
+    finally:
+        release.set()
+    assert waited < 3
+
+
 def test_stream_idle_timeout_covers_the_wait_for_the_head(play, raw_server) -> None:
     release = threading.Event()
 
