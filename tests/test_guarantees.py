@@ -110,6 +110,8 @@ def play(request, monkeypatch: pytest.MonkeyPatch):
         ({1: "x"}, "header names must be strings"),
         ({b"X-Bytes": "x"}, "header names must be strings"),
         ({"X-Nul": "a\x00b"}, "X-Nul"),
+        ({"Content-Length": "5"}, "set by the client"),
+        ({"transfer-encoding": "chunked"}, "set by the client"),
     ],
 )
 @pytest.mark.parametrize("streamed", [False, True], ids=["plain", "streamed"])

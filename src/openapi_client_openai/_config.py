@@ -7,6 +7,8 @@ timed without importing httpx: the lean transport never needs it.
 
 from __future__ import annotations
 
+from ._errors import ConfigError
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
@@ -32,12 +34,12 @@ UNSET: Any = _Unset()
 
 
 def check_seconds(name: str, value: Any, allow_none: bool = True) -> float | None:
-    """Return ``value`` as seconds, or raise ``ValueError`` naming ``name`` if it is not a time."""
+    """Return ``value`` as seconds, or raise ``ConfigError`` (a ``ValueError``) naming ``name``."""
     if value is None and allow_none:
         return None
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
         allowed = "a positive number of seconds" + (" or None" if allow_none else "")
-        raise ValueError(f"{name} must be {allowed}, not {value!r}")
+        raise ConfigError(f"{name} must be {allowed}, not {value!r}")
     return float(value)
 
 

@@ -32,6 +32,7 @@ __all__ = [
 ]
 
 MAX_DEPTH = 254  # orjson's nesting limit; far beyond any body the API takes
+_FRAMING = frozenset({"content-length", "transfer-encoding"})
 _TOKEN = frozenset("!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
 
 _JSON = "application/json"
@@ -325,7 +326,11 @@ def _base_name(key: str) -> str:
 
 
 def header_name(name: Any) -> str:
-    """Check a header name (a string of HTTP token characters) and return it."""
+    """Check a header name (a string of HTTP token characters) and return it.
+
+    ``Content-Length`` and ``Transfer-Encoding`` are refused: the client sets them from the
+    body, and a second, different value would let a server read the body differently.
+    """
     if not isinstance(name, str):
         raise ParameterError(f"header names must be strings, not {type(name).__name__} ({name!r})")
     if not name or not _TOKEN.issuperset(name):
@@ -333,6 +338,8 @@ def header_name(name: Any) -> str:
             f"the header name {name!r} holds a character a header name cannot have "
             "(a space, a colon, a newline...): use letters, digits and - only"
         )
+    if name.lower() in _FRAMING:
+        raise ParameterError(f"the header {name!r} is set by the client from the body: leave it out")
     return name
 
 

@@ -96,11 +96,13 @@ class _Target:
 
 
 def _head(request: PreparedRequest, where: _Target, length: int | None) -> bytes:
-    lines = [f"{request.method} {where.target} HTTP/1.1", f"Host: {where.host_header}"]
+    lines = [f"{request.method} {where.target} HTTP/1.1"]
     given = set()
     for name, value in request.headers.items():
         given.add(name.lower())
         lines.append(f"{name}: {value}")
+    if "host" not in given:  # a Host header of the caller's own wins, as with httpx
+        lines.insert(1, f"Host: {where.host_header}")
     if "accept" not in given:
         lines.append("Accept: */*")
     if "accept-encoding" not in given:
