@@ -9,6 +9,7 @@ from __future__ import annotations
 __all__ = ["ChunkedDecoder", "ChunkedError"]
 
 _MAX_LINE = 4096
+_HEX = frozenset(b"0123456789abcdefABCDEF")
 _MAX_TRAILERS = 64 * 1024
 
 
@@ -51,13 +52,10 @@ class ChunkedDecoder:
                     if end - pos >= _MAX_LINE:
                         raise ChunkedError("a chunk-size line is too long")
                     break
-                size_text = buf[pos:nl].split(b";", 1)[0].strip()
-                try:
-                    left = int(size_text, 16)
-                except ValueError:
-                    raise ChunkedError(f"bad chunk size {size_text[:20]!r}") from None
-                if left < 0:
-                    raise ChunkedError("negative chunk size")
+                size_text = buf[pos:nl].split(b";", 1)[0].strip(b" \t")
+                if not size_text or not _HEX.issuperset(size_text) or len(size_text) > 16:
+                    raise ChunkedError(f"bad chunk size {size_text[:20]!r}")  # int() would take 0x1f, +1f, 1_f
+                left = int(size_text, 16)
                 pos = nl + 2
                 state = 1 if left else 3
             elif state == 2:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import sys
+from _thread import allocate_lock
 
 from ._config import UNSET, Timeout
 from ._errors import APIConnectionError, APIError, ConfigError, MissingAPIKeyError, ParameterError, Secret
@@ -57,6 +58,34 @@ def _clean_key(key: str | None) -> str | None:
             "character): check OPENAI_API_KEY or api_key="
         )
     return key or None
+
+
+def _check_base_url(url: Any) -> str:
+    """The base URL without a trailing slash, its host in ASCII; refuse one that cannot work.
+
+    Credentials in the URL are refused (they would show in every error message that names the
+    URL): send them as a header with ``default_headers=``.
+    """
+    if not isinstance(url, str) or not url.startswith(("http://", "https://")):
+        raise ConfigError(f"base_url must start with http:// or https://, not {url!r}")
+    if url.isascii() and url.isprintable() and not any(c in url for c in "@# \\"):
+        return url.rstrip("/")  # the usual case, without importing urllib.parse (~1 ms)
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    if parts.username is not None or parts.password is not None:
+        raise ConfigError(
+            "base_url holds credentials (user:password@): pass them as a header with default_headers= instead"
+        )
+    if parts.fragment or not parts.hostname or not url.isprintable() or " " in url:
+        raise ConfigError(f"base_url is not a usable URL (a #fragment, no host, or a space): {url!r}")
+    host = parts.hostname
+    try:
+        ascii_host = host.encode("idna").decode("ascii")
+    except UnicodeError:
+        raise ConfigError(f"the host of base_url cannot be written in ASCII (IDNA): {host!r}") from None
+    netloc = parts.netloc.replace(host, ascii_host) if ascii_host != host else parts.netloc
+    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, "")).rstrip("/")
 
 
 class OperationMethod:
@@ -137,10 +166,7 @@ class _BaseClient:
         env = os.environ
         self._index: SpecIndex = load_index(spec)
         self._key = Secret(_clean_key(api_key if api_key is not None else env.get("OPENAI_API_KEY")))
-        url = base_url or env.get("OPENAI_BASE_URL") or DEFAULT_BASE_URL
-        if not isinstance(url, str) or not url.startswith(("http://", "https://")):
-            raise ConfigError(f"base_url must start with http:// or https://, not {url!r}")
-        self.base_url: str = url.rstrip("/")
+        self.base_url: str = _check_base_url(base_url or env.get("OPENAI_BASE_URL") or DEFAULT_BASE_URL)
         self.organization = organization if organization is not None else env.get("OPENAI_ORG_ID")
         self.project = project if project is not None else env.get("OPENAI_PROJECT_ID")
         self.timeout = timeout
@@ -151,6 +177,7 @@ class _BaseClient:
         self.max_event_size = max_event_size
         self._http_client = http_client
         self._transport: Any = None
+        self._lock = allocate_lock()
         self._headers: dict[str, str] | None = None
 
     _HTTPX_CLASS = ""  # the httpx client class a user's own http_client must be
@@ -295,7 +322,7 @@ class _BaseClient:
 
                 logging.getLogger("openapi_client_openai").warning("%s", error)
         req = build_request(op, self.base_url, self._base_headers(), body, params, headers, query)
-        if op.needs_key and "Authorization" not in req.headers and "authorization" not in req.headers:
+        if op.needs_key and not any(name.lower() == "authorization" for name in req.headers):
             key = self._key.get()
             if not key:
                 raise MissingAPIKeyError(
@@ -338,9 +365,7 @@ class _BaseClient:
         receives its return value, or the ``APIError`` it raised.  Yields ``(None, answer)``
         to hand back a result or a stream; raises the (redacted) error when giving up.
         """
-        transport = self._transport
-        if transport is None:
-            transport = self._transport = self._open_transport()
+        transport = self._transport or self._open_transport()
         retries = 0
         while True:
             got = yield transport.send, (req, limits)
@@ -361,7 +386,7 @@ class _BaseClient:
                 if not isinstance(got, APIError):
                     from . import _response
 
-                    result = getattr(_response, self._RESULT)(op.id, exchange, content)
+                    result = getattr(_response, self._RESULT)(op.id, exchange, content, self._key)
                     delay = self._outcome(result, req, retries)
                     if delay is None:
                         yield None, result
@@ -372,9 +397,13 @@ class _BaseClient:
             retries += 1
 
     def _open_transport(self) -> Any:
+        """The transport, made on first use; threads making their first calls at once share one."""
         from ._transports import open_transport
 
-        return open_transport(self.base_url, self._http_client, asynchronous=self._READ == "aread")
+        with self._lock:
+            if self._transport is None:
+                self._transport = open_transport(self.base_url, self._http_client, asynchronous=self._READ == "aread")
+            return self._transport
 
     def _outcome(self, result: Any, req: PreparedRequest, retries: int) -> float | None:
         """Return None to hand back the result, a delay to retry after, or raise the error."""

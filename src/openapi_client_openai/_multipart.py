@@ -77,6 +77,8 @@ class FileSpec:
     __slots__ = ("_start", "content_type", "filename", "source")
 
     def __init__(self, filename: str, content_type: str, source: Any) -> None:
+        if not isinstance(content_type, str) or not content_type.isascii() or not content_type.isprintable():
+            raise ParameterError(f"the content type of {filename!r} must be printable ASCII, not {content_type!r}")
         self.filename = filename
         self.content_type = content_type
         self._start = None
@@ -93,16 +95,23 @@ class FileSpec:
         self.source = source
 
     def length(self) -> int | None:
-        """The number of bytes ``pieces()`` will yield, when that is known beforehand."""
+        """The number of bytes ``pieces()`` will yield, when that is known beforehand.
+
+        Only plain files on disk are sized from the file system: a file object over something
+        else (``gzip.open``, a socket) yields other bytes than its descriptor holds.
+        """
         source = self.source
         if isinstance(source, bytes):
             return len(source)
         try:
             if isinstance(source, os.PathLike):
                 return os.stat(source).st_size
-            return os.fstat(source.fileno()).st_size - (self._start or 0)
+            raw = source.raw if isinstance(source, (io.BufferedReader, io.BufferedRandom)) else source
+            if type(raw) is io.FileIO:
+                return os.fstat(raw.fileno()).st_size - (self._start or 0)
         except (OSError, AttributeError, ValueError, io.UnsupportedOperation):
-            return None
+            pass
+        return None
 
     def pieces(self) -> Iterator[bytes]:
         """Yield the file's bytes from its start (as it was when the request was built)."""
@@ -113,11 +122,11 @@ class FileSpec:
             return
         if isinstance(source, os.PathLike):
             with _open(source) as f:
-                yield from iter(lambda: f.read(_PIECE), b"")
+                yield from iter(lambda: _read(f, self.filename), b"")
             return
         source.seek(self._start)
         while True:
-            piece = source.read(_PIECE)
+            piece = _read(source, self.filename)
             if not piece:
                 return
             if isinstance(piece, str):
@@ -126,6 +135,14 @@ class FileSpec:
 
     def __repr__(self) -> str:
         return f"FileSpec({self.filename!r}, {self.content_type!r})"
+
+
+def _read(f: Any, filename: str) -> Any:
+    # A failing disk is the caller's file, not the connection: say so, never "connection error".
+    try:
+        return f.read(_PIECE)
+    except OSError as exc:
+        raise ParameterError(f"cannot read the file {filename!r} while sending it: {exc}") from exc
 
 
 def _open(path: os.PathLike) -> Any:
@@ -180,10 +197,8 @@ def to_file(field: str, value: Any) -> FileSpec:
         spec = to_file(field, content)
         if filename:
             spec.filename = os.path.basename(str(filename))
-            spec.content_type = ctype or _guess_type(spec.filename)
-        elif ctype:
-            spec.content_type = ctype
-        return spec
+        ctype = ctype or (_guess_type(spec.filename) if filename else spec.content_type)
+        return FileSpec(spec.filename, ctype, spec.source) if ctype != spec.content_type else spec
     if isinstance(value, os.PathLike):
         path = os.fspath(value)
         if not os.path.isfile(path):

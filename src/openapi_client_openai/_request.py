@@ -86,13 +86,31 @@ class PreparedRequest:
         return 0
 
     def body_pieces(self) -> Iterator[bytes]:
-        """Yield the body's bytes as they go on the wire; each attempt calls it again."""
+        """Yield the body's bytes as they go on the wire; each attempt calls it again.
+
+        A body of a known length that turns out longer or shorter (a file that changed while
+        it was sent) raises a ``ParameterError``: a wrong length would leave the server reading
+        the rest as another request.
+        """
         content = self.content
         if isinstance(content, bytes):
             if content:
                 yield content
-        elif content is not None:
-            yield from content.pieces()
+            return
+        if content is None:
+            return
+        expected = self.body_length()
+        sent = 0
+        for piece in content.pieces():
+            sent += len(piece)
+            if expected is not None and sent > expected:
+                break
+            yield piece
+        if expected is not None and sent != expected:
+            raise ParameterError(
+                f"{self.operation_id}: a file changed size while it was sent ({sent} bytes instead of "
+                f"{expected}): send it again once it has stopped changing"
+            )
 
     def __repr__(self) -> str:
         return f"<PreparedRequest {self.method} {self.url}>"
@@ -290,10 +308,13 @@ def build_request(
             static = "&".join(p for p in static.split("&") if p.split("=", 1)[0] not in names)
         for key, value in query.items():
             flatten(str(key), value, pairs)
-    url = base_url + path
+    base, _, base_query = base_url.partition("?")  # a base URL may carry a query (api-version=...)
+    url = base + path
     qs = encode(pairs)
     if static:
         qs = f"{static}&{qs}" if qs else static
+    if base_query:
+        qs = f"{base_query}&{qs}" if qs else base_query
     if qs:
         url = f"{url}?{qs}"
 
@@ -350,8 +371,12 @@ def header_value(name: str, value: Any) -> str:
             value = scalar(value)
         else:
             raise ParameterError(f"the header {name!r} must be a string, not {type(value).__name__}")
-    if not value.isascii() or any(ch in value for ch in "\r\n\x00"):
-        raise ParameterError(f"the header {name!r} holds a character that cannot be sent (non-ASCII, a newline or NUL)")
+    value = value.strip(" \t")  # what a .env file or a copy-paste leaves around it
+    if not value.isascii() or not value.isprintable():
+        raise ParameterError(
+            f"the header {name!r} holds a character that cannot be sent (non-ASCII, or a control character "
+            "such as a newline)"
+        )
     return value
 
 

@@ -129,13 +129,14 @@ class ResponseHead:
 
 
 class _BaseResult(ResponseHead):
-    __slots__ = ("_content", "_exchange", "_json")
+    __slots__ = ("_content", "_exchange", "_json", "_secret")
 
-    def __init__(self, operation_id: str, exchange: Any, content: bytes | None) -> None:
+    def __init__(self, operation_id: str, exchange: Any, content: bytes | None, secret: Secret | None = None) -> None:
         super().__init__(operation_id, exchange)
         self._exchange = exchange
         self._content = content
         self._json: Any = UNSET
+        self._secret = secret or Secret(None)  # masked in what an error shows of the body
 
     @property
     def is_read(self) -> bool:
@@ -166,7 +167,7 @@ class _BaseResult(ResponseHead):
             try:
                 self._json = json.loads(content)
             except ValueError:
-                snippet = content[:80].decode("utf-8", "replace")
+                snippet = self._secret.redact(content.decode("utf-8", "replace"))[:80]
                 raise ContentError(
                     f"{self.operation_id} answered {self.content_type or 'no content type'}, not JSON: "
                     f"{snippet!r}; use .content, .text or write_to()"
@@ -250,10 +251,7 @@ class Result(_BaseResult):
     def __del__(self) -> None:
         # An unread binary answer dropped without close() would hold its pooled connection.
         if self._content is None:
-            try:
-                self._exchange.close()
-            except Exception:
-                pass
+            self._exchange.abandon()
 
     def __enter__(self) -> Result:
         return self
@@ -319,6 +317,10 @@ class AsyncResult(_BaseResult):
     async def aclose(self) -> None:
         """Give the connection back (pooled if the body was read to its end, else closed)."""
         await self._exchange.arelease()
+
+    def __del__(self) -> None:
+        if self._content is None:
+            self._exchange.abandon()
 
     async def __aenter__(self) -> AsyncResult:
         return self

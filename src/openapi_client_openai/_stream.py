@@ -41,7 +41,10 @@ class EventData(dict):
         return f"EventData(event={self.event!r}, {dict.__repr__(self)})"
 
 
-def _stream_error(data: Any, event: str, request_id: str | None) -> APIError:
+def _stream_error(data: Any, event: str, request_id: str | None, secret: Secret) -> APIError:
+    """The error an error event reports; the secret is masked before anything is shortened,
+    so that no part of it survives a cut."""
+    data = secret.redact(data)
     message, obj = error_details(data)
     if not message:
         message = str(data)[:500]
@@ -108,12 +111,12 @@ class _StreamCore:
             data = _loads(raw)
         except _JSONError:
             if sse.event == "error":
-                raise self.secret.scrub(_stream_error({"message": sse.data}, "error", self.request_id)) from None
-            text = f"the stream sent data that is not JSON: {sse.data[:200]!r}: {self.description}"
+                raise _stream_error({"message": sse.data}, "error", self.request_id, self.secret) from None
+            text = f"the stream sent data that is not JSON: {self.secret.redact(sse.data)[:200]!r}: {self.description}"
             raise self.secret.scrub(APIError(text)) from None
         event = sse.event
         if event == "error" or (type(data) is dict and data.get("error") is not None and "object" not in data):
-            raise self.secret.scrub(_stream_error(data, event, self.request_id))
+            raise _stream_error(data, event, self.request_id, self.secret)
         if type(data) is not dict:
             return data
         item = EventData(data)
@@ -126,7 +129,7 @@ class _StreamCore:
         if event in TERMINAL_EVENTS or kind in TERMINAL_EVENTS:
             self.finished = True
         if kind == "error":
-            raise self.secret.scrub(_stream_error(data, event, self.request_id))
+            raise _stream_error(data, event, self.request_id, self.secret)
         return item
 
     def take(self, chunk: bytes, raw: bool) -> Iterator[Any]:
@@ -179,7 +182,7 @@ class _StreamCore:
         failed = type(data) is dict and data.get("error") is not None and "object" not in data
         if sse.event == "error" or kind == "error" or failed:
             body = data if data is not None else {"message": sse.data}
-            return self.secret.scrub(_stream_error(body, sse.event, self.request_id))
+            return _stream_error(body, sse.event, self.request_id, self.secret)
         return None
 
     def check_end(self) -> None:
@@ -264,6 +267,12 @@ class _BaseStream:
     def finished(self) -> bool:
         """Whether the stream reached its end marker."""
         return self._core.finished
+
+    def __del__(self) -> None:
+        # A stream dropped before anyone read it still holds its connection; once iterated,
+        # the driver's own ``finally`` gives it back.
+        if self._iterator is None and not self._core.started:
+            self._source.abandon()
 
     _drive: Any  # _run or _arun: the one thing the two stream classes do differently
 

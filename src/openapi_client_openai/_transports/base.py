@@ -161,6 +161,16 @@ class ExchangeBase:
         self.deadline = time.monotonic() + max_seconds  # bounds framing-only bytes too
         return _Budget(max_bytes, True)
 
+    def abandon(self) -> None:
+        """Close the connection now, from code that cannot await (a finaliser); never raises."""
+        try:
+            self._close_now()
+        except Exception:
+            pass
+
+    def _close_now(self) -> None:
+        """Close at once without awaiting, where the stack allows it."""
+
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.status_code} {self.url}>"
 

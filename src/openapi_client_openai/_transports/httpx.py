@@ -14,7 +14,8 @@ import time
 import types
 
 from .._errors import APIConnectionError, APIError, APITimeoutError
-from .base import AsyncExchange, AsyncTransport, Exchange, ExchangeBase, Headers, Transport
+from .base import DRAIN_BYTES, DRAIN_SECONDS, AsyncExchange, AsyncTransport, Exchange, ExchangeBase, Headers, Transport
+from .lean import ssl_verify_errors
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -94,9 +95,22 @@ def map_error(exc: BaseException, request: str) -> BaseException:
         return APIError(f"the answer could not be decoded: {request}: {detail}", request=request)
     if isinstance(exc, (httpx.LocalProtocolError, httpx.UnsupportedProtocol)):
         return APIError(f"the request could not be sent: {request}: {detail}", request=request)
+    if isinstance(exc, httpx.ConnectError) and _caused_by(exc, ssl_verify_errors()):
+        # not worth a retry: it will fail the same way
+        return APIError(f"the server's TLS certificate was refused: {request}: {detail}", request=request)
     if isinstance(exc, (httpx.TransportError, httpx.StreamError)):
         return APIConnectionError(f"Connection error: {request}: {detail}", request=request)
     return APIError(f"{request}: {detail}", request=request)
+
+
+def _caused_by(exc: BaseException, kinds: tuple) -> bool:
+    seen = 0
+    cur: BaseException | None = exc
+    while cur is not None and seen < 10:
+        if kinds and isinstance(cur, kinds):
+            return True
+        cur, seen = cur.__cause__ or cur.__context__, seen + 1
+    return False
 
 
 def raise_mapped(exc: BaseException, request: str) -> None:
@@ -226,6 +240,33 @@ class _FromHttpx:
 class HttpxExchange(_FromHttpx, Exchange):
     """An answer read through an ``httpx.Response``."""
 
+    def drain(self, max_bytes: int = DRAIN_BYTES, max_seconds: float = DRAIN_SECONDS) -> None:
+        """Read what is left within a bound, then release.  httpx reads with the request's read
+        timeout, so a watchdog shuts the socket once the bound has passed."""
+        if self.complete:
+            return self.release()
+        import threading
+
+        watchdog = threading.Timer(max_seconds, self._cut)
+        watchdog.daemon = True
+        watchdog.start()
+        try:
+            super().drain(max_bytes, max_seconds)
+        finally:
+            watchdog.cancel()
+        return None
+
+    def _cut(self) -> None:
+        import socket
+
+        stream = self._response.extensions.get("network_stream")
+        sock = stream.get_extra_info("socket") if stream is not None else None
+        if sock is not None:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)  # wakes the blocked read, which then fails
+            except OSError:
+                pass
+
     def _pieces(self) -> Iterator[bytes]:
         with _Mapped(self) as mapped:
             for piece in self._response.iter_bytes():  # decoded: httpx may have asked for gzip
@@ -236,11 +277,20 @@ class HttpxExchange(_FromHttpx, Exchange):
         """Give the connection back (httpx pools it when the body was read to its end)."""
         self._response.close()
 
-    close = release
+    close = _close_now = release
 
 
 class AsyncHttpxExchange(_FromHttpx, AsyncExchange):
     """An answer read through an ``httpx.Response`` on an ``AsyncClient``."""
+
+    async def adrain(self, max_bytes: int = DRAIN_BYTES, max_seconds: float = DRAIN_SECONDS) -> None:
+        """Read what is left within a bound, then release (httpx's reads are bounded here)."""
+        import asyncio
+
+        try:
+            await asyncio.wait_for(super().adrain(max_bytes, max_seconds), max_seconds)
+        except asyncio.TimeoutError:  # cancelled inside: the connection is closed, not reused
+            await self.aclose()
 
     async def _pieces(self) -> AsyncIterator[bytes]:
         with _Mapped(self) as mapped:

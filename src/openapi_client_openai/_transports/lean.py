@@ -133,8 +133,10 @@ def _parse_head(head: bytes) -> tuple[str, int, str, list[tuple[str, str]]]:
     headers = []
     for line in lines[1:]:
         if line:
-            name, _, value = line.partition(":")
-            headers.append((name.strip(), value.strip()))
+            name, colon, value = line.partition(":")
+            if not colon or not name or name != name.strip():  # "name :" lets two parsers disagree
+                raise APIConnectionError(f"the answer has a malformed header line: {line[:80]!r}")
+            headers.append((name, value.strip(" \t")))
     return parts[0], int(parts[1]), parts[2] if len(parts) > 2 else "", headers
 
 
@@ -181,30 +183,31 @@ class _Attempt:
     A context manager (usable around awaits too): a timeout becomes ``APITimeoutError`` and an
     ``OSError`` ``APIConnectionError``, each with the original as cause; the connection is
     closed on any error.  A pooled connection that failed before any byte of the answer came
-    back was closed by the server while idle: that error is swallowed (``ok`` stays False)
-    so that the caller tries once more on a fresh connection.
+    back was closed by the server while idle: that error is swallowed so that the caller
+    tries once more on a fresh connection.
     """
 
-    __slots__ = ("conn", "ok", "received", "request", "reused")
+    __slots__ = ("conn", "received", "request", "reused")
 
     def __init__(self, request: PreparedRequest, conn: Any) -> None:
         self.request = request
         self.conn = conn
         self.reused = conn is not None
         self.received = False
-        self.ok = False
 
     def __enter__(self) -> _Attempt:
         return self
 
     def __exit__(self, kind: Any, exc: Any, tb: Any) -> bool:
         if exc is None:
-            self.ok = True
             return False
         _close(self.conn)
         description = self.request.description
         if isinstance(exc, TimeoutError):
             raise APITimeoutError(f"Request timed out: {description}", request=description) from exc
+        if isinstance(exc, ssl_verify_errors()):  # not worth a retry: it will fail the same way
+            text = f"the server's TLS certificate was refused: {description}: {exc}"
+            raise APIError(text, request=description) from exc
         if isinstance(exc, OSError):
             if self.reused and not self.received:
                 return True  # stale: the caller goes on to a fresh connection
@@ -220,24 +223,31 @@ def _candidates(idle: Any) -> tuple:
 class _Framing:
     """How the body ends (chunked, a length, or the connection closing), and its decoding."""
 
-    __slots__ = ("chunked", "decompress", "keep_alive", "left")
+    __slots__ = ("chunked", "coding", "decompress", "inflated", "keep_alive", "left")
 
     def __init__(self, version: str, headers: list[tuple[str, str]], method: str, status: int, where: str) -> None:
         self.chunked: ChunkedDecoder | None = None
         self.left: int | None = None
         self.decompress: Any = None
+        self.coding = ""
+        self.inflated = False  # any compressed bytes seen: then the stream must reach its end
         self.keep_alive = version != "HTTP/1.0"
         for name, value in headers:
             lname = name.lower()
-            if lname == "transfer-encoding" and "chunked" in value.lower():
+            if lname == "transfer-encoding":
+                if value.strip().lower() != "chunked":  # h11 refuses the rest too (e.g. "gzip, chunked")
+                    raise APIConnectionError(f"the answer's transfer-encoding {value!r} is not supported: {where}")
                 self.chunked = ChunkedDecoder()
-            elif lname == "content-length" and value.isdigit():
+            elif lname == "content-length":
+                if not value.isdigit() or (self.left is not None and self.left != int(value)):
+                    raise APIConnectionError(f"the answer's content-length {value!r} is not usable: {where}")
                 self.left = int(value)
             elif lname == "connection":
                 self.keep_alive = "close" not in value.lower() and (self.keep_alive or "keep-alive" in value.lower())
             elif lname == "content-encoding":
                 coding = value.lower().strip()
                 if coding in ("gzip", "deflate", "x-gzip"):
+                    self.coding = coding
                     self.decompress = zlib.decompressobj(zlib.MAX_WBITS | 32)
                 elif coding not in ("", "identity"):
                     raise APIError(f"the answer is encoded as {value!r}, which this client cannot decode: {where}")
@@ -261,11 +271,28 @@ class _Framing:
                 self.keep_alive = False  # bytes past the body: the connection is not clean
             self.left -= len(data)
         if self.decompress is not None and data:
-            try:
-                data = self.decompress.decompress(data)
-            except zlib.error as exc:
-                raise APIError(f"the answer could not be decoded (broken compression): {exc}") from exc
+            self.inflated = True
+            data = self._inflate(data)
+        if self.inflated and self.complete and not self.decompress.eof:
+            raise APIConnectionError("the answer's compressed body was cut short")
         return data
+
+    def _inflate(self, data: bytes) -> bytes:
+        out = []
+        while data:
+            try:
+                out.append(self.decompress.decompress(data))
+            except zlib.error as exc:
+                if self.coding == "deflate" and not out and self.decompress.unused_data == b"":
+                    self.decompress = zlib.decompressobj(-zlib.MAX_WBITS)  # raw deflate, as some servers send
+                    self.coding = "raw"
+                    continue
+                raise APIError(f"the answer could not be decoded (broken compression): {exc}") from exc
+            data = b""
+            if self.decompress.eof and self.decompress.unused_data:  # another gzip member follows
+                data = self.decompress.unused_data
+                self.decompress = zlib.decompressobj(zlib.MAX_WBITS | 32)
+        return b"".join(out)
 
     @property
     def complete(self) -> bool:
@@ -300,6 +327,8 @@ class _LeanBody:
 
     def _wait(self) -> float | None:
         """How long the next read may wait: the read timeout, or less to meet the deadline."""
+        if self._conn is None:
+            raise APIConnectionError(f"the answer's connection is closed, so no more of it can be read: {self.url}")
         timeout = self._read_timeout
         if self.deadline is not None:
             left = self.deadline - time.monotonic()
@@ -373,6 +402,8 @@ class LeanExchange(_LeanBody, Exchange):
         if sock is not None:
             sock.close()
 
+    _close_now = close
+
 
 class LeanTransport(Transport):
     """Keep-alive HTTP/1.1 over blocking sockets, by origin.  Thread-safe."""
@@ -384,32 +415,27 @@ class LeanTransport(Transport):
         self._lock = threading.Lock()
         self._verify = verify
         self._ssl: Any = None
+        self._closed = False
         self.max_idle = max_idle
 
     def _put(self, key: tuple, sock: Any) -> None:
         with self._lock:
             idle = self._idle.setdefault(key, [])
-            if len(idle) < self.max_idle:
+            if len(idle) < self.max_idle and not self._closed:
                 idle.append(sock)
                 return
         sock.close()
 
     def _get(self, key: tuple) -> Any:
-        import select
-
         while True:
             with self._lock:
                 idle = self._idle.get(key)
                 sock = idle.pop() if idle else None
             if sock is None:
                 return None
-            try:
-                # An idle connection must have nothing to read: data there is a stale answer
-                # or the server closing it.  Either way it is not reused.
-                readable = bool(select.select([sock], [], [], 0)[0]) or bool(getattr(sock, "pending", int)())
-            except (OSError, ValueError):
-                readable = True
-            if not readable:
+            # An idle connection must have nothing to read: data there is a stale answer or the
+            # server closing it.  Either way it is not reused.
+            if not _readable(sock):
                 return sock
             sock.close()
 
@@ -435,7 +461,6 @@ class LeanTransport(Transport):
                 head, rest = _take_head(b"", request.description)
                 while head is None:
                     head, rest = _take_head(rest + _received(conn.recv(_RECV), attempt), request.description)
-            if attempt.ok:
                 return LeanExchange(self, plan.where.key, conn, head, rest, request, timeout.read)
         raise AssertionError("unreachable: the last attempt returns or raises")  # pragma: no cover
 
@@ -450,18 +475,41 @@ class LeanTransport(Transport):
         try:
             for piece in pieces:
                 sock.sendall(piece)
-        except OSError:
+        except (BrokenPipeError, ConnectionResetError):
             pass  # the server may have answered early (413, 401) and closed: read what it said
         finally:
             pieces.close()
 
     def close(self) -> None:
-        """Close every idle connection."""
+        """Close every idle connection, and each one given back from now on."""
         with self._lock:
+            self._closed = True
             idle, self._idle = self._idle, {}
         for socks in idle.values():
             for sock in socks:
                 sock.close()
+
+
+def _readable(sock: Any) -> bool:
+    """Whether a socket has bytes (or its end) waiting; poll(), unlike select(), takes any fd."""
+    import select
+
+    try:
+        if getattr(sock, "pending", int)():
+            return True
+        if hasattr(select, "poll"):
+            poller = select.poll()
+            poller.register(sock, select.POLLIN | select.POLLERR | select.POLLHUP)
+            return bool(poller.poll(0))
+        return bool(select.select([sock], [], [], 0)[0])
+    except (OSError, ValueError):
+        return True
+
+
+def ssl_verify_errors() -> tuple:
+    """The exception types of a refused certificate (``ssl`` is imported only if TLS was used)."""
+    ssl = sys.modules.get("ssl")
+    return (ssl.SSLCertVerificationError,) if ssl is not None else ()
 
 
 def _received(data: bytes, attempt: _Attempt) -> bytes:
@@ -597,8 +645,6 @@ class AsyncLeanExchange(_LeanBody, AsyncExchange):
 
     async def _recv(self) -> bytes:
         timeout = self._wait()
-        if self._conn is None:
-            raise APIConnectionError(f"the answer's connection is closed: {self.url}")
         try:
             return await self._conn.read(timeout)
         except TimeoutError as exc:
@@ -628,10 +674,9 @@ class AsyncLeanExchange(_LeanBody, AsyncExchange):
 
     async def aclose(self) -> None:
         """Close the connection without reading further."""
-        self.close()
+        self._close_now()
 
-    def close(self) -> None:
-        """Close the connection at once (also usable where nothing can be awaited)."""
+    def _close_now(self) -> None:
         conn, self._conn = self._conn, None
         if conn is not None:
             conn.transport.close()
@@ -645,6 +690,7 @@ class AsyncLeanTransport(AsyncTransport):
         self._verify = verify
         self._ssl: Any = None
         self._loop: Any = None
+        self._closed = False
         self.max_idle = max_idle
 
     def _bind_loop(self) -> None:
@@ -668,7 +714,7 @@ class AsyncLeanTransport(AsyncTransport):
 
     def _put(self, key: tuple, conn: _Reader) -> None:
         idle = self._idle.setdefault(key, [])
-        if len(idle) < self.max_idle:
+        if len(idle) < self.max_idle and not self._closed:
             idle.append(conn)
         else:
             conn.transport.close()
@@ -714,7 +760,6 @@ class AsyncLeanTransport(AsyncTransport):
                 while head is None:
                     data = _received(await conn.read(timeout.read), attempt)
                     head, rest = _take_head(rest + data, request.description)
-            if attempt.ok:
                 return AsyncLeanExchange(self, plan.where.key, conn, head, rest, request, timeout.read)
         raise AssertionError("unreachable: the last attempt returns or raises")  # pragma: no cover
 
@@ -728,11 +773,12 @@ class AsyncLeanTransport(AsyncTransport):
         try:
             for piece in pieces:
                 await conn.write(piece, timeout)
-        except ConnectionResetError:
+        except (BrokenPipeError, ConnectionResetError):
             pass  # the server may have answered early (413, 401) and closed: read what it said
         finally:
             pieces.close()
 
     async def aclose(self) -> None:
-        """Close every idle connection."""
+        """Close every idle connection, and each one given back from now on."""
+        self._closed = True
         self._drop_idle()
