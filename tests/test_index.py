@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from openapi_client_openai._index import Operation, beta_header_for, snake_case
-from openapi_client_openai._spec import load_index
+from openapi_client_openai.spec import Operation, beta_header_for, load_index, snake_case
 
 from conftest import SPEC_30, SPEC_31
 

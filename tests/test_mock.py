@@ -18,9 +18,9 @@ from openapi_client_openai import (
     OpenAIClient,
     RequestValidationError,
 )
-from openapi_client_openai._validation import _Explainer
+from openapi_client_openai._validation import Explainer
+from openapi_client_openai.docs._fake import Faker
 from openapi_client_openai.mock import MockServer
-from openapi_client_openai.mock._fake import Faker
 
 from conftest import FAKE_KEY, SPEC_30, SPEC_31
 
@@ -57,9 +57,9 @@ def _request_for(client: OpenAIClient, op_id: str, faker: Faker) -> tuple[dict, 
         body = faker.value(schemas["body"]["application/json"])
     elif "multipart/form-data" in schemas["body"]:
         form_schema = schemas["body"]["multipart/form-data"]
-        required = set(_Explainer(spec.schemas()["defs"], "").resolve(form_schema).get("required") or ())
+        required = set(Explainer(spec.schemas()["defs"], "").resolve(form_schema).get("required") or ())
         body = {k: v for k, v in faker.value(form_schema).items() if k in required}
-        for name, kind in validator._file_fields(form_schema).items():
+        for name, kind in validator.file_fields(form_schema).items():
             if name in body:
                 body[name] = WAV if kind != "many" else [WAV]
     elif schemas["body"]:
@@ -86,7 +86,7 @@ def test_every_operation_answers_as_the_spec_says(lenient) -> None:
         if client.validate(op_id, body, **params) and isinstance(body, dict):
             # The made-up optional fields break a rule the maker does not know (`not`...):
             # the required fields alone must do.
-            required = set(_Explainer(defs, "").resolve(_body_schema(client, op_id)).get("required") or ())
+            required = set(Explainer(defs, "").resolve(_body_schema(client, op_id)).get("required") or ())
             body = {k: v for k, v in body.items() if k in required}
         try:
             result = client.call(op_id, body, **params)
@@ -101,7 +101,7 @@ def test_every_operation_answers_as_the_spec_says(lenient) -> None:
             continue
         answers = client.spec.schemas()["ops"][op_id]["responses"].get(str(result.status_code)) or {}
         if result.content_type.startswith("application/json") and "application/json" in answers:
-            problems = _Explainer(defs, "").check(answers["application/json"], result.json())
+            problems = Explainer(defs, "").check(answers["application/json"], result.json())
             if problems:
                 failures.append(f"{op_id}: answer does not fit the spec: {[str(p) for p in problems[:2]]}")
         elif answers and not result.content_type.startswith("application/json"):
@@ -256,7 +256,7 @@ def test_streams_are_real_event_sequences_valid_for_the_spec(strict, op_id: str)
     assert len(items) > 3 and text.strip() and final is not None
     if event_schema:
         for item in items:
-            assert _Explainer(defs, "").check(event_schema, dict(item)) == [], item
+            assert Explainer(defs, "").check(event_schema, dict(item)) == [], item
     if op_id == "createChatCompletion":
         assert final["usage"]["total_tokens"] > 0 and final["choices"][0]["finish_reason"] == "stop"
     if op_id == "createResponse":
@@ -401,7 +401,7 @@ def test_a_batch_moves_through_its_statuses_and_writes_its_output(strict) -> Non
     while batch["status"] != "completed":
         batch = client.retrieveBatch(batch_id=batch["id"]).json()
         seen.append(batch["status"])
-        assert _Explainer(defs, "").check({"$ref": "#/$defs/Batch"}, batch) == []
+        assert Explainer(defs, "").check({"$ref": "#/$defs/Batch"}, batch) == []
     assert seen == ["validating", "in_progress", "finalizing", "completed"]
     assert batch["request_counts"] == {"total": 4, "completed": 3, "failed": 1}
     output = [json.loads(line) for line in client.downloadFile(file_id=batch["output_file_id"]).content.splitlines()]
@@ -446,7 +446,7 @@ def test_assistants_runs_stream(op_id: str) -> None:
         "thread.message.delta": "MessageDeltaObject",
     }
     for item in items:
-        problems = _Explainer(defs, "").check({"$ref": "#/$defs/" + kinds[item["object"]]}, dict(item))
+        problems = Explainer(defs, "").check({"$ref": "#/$defs/" + kinds[item["object"]]}, dict(item))
         assert problems == [], (item.event, problems)
     assert items[0].event == "thread.run.created" and items[-1].event == "thread.run.completed"
     assert final["status"] == "completed" and final["messages"][0]["content"][0]["text"]["value"] == text
@@ -493,7 +493,7 @@ def test_image_streams(strict, op_id: str, kind: str) -> None:
     schema = client.spec.schemas()["ops"][op_id]["responses"]["200"]["text/event-stream"]
     assert [i["type"] for i in items] == [f"{kind}.partial_image"] * 2 + [f"{kind}.completed"]
     for item in items:
-        assert _Explainer(defs, "").check(schema, dict(item)) == []
+        assert Explainer(defs, "").check(schema, dict(item)) == []
     assert base64.b64decode(items[-1]["b64_json"]).startswith(b"\x89PNG")
 
 
@@ -538,7 +538,7 @@ def test_speech_as_server_sent_events(strict) -> None:
     ) as stream:
         items = list(stream)
     schema = {"$ref": "#/$defs/CreateSpeechResponseStreamEvent"}
-    assert all(_Explainer(defs, "").check(schema, dict(i)) == [] for i in items)
+    assert all(Explainer(defs, "").check(schema, dict(i)) == [] for i in items)
     assert items[-1]["type"] == "speech.audio.done" and items[-1]["usage"]["input_tokens"] == 2
     audio = b"".join(base64.b64decode(i["audio"]) for i in items[:-1])
     assert len(audio) > 1000
@@ -711,7 +711,7 @@ def test_bad_multipart_unknown_fault_and_lenient_lists(strict) -> None:
         client.listVectorStoreFiles(vector_store_id="vs_made_up")
         listed = client.listVectorStores().json()
         defs = client.spec.schemas()["defs"]
-        assert _Explainer(defs, "").check({"$ref": "#/$defs/ListVectorStoresResponse"}, listed) == []
+        assert Explainer(defs, "").check({"$ref": "#/$defs/ListVectorStoresResponse"}, listed) == []
         cancelled = client.cancelBatch(batch_id="batch_made_up").json()
         assert cancelled["id"] == "batch_made_up"
 

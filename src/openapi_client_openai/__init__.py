@@ -37,10 +37,10 @@ if TYPE_CHECKING:
     from typing import Any
 
     from ._client import AsyncOpenAIClient, OpenAIClient
-    from ._index import Operation
     from ._response import AsyncResult, RateLimits, Result
     from ._stream import AsyncStream, EventData, Stream
     from ._validation import Problem
+    from .spec import Operation
 
 __all__ = [
     "APIConnectionError",
@@ -80,7 +80,7 @@ _LAZY = {
     "Result": "._response",
     "AsyncResult": "._response",
     "RateLimits": "._response",
-    "Operation": "._index",
+    "Operation": ".spec",
     "Problem": "._validation",
     "Stream": "._stream",
     "AsyncStream": "._stream",

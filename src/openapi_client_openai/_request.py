@@ -13,9 +13,9 @@ from typing import Any
 from urllib.parse import quote
 
 from ._errors import ParameterError
-from ._index import Operation
 from ._multipart import FileSpec, flatten_form, holds_file, is_file, to_file
 from ._qs import encode, flatten, scalar
+from .spec import Operation
 
 __all__ = ["PreparedRequest", "build_request", "encode_path_value", "header_value", "merge_body"]
 

@@ -16,8 +16,9 @@ import re
 from collections import OrderedDict
 from typing import Any
 
-from .._spec import load_index
-from ._fake import Faker
+from .._validation import Explainer
+from ..docs._fake import Faker
+from ..spec import load_index
 from ._families import HANDLERS, KEEPS, SHAPED, STREAMS
 
 __all__ = ["FAULTS", "InjectedFault", "MockApp", "create_app"]
@@ -233,9 +234,7 @@ class MockApp:
 
     def _form_schema(self, op: Any) -> dict:
         schema = (self.schemas["ops"].get(op.id) or {}).get("body", {}).get("multipart/form-data") or {}
-        from .._validation import _Explainer
-
-        explainer = _Explainer(self.schemas["defs"], "")
+        explainer = Explainer(self.schemas["defs"], "")
         root = explainer.resolve(schema)
         props: dict[str, Any] = {}
         for part in [root, *(explainer.resolve(p) for p in root.get("allOf") or ())]:
@@ -584,9 +583,7 @@ class MockApp:
 
     def _fits(self, schema: Any, value: Any) -> bool:
         """Whether a value made from a request still fits the answer's schema (echoes must)."""
-        from .._validation import _Explainer
-
-        return not _Explainer(self.schemas["defs"], "").check(schema, value)
+        return not Explainer(self.schemas["defs"], "").check(schema, value)
 
     def _conversation_items(self, key: str, body: dict, value: dict, schema: Any) -> dict:
         """Items added to a conversation are kept, with ids, and answered as the list the API sends."""

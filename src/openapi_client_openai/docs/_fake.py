@@ -1,7 +1,7 @@
-"""Realistic values from schemas: what the mock server answers with.
+"""Realistic values from schemas: what the mock server answers with, and the docs' examples.
 
 ``Faker.value(schema)`` returns a value that validates against a normalised schema (see
-``_schemas``) and looks like the API's: ids with the prefix of their object kind
+``spec/_schemas``) and looks like the API's: ids with the prefix of their object kind
 (``chatcmpl-``, ``file-``, ``resp_``...), current timestamps, the requested model, plausible
 text, token counts that add up.  Everything random comes from one ``random.Random``, so a
 seed makes the answers repeatable.
@@ -14,9 +14,9 @@ import string
 import time
 from typing import Any
 
-from .._schemas import FILE, REF_PREFIX
+from .._validation import FILE, REF_PREFIX
 
-__all__ = ["ID_PREFIXES", "SENTENCES", "Faker"]
+__all__ = ["FIELD_PREFIXES", "ID_PREFIXES", "SENTENCES", "Faker"]
 
 # The id prefix of each object kind (the schema's `object` constant), as the API uses them.
 ID_PREFIXES = {
@@ -60,7 +60,7 @@ ID_PREFIXES = {
     "function_call": "fc_",
 }
 # Prefixes for fields named like `<kind>_id`.
-_FIELD_PREFIXES = {
+FIELD_PREFIXES = {
     "file_id": "file-",
     "assistant_id": "asst_",
     "thread_id": "thread_",
@@ -260,8 +260,8 @@ class Faker:
         fmt = schema.get("format")
         if field == "id":
             return self.new_id(ID_PREFIXES.get(kind or "", "id_"))
-        if field in _FIELD_PREFIXES:
-            return self.context.get(field) or self.new_id(_FIELD_PREFIXES[field])
+        if field in FIELD_PREFIXES:
+            return self.context.get(field) or self.new_id(FIELD_PREFIXES[field])
         if field == "model":
             return self.context.get("model") or "gpt-4o-mini"
         if fmt == "date-time":

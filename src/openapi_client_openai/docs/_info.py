@@ -9,9 +9,9 @@ command), never at start-up, and cached beside the index, keyed like it.
 from __future__ import annotations
 
 import json
-import marshal
-import os
 import re
+
+from ..spec import cache_path, code_tag, parse_spec, read_data, read_spec, write_data
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -29,19 +29,12 @@ def docinfo(index: Any) -> dict:
     data = _LOADED.get(index.sha256)
     if data is not None:
         return data
-    from ._spec import _code_tag, _read_blob, _write_blob, cache_dir, parse_spec, read_spec
-
-    tag = f"{index.sha256[:40]}-docs-d{DOCS_FORMAT}-{_code_tag('_docinfo.py')}.bin"
-    path = os.path.join(cache_dir(), "index", tag)
-    payload = _read_blob(path)
-    try:
-        data = marshal.loads(payload) if payload is not None else None
-    except (ValueError, EOFError, TypeError):
-        data = None
+    path = cache_path(f"{index.sha256[:40]}-docs-d{DOCS_FORMAT}-{code_tag(__file__)}.bin")
+    data = read_data(path)
     if not isinstance(data, dict):
         doc = parse_spec(read_spec(index.source), index.source)
         data = _extract(doc, index)
-        _write_blob(path, marshal.dumps(data))
+        write_data(path, data)
     _LOADED[index.sha256] = data
     return data
 

@@ -17,19 +17,21 @@ normalised so that a standard validator reads them right:
   omit although the spec calls them required (``SPEC_ERRATA``) are optional too;
 - documentation-only keywords are dropped, which keeps the cache small.
 
-``refs_closure`` collects the component schemas one operation needs, so that a validator
-is compiled from a few hundred kilobytes rather than the whole spec.
+The normalised form is the dialect ``_validation`` reads; it defines the few names both
+sides share (``FILE``, ``REF_PREFIX``).
 """
 
 from __future__ import annotations
 
 import re
 
+from .._validation import FILE, REF_PREFIX
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
-__all__ = ["FILE", "REF_PREFIX", "SCHEMAS_FORMAT", "extract_schemas", "normalize", "refs_closure"]
+__all__ = ["SCHEMAS_FORMAT", "extract_schemas", "normalize"]
 
 SCHEMAS_FORMAT = 2
 
@@ -37,8 +39,6 @@ SCHEMAS_FORMAT = 2
 # example leaves it out). tests/test_validation.py checks the examples against this.
 SPEC_ERRATA = frozenset({("RealtimeSessionCreateRequest", "client_secret")})  # "returned by the API"
 _DOCUMENTED_DEFAULT = re.compile(r"\bdefaults? (?:to|is)\b|\bdefault:? `", re.I)
-FILE = "x-file"
-REF_PREFIX = "#/$defs/"
 _COMPONENT_PREFIX = "#/components/schemas/"
 _DROP = frozenset(
     {
@@ -243,22 +243,3 @@ def extract_schemas(doc: dict, op_ids: dict[tuple[str, str], str]) -> dict:
                 "params": params,
             }
     return {"format": SCHEMAS_FORMAT, "defs": defs, "ops": ops}
-
-
-def refs_closure(roots: list[Any], defs: dict[str, Any]) -> dict[str, Any]:
-    """Return the component schemas that ``roots`` refer to, directly or through each other."""
-    needed: dict[str, Any] = {}
-    stack = list(roots)
-    while stack:
-        node = stack.pop()
-        if isinstance(node, dict):
-            ref = node.get("$ref")
-            if isinstance(ref, str) and ref.startswith(REF_PREFIX):
-                name = ref[len(REF_PREFIX) :]
-                if name not in needed and name in defs:
-                    needed[name] = defs[name]
-                    stack.append(defs[name])
-            stack.extend(v for v in node.values() if isinstance(v, (dict, list)))
-        elif isinstance(node, list):
-            stack.extend(v for v in node if isinstance(v, (dict, list)))
-    return needed
