@@ -14,7 +14,8 @@ import string
 import time
 from typing import Any
 
-from .._validation import FILE, REF_PREFIX
+from .._validation import FILE
+from ..spec import Resolver
 
 __all__ = ["FIELD_PREFIXES", "ID_PREFIXES", "SENTENCES", "Faker"]
 
@@ -120,6 +121,7 @@ class Faker:
 
     def __init__(self, defs: dict[str, Any], seed: int | None = None) -> None:
         self.defs = defs
+        self.refs = Resolver({"$defs": defs})  # what REF_PREFIX ("#/$defs/") points into
         self.rng = random.Random(seed)
         self.seeded = seed is not None
         self.context: dict[str, Any] = {}
@@ -144,19 +146,14 @@ class Faker:
 
     # -- values from schemas -------------------------------------------------------------
 
-    def resolve(self, schema: Any) -> tuple[Any, str | None]:
-        name = None
-        for _ in range(32):
-            if not (isinstance(schema, dict) and "$ref" in schema):
-                break
-            ref = schema["$ref"]
-            name = ref[len(REF_PREFIX) :] if ref.startswith(REF_PREFIX) else None
-            schema = self.defs.get(name, {}) if name else {}
-        return (schema if isinstance(schema, dict) else {}), name
+    def resolve(self, schema: Any) -> dict:
+        """Follow a schema's ``$ref``s to the component schema they name (``{}`` if none)."""
+        schema = self.refs.resolve(schema)
+        return schema if isinstance(schema, dict) else {}
 
     def value(self, schema: Any, field: str = "", depth: int = 0, kind: str | None = None) -> Any:
         """A value valid for ``schema``; ``field`` is the property name it is for (a hint)."""
-        schema, _ = self.resolve(schema)
+        schema = self.resolve(schema)
         if schema.get(FILE):
             return "mock-file-content"
         if "const" in schema:
@@ -193,7 +190,7 @@ class Faker:
         props: dict[str, Any] = {}
         required: list[str] = []
         for part in parts:
-            part, _ = self.resolve(part)
+            part = self.resolve(part)
             if "allOf" in part:
                 part = {**self._merge(part["allOf"]), **{k: v for k, v in part.items() if k != "allOf"}}
             for key, value in part.items():
@@ -219,7 +216,7 @@ class Faker:
     def _pick_alternative(self, alternatives: list, field: str) -> Any:
         scored = []
         for i, alt in enumerate(alternatives):
-            resolved, _ = self.resolve(alt)
+            resolved = self.resolve(alt)
             kind = resolved.get("type")
             if kind == "null" or resolved == {"type": "null"}:
                 continue
@@ -237,7 +234,7 @@ class Faker:
         own_kind = None
         obj = props.get("object")
         if obj is not None:
-            resolved, _ = self.resolve(obj)
+            resolved = self.resolve(obj)
             own_kind = resolved.get("const") or (resolved.get("enum") or [None])[0]
         for name, sub in props.items():
             if name not in required and depth >= 2:

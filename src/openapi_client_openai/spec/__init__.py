@@ -34,13 +34,16 @@ if TYPE_CHECKING:
 
     from ._default import default_spec_path, default_spec_url
     from ._schemas import extract_schemas, normalize
+    from ._walk import Resolver, Walker, merge_parameters
 
 __all__ = [
     "CACHE_ENV",
     "SPEC_ENV",
     "Operation",
     "Param",
+    "Resolver",
     "SpecIndex",
+    "Walker",
     "beta_header_for",
     "cache_dir",
     "cache_path",
@@ -53,6 +56,7 @@ __all__ = [
     "find_spec",
     "index_from_bytes",
     "load_index",
+    "merge_parameters",
     "normalize",
     "parse_spec",
     "read_data",
@@ -66,6 +70,9 @@ _LAZY = {
     "default_spec_url": "._default",
     "extract_schemas": "._schemas",
     "normalize": "._schemas",
+    "Resolver": "._walk",
+    "Walker": "._walk",
+    "merge_parameters": "._walk",
 }
 
 

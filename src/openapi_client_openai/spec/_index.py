@@ -18,6 +18,7 @@ import zlib
 from .._errors import SpecError, UnknownOperationError
 from ._cache import cache_path, code_tag, read_blob, read_data, write_blob, write_data
 from ._load import find_spec, is_url, parse_spec, read_spec
+from ._walk import Walker
 
 TYPE_CHECKING = False  # avoids importing typing at run time (~5 ms)
 if TYPE_CHECKING:
@@ -37,8 +38,6 @@ __all__ = [
 
 # Bump whenever the shape of the compiled index changes: old cache entries are then ignored.
 INDEX_FORMAT = 1
-
-_METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
 
 # The OpenAI-Beta header the official SDK sends, by the first segment of the path.
 _BETA_BY_PREFIX = {
@@ -74,23 +73,9 @@ def beta_header_for(path: str) -> str | None:
     return _BETA_BY_PREFIX.get(first)
 
 
-def _deref(doc: dict, node: Any, depth: int = 0) -> Any:
-    while isinstance(node, dict) and "$ref" in node and depth < 32:
-        ref = node["$ref"]
-        if not isinstance(ref, str) or not ref.startswith("#/"):
-            return {}
-        target: Any = doc
-        for part in ref[2:].split("/"):
-            part = part.replace("~1", "/").replace("~0", "~")
-            target = target.get(part) if isinstance(target, dict) else None
-        node = target if target is not None else {}
-        depth += 1
-    return node
-
-
-def _kind(doc: dict, schema: Any) -> str:
+def _kind(walker: Walker, schema: Any, depth: int = 0) -> str:
     """Classify a parameter schema as 'array', 'object' or 'scalar' for encoding."""
-    schema = _deref(doc, schema)
+    schema = walker.resolve(schema)
     if not isinstance(schema, dict):
         return "scalar"
     types = schema.get("type")
@@ -101,38 +86,18 @@ def _kind(doc: dict, schema: Any) -> str:
         return "object"
     for key in ("anyOf", "oneOf", "allOf"):
         for alt in schema.get(key) or ():
-            kind = _kind(doc, alt)
+            kind = _kind(walker, alt, depth + 1) if depth < 8 else "scalar"  # a schema made of itself
             if kind != "scalar":
                 return kind
     return "scalar"
 
 
-def _compile_op(doc: dict, method: str, path: str, op: dict, shared: list, secured: bool) -> tuple:
-    params = []
-    seen = set()
-    # Operation-level parameters override path-level ones with the same name and location.
-    own = op.get("parameters")
-    for raw in [*(own if isinstance(own, list) else ()), *(shared if isinstance(shared, list) else ())]:
-        prm = _deref(doc, raw)
-        if not isinstance(prm, dict) or "name" not in prm or "in" not in prm:
-            continue
-        key = (prm["name"], prm["in"])
-        if key in seen or prm["in"] == "cookie":
-            continue
-        seen.add(key)
-        params.append(
-            (
-                str(prm["name"]),
-                prm["in"],
-                bool(prm.get("required") or prm["in"] == "path"),
-                _kind(doc, prm.get("schema")),
-            )
-        )
-    body = _deref(doc, op.get("requestBody")) or {}
+def _compile_op(walker: Walker, method: str, path: str, op: dict, params: list[dict], secured: bool) -> tuple:
+    body = walker.resolve(op.get("requestBody")) or {}
     content_types = tuple(body.get("content") or ()) if isinstance(body, dict) else ()
     streaming = False
     for resp in (op.get("responses") or {}).values():
-        resp = _deref(doc, resp)
+        resp = walker.resolve(resp)
         if isinstance(resp, dict) and "text/event-stream" in (resp.get("content") or {}):
             streaming = True
     summary = op.get("summary") or ""
@@ -142,7 +107,11 @@ def _compile_op(doc: dict, method: str, path: str, op: dict, shared: list, secur
         method.upper(),
         path,
         str(summary).strip(),
-        tuple(params),
+        tuple(
+            (str(p["name"]), p["in"], bool(p.get("required") or p["in"] == "path"), _kind(walker, p.get("schema")))
+            for p in params
+            if p["in"] != "cookie"  # cookies are the browser's business, not an API client's
+        ),
         content_types,
         bool(body.get("required")) if isinstance(body, dict) else False,
         streaming,
@@ -175,23 +144,15 @@ def _compile(doc: Any, source: str) -> dict:
         raise SpecError(f"{source} is a Swagger {doc.get('swagger')} document; an OpenAPI 3.0 or 3.1 spec is needed")
     if not isinstance(version, str) or not version.startswith("3."):
         raise SpecError(f"{source} is not an OpenAPI 3 document (its 'openapi' field is {version!r})")
-    paths = doc.get("paths")
-    if not isinstance(paths, dict):
+    if not isinstance(doc.get("paths"), dict):
         raise SpecError(f"{source} has no 'paths': it describes no operations")
     ops: dict[str, tuple] = {}
     # A key is needed unless the spec says no security; specs without the field assume a key.
     secured = bool(doc["security"]) if isinstance(doc.get("security"), list) else True
-    for path, item in paths.items():
-        item = _deref(doc, item)
-        if not isinstance(item, dict):
-            continue
-        shared = item.get("parameters") or []
-        for method in _METHODS:
-            op = item.get(method)
-            if not isinstance(op, dict):
-                continue
-            op_id = op.get("operationId") or snake_case(f"{method}{path}".replace("/", "_"))
-            ops[str(op_id)] = _compile_op(doc, method, str(path), op, shared, secured)
+    walker = Walker(doc)
+    for path, method, op, params in walker.operations():
+        op_id = op.get("operationId") or snake_case(f"{method}{path}".replace("/", "_"))
+        ops[str(op_id)] = _compile_op(walker, method, path, op, params, secured)
     names: dict[str, str] = {}
     for op_id in ops:
         names.setdefault(snake_case(op_id), op_id)
@@ -409,7 +370,8 @@ class SpecIndex:
 
 def _cache_file(sha: str) -> str:
     tag = sys.implementation.cache_tag or "py"
-    return cache_path(f"{sha[:40]}-f{INDEX_FORMAT}-{code_tag(__file__)}-{tag}.bin")
+    code = code_tag(__file__, os.path.join(_HERE, "_walk.py"))
+    return cache_path(f"{sha[:40]}-f{INDEX_FORMAT}-{code}-{tag}.bin")
 
 
 def _schemas_format() -> int:
@@ -419,7 +381,7 @@ def _schemas_format() -> int:
 
 
 def _schemas_tag() -> str:
-    return code_tag(os.path.join(_HERE, "_schemas.py"))
+    return code_tag(os.path.join(_HERE, "_schemas.py"), os.path.join(_HERE, "_walk.py"))
 
 
 def _schemas_file(sha: str) -> str:
