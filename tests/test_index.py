@@ -158,3 +158,40 @@ def test_resolver_follows_json_pointers_and_stops_on_cycles() -> None:
     for broken in ("#/nothing/here", "other.yaml#/a", 5, "#"):
         assert refs.resolve({"$ref": broken}) is None
     assert refs.resolve({"type": "string"}) == {"type": "string"}
+
+
+def test_routes_most_specific_first_and_by_the_query_the_spec_fixes() -> None:
+    index = load_index(SPEC_31)
+    op, params = index.route("GET", "/files/file-abc")
+    assert (op.id, params) == ("retrieveFile", {"file_id": "file-abc"})
+    op, params = index.route("GET", "/files/file-abc/content")
+    assert (op.id, params) == ("downloadFile", {"file_id": "file-abc"})
+    assert index.route("POST", "/chat/completions")[0].id == "createChatCompletion"
+    assert index.route("PATCH", "/chat/completions") is None
+    assert index.route("GET", "/no/such/path") is None
+    # `/responses?beta=true` is an operation of its own: the query picks it, its absence the plain one
+    assert index.route("POST", "/responses")[0].id == "createResponse"
+    assert index.route("POST", "/responses", {"beta": "true"})[0].id == "beta_createResponse"
+    assert index.route("POST", "/responses", {"beta": "false"})[0].id == "createResponse"
+    op, params = index.route("GET", "/responses/resp_1", {"beta": "true"})
+    assert (op.id, params) == ("beta_getResponse", {"response_id": "resp_1"})
+    route, names = index.router.match("GET", "/responses/resp_1", {})
+    assert (route.op_id, route.template, route.static, names) == (
+        "getResponse",
+        "/responses/{response_id}",
+        {},
+        {"response_id": "resp_1"},
+    )
+
+
+def test_a_path_only_written_with_a_query_answers_without_it_only_when_no_query_is_given() -> None:
+    from openapi_client_openai.spec import Router
+
+    router = Router({"a": ("GET", "/things?v=2"), "b": ("GET", "/things/{id}"), "c": ("GET", "/things/mine")})
+    assert router.match("GET", "/things")[0].op_id == "a"
+    assert router.match("GET", "/things", {"v": "2"})[0].op_id == "a"
+    assert router.match("GET", "/things", {"v": "1"}) is None
+    assert router.match("GET", "/things/mine")[0].op_id == "c"  # more literal characters win
+    route, params = router.match("GET", "/things/other")
+    assert (route.op_id, params) == ("b", {"id": "other"})
+    assert [r.op_id for r in router.routes] == ["c", "b", "a"]

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from typing import Any
 
     from ._default import default_spec_path, default_spec_url
+    from ._routing import Route, Router
     from ._schemas import extract_schemas, normalize
     from ._walk import Resolver, Walker, merge_parameters
 
@@ -42,6 +43,8 @@ __all__ = [
     "Operation",
     "Param",
     "Resolver",
+    "Route",
+    "Router",
     "SpecIndex",
     "Walker",
     "beta_header_for",
@@ -70,6 +73,8 @@ _LAZY = {
     "default_spec_url": "._default",
     "extract_schemas": "._schemas",
     "normalize": "._schemas",
+    "Route": "._routing",
+    "Router": "._routing",
     "Resolver": "._walk",
     "Walker": "._walk",
     "merge_parameters": "._walk",

@@ -22,7 +22,10 @@ from ._walk import Walker
 
 TYPE_CHECKING = False  # avoids importing typing at run time (~5 ms)
 if TYPE_CHECKING:
+    from collections.abc import Mapping
     from typing import Any
+
+    from ._routing import Router
 
 __all__ = [
     "INDEX_FORMAT",
@@ -253,7 +256,7 @@ _HERE = os.path.dirname(os.path.abspath(__file__))
 class SpecIndex:
     """The compiled operations of one spec, plus where that spec came from."""
 
-    __slots__ = ("_ops", "_routes", "cache_file", "data", "origin", "sha256", "source")
+    __slots__ = ("_ops", "_router", "cache_file", "data", "origin", "sha256", "source")
 
     def __init__(self, source: str, origin: str, sha256: str, data: dict, cache_file: str) -> None:
         self.source = source
@@ -262,6 +265,7 @@ class SpecIndex:
         self.data = data
         self.cache_file = cache_file
         self._ops: dict[str, Operation] = {}
+        self._router: Router | None = None
 
     @property
     def names(self) -> dict[str, str]:
@@ -324,35 +328,35 @@ class SpecIndex:
             _VALIDATORS[key] = validator
         return validator
 
-    def route(self, method: str, path: str) -> tuple[Operation, dict[str, str]] | None:
-        """The operation that answers ``method path`` (a path under the base URL, ids filled in),
-        with its path parameters by keyword: ``("POST", "/chat/completions")``."""
-        routes = getattr(self, "_routes", None)
-        if routes is None:
-            import re
+    @property
+    def router(self) -> Router:
+        """The router from method and path to operation (see ``_routing``), built on first use."""
+        router = self._router
+        if router is None:
+            from ._routing import Router
 
-            routes = []
-            for op_id, entry in self.data["ops"].items():
-                template = entry[1].split("?", 1)[0]
-                parts = re.split(r"(\{[^}]+\})", template)
-                pattern = "".join(
-                    f"(?P<p{i}>[^/]+)" if p.startswith("{") else re.escape(p) for i, p in enumerate(parts)
-                )
-                names = {f"p{i}": p[1:-1] for i, p in enumerate(parts) if p.startswith("{")}
-                literal = sum(len(p) for p in parts if not p.startswith("{"))
-                routes.append((entry[0], re.compile(pattern + "$"), names, op_id, literal, "?" in entry[1]))
-            routes.sort(key=lambda r: (-r[4], r[5]))  # most specific first; `?beta=true` paths last
-            self._routes = routes
-        for verb, regex, names, op_id, _, _ in routes:
-            match = regex.match(path) if verb == method else None
-            if match is not None:
-                op = self.operation(op_id)
-                params = {}
-                for key, value in match.groupdict().items():
-                    prm = op.by_kwarg.get(names[key])
-                    params[prm.kwarg if prm is not None else names[key]] = value
-                return op, params
-        return None
+            router = self._router = Router(self.data["ops"])
+        return router
+
+    def route(
+        self, method: str, path: str, query: Mapping[str, str] | None = None
+    ) -> tuple[Operation, dict[str, str]] | None:
+        """The operation that answers ``method path`` (a path under the base URL, ids filled in),
+        with its path parameters by keyword: ``("POST", "/chat/completions")``.
+
+        ``query``, the request's query parameters, picks an operation the spec writes with a
+        query (``/responses?beta=true``); without it the plain path's operation answers.
+        """
+        found = self.router.match(method, path, query)
+        if found is None:
+            return None
+        route, values = found
+        op = self.operation(route.op_id)
+        params = {}
+        for name, value in values.items():
+            prm = op.by_kwarg.get(name)
+            params[prm.kwarg if prm is not None else name] = value
+        return op, params
 
     def suggest(self, name: str, n: int = 3) -> list[str]:
         """Return up to ``n`` operationIds whose names are closest to ``name``."""
