@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import pathlib
+import re
 import subprocess
 import sys
 
@@ -158,6 +159,34 @@ def test_spec_from_url(cache, server) -> None:
     server.script(Reply(404, "missing"))
     with pytest.raises(SpecError, match="HTTP 404"):
         OpenAIClient(spec=server.url + "/gone.yaml")
+
+
+def test_spec_update_downloads_with_the_standard_library_and_follows_redirects(cache, server) -> None:
+    server.script(
+        Reply(301, "", headers={"location": "/moved.yaml"}),
+        Reply(body=MINI, headers={"content-type": "application/yaml"}),
+    )
+    code = f"""
+import sys
+from openapi_client_openai.cli import main
+status = main(["spec", "update", {server.url + "/old.yaml"!r}])
+print(status, "httpx" in sys.modules)
+"""
+    assert run_python(code, cache).splitlines()[-1] == "0 False"  # finding a spec never loads the transport
+    assert [r.path.rsplit("/", 1)[-1] for r in server.requests] == ["old.yaml", "moved.yaml"]
+    assert "openapi-client-openai/" in server.requests[0].headers["user-agent"]
+    assert pathlib.Path(cache, "spec", "openapi.yaml").read_text() == MINI
+
+
+def test_unreachable_spec_url_is_a_clear_error(cache) -> None:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    url = f"http://127.0.0.1:{port}/openapi.yaml"
+    with pytest.raises(SpecError, match=rf"cannot download the spec from {re.escape(url)}: .*[Rr]efused"):
+        spec_module.read_spec(url, timeout=5)
 
 
 def test_order_argument_environment_downloaded_default(cache, tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:

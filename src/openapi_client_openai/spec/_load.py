@@ -48,19 +48,14 @@ def is_url(location: str) -> bool:
 
 
 def read_spec(location: str, timeout: float = 60.0) -> bytes:
-    """Return the bytes of the spec at a path or http(s) URL; errors name the location."""
+    """Return the bytes of the spec at a path or http(s) URL; errors name the location.
+
+    A URL is fetched with the standard library (redirects followed, proxies from the
+    environment, certifi's CA bundle when it is installed, as httpx would use), so that
+    finding the spec never needs the transport the API calls go through.
+    """
     if is_url(location):
-        from .. import _transport  # noqa: F401, I001 - first: httpx then skips its command line
-
-        import httpx
-
-        try:
-            resp = httpx.get(location, timeout=timeout, follow_redirects=True)
-        except httpx.HTTPError as exc:
-            raise SpecError(f"cannot download the spec from {location}: {exc}") from None
-        if resp.status_code != 200:
-            raise SpecError(f"cannot download the spec from {location}: HTTP {resp.status_code}")
-        return resp.content
+        return _download(location, timeout)
     if location.startswith("file://"):
         location = location[7:]
     try:
@@ -68,6 +63,40 @@ def read_spec(location: str, timeout: float = 60.0) -> bytes:
             return f.read()
     except OSError as exc:
         raise SpecError(f"cannot read the spec {location}: {exc.strerror or exc}") from None
+
+
+def _download(url: str, timeout: float) -> bytes:
+    import http.client
+    import urllib.error
+    import urllib.request
+
+    from .._version import __version__
+
+    request = urllib.request.Request(url, headers={"User-Agent": f"openapi-client-openai/{__version__}"})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout, context=_tls_context(url)) as answer:
+            if answer.status != 200:
+                raise SpecError(f"cannot download the spec from {url}: HTTP {answer.status}")
+            return answer.read()
+    except urllib.error.HTTPError as exc:
+        exc.close()
+        raise SpecError(f"cannot download the spec from {url}: HTTP {exc.code}") from None
+    except urllib.error.URLError as exc:
+        raise SpecError(f"cannot download the spec from {url}: {exc.reason}") from None
+    except (OSError, http.client.HTTPException, ValueError) as exc:  # timeouts, cut answers, bad URLs
+        raise SpecError(f"cannot download the spec from {url}: {exc or type(exc).__name__}") from None
+
+
+def _tls_context(url: str) -> Any:
+    if not url.startswith("https://"):
+        return None  # plain http: loading a CA bundle would only cost time
+    import ssl
+
+    try:
+        import certifi
+    except ImportError:
+        return ssl.create_default_context()
+    return ssl.create_default_context(cafile=certifi.where())
 
 
 def parse_spec(raw: bytes, source: str) -> Any:
