@@ -768,3 +768,113 @@ def test_conversation_items_messages_and_actions_keep_state(strict) -> None:
         client.createBatch(
             body={"input_file_id": "file-nope", "endpoint": "/v1/chat/completions", "completion_window": "24h"}
         )
+
+
+def _raw_post(base_url: str, path: str, body: bytes, content_type: str) -> tuple[int, dict, dict]:
+    """POST bytes as they are (no client checks them first), over a real connection."""
+    import http.client
+    from urllib.parse import urlsplit
+
+    url = urlsplit(base_url)
+    conn = http.client.HTTPConnection(url.hostname, url.port, timeout=60)
+    try:
+        headers = {"Authorization": "Bearer k", "Content-Type": content_type}
+        conn.request("POST", url.path + path, body=body, headers=headers)
+        answer = conn.getresponse()
+        return answer.status, dict(answer.getheaders()), json.loads(answer.read())
+    finally:
+        conn.close()
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"[" * 100_000 + b"]" * 100_000,  # deeper than Python's recursion limit: the parser itself gives up
+        b'{"model": "gpt-4o", "messages": ' + b"[" * 600 + b"]" * 600 + b"}",  # parses, but too deep to take
+        b'{"a": ' * 513 + b"1" + b"}" * 513,
+    ],
+    ids=["100000-deep-array", "600-deep-field", "513-deep-object"],
+)
+def test_deeply_nested_json_is_a_400_in_openai_shape_never_a_500(strict, body: bytes) -> None:
+    status, headers, answer = _raw_post(strict, "/chat/completions", body, "application/json")
+    assert status == 400, answer
+    error = answer["error"]
+    assert error["type"] == "invalid_request_error"
+    assert error["message"] == "We could not parse the JSON body of your request: it is nested deeper than 512 levels"
+    assert "x-request-id" in headers
+
+
+def test_json_just_within_the_depth_limit_is_read(strict) -> None:
+    body = b'{"model": "gpt-4o", "messages": [{"role": "user", "content": "hi"}], "metadata": ' + b"[" * 510
+    body += b"]" * 510 + b"}"
+    status, _, answer = _raw_post(strict, "/chat/completions", body, "application/json")
+    assert status == 400  # read, then refused by validation: metadata is a map of strings
+    assert answer["error"]["message"] == "Invalid request: metadata: expected object or null, got array"
+
+
+def test_deep_json_in_a_form_field_or_a_batch_line_is_refused_too(strict) -> None:
+    client = OpenAIClient(spec=SPEC_31, api_key=FAKE_KEY, base_url=strict)
+    deep = "[" * 100_000 + "]" * 100_000
+    boundary = "b0undary"
+    form = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.jsonl"\r\n'
+        f"Content-Type: application/octet-stream\r\n\r\n{deep}\n\r\n"
+        f'--{boundary}\r\nContent-Disposition: form-data; name="purpose"\r\n\r\nbatch\r\n'
+        f'--{boundary}\r\nContent-Disposition: form-data; name="expires_after"\r\n\r\n{deep}\r\n--{boundary}--\r\n'
+    )
+    status, _, answer = _raw_post(strict, "/files", form.encode(), f"multipart/form-data; boundary={boundary}")
+    assert status == 400 and "nested deeper than 512 levels" in answer["error"]["message"], answer
+    # the same line as a file of batch input: its output says so, line by line
+    lines = deep.encode() + b"\n" + b"[5]\n"
+    file_id = client.createFile(body={"file": ("in.jsonl", lines), "purpose": "batch"}).json()["id"]
+    batch = client.createBatch(
+        body={"input_file_id": file_id, "endpoint": "/v1/chat/completions", "completion_window": "24h"}
+    ).json()
+    while batch["status"] not in ("completed", "failed"):
+        batch = client.retrieveBatch(batch_id=batch["id"]).json()
+    assert batch["status"] == "completed" and batch["request_counts"]["failed"] == 2
+    errors = [
+        json.loads(line)["error"] for line in client.downloadFile(file_id=batch["error_file_id"]).content.splitlines()
+    ]
+    assert errors == [
+        {"code": "invalid_json_line", "message": "This line is nested too deeply to be read."},
+        {"code": "invalid_json_line", "message": "This line is not a JSON object."},
+    ]
+
+
+def test_every_refusal_and_failure_is_answered_in_one_shape() -> None:
+    server = MockServer(spec=SPEC_31)
+
+    def broken(app, call):
+        raise KeyError("no such thing")
+
+    server.app.route("GET", "/models", {})[0].answer = broken
+    with server as url:
+        import httpx
+
+        failed = httpx.get(url + "/models", headers={"Authorization": "Bearer k"})
+        assert failed.status_code == 500
+        assert failed.json()["error"] == {
+            "message": "the mock failed: KeyError: 'no such thing'",
+            "type": "server_error",
+            "param": None,
+            "code": None,
+        }
+        stalled = httpx.get(
+            url + "/files", headers={"Authorization": "Bearer k", "x-mock-fault": "stall", "x-mock-stall-ms": "soon"}
+        )
+        assert stalled.status_code == 400 and stalled.json()["error"]["param"] == "x-mock-stall-ms"
+        limited = httpx.get(url + "/files", headers={"Authorization": "Bearer k", "x-mock-fault": "429"})
+        assert limited.status_code == 429 and limited.headers["retry-after"] == "0.2"
+        assert limited.json()["error"]["code"] == "rate_limit_exceeded"
+        assert "x-request-id" in limited.headers
+
+
+def test_routes_are_a_list_made_from_the_index_router(strict) -> None:
+    from openapi_client_openai.mock import create_app
+
+    app = create_app(SPEC_31)
+    assert [r.op.id for r in app.routes] == [r.op_id for r in app.index.router.routes]
+    route, params = app.route("GET", "/responses/resp_1", {"beta": "true"})
+    assert (route.op.id, params) == ("beta_getResponse", {"response_id": "resp_1"})
+    assert app.route("GET", "/responses/resp_1", {})[0].op.id == "getResponse"
