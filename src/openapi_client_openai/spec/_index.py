@@ -18,7 +18,6 @@ import zlib
 from .._errors import SpecError, UnknownOperationError
 from ._cache import cache_path, code_tag, read_blob, read_data, write_blob, write_data
 from ._load import find_spec, is_url, parse_spec, read_spec
-from ._walk import Walker
 
 TYPE_CHECKING = False  # avoids importing typing at run time (~5 ms)
 if TYPE_CHECKING:
@@ -26,6 +25,7 @@ if TYPE_CHECKING:
     from typing import Any
 
     from ._routing import Router
+    from ._walk import Walker
 
 __all__ = [
     "INDEX_FORMAT",
@@ -152,6 +152,8 @@ def _compile(doc: Any, source: str) -> dict:
     ops: dict[str, tuple] = {}
     # A key is needed unless the spec says no security; specs without the field assume a key.
     secured = bool(doc["security"]) if isinstance(doc.get("security"), list) else True
+    from ._walk import Walker  # only compiling walks the spec: a warm start never loads the walker
+
     walker = Walker(doc)
     for path, method, op, params in walker.operations():
         op_id = op.get("operationId") or snake_case(f"{method}{path}".replace("/", "_"))
