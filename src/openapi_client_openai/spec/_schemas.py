@@ -17,8 +17,9 @@ normalised so that a standard validator reads them right:
   omit although the spec calls them required (``SPEC_ERRATA``) are optional too;
 - documentation-only keywords are dropped, which keeps the cache small.
 
-The normalised form is the dialect ``_validation`` reads; it defines the few names both
-sides share (``FILE``, ``REF_PREFIX``).
+Operations, their merged parameters and every ``$ref`` of the document come from the one
+walker (``_walk``), as for the index and the docs.  The normalised form is the dialect
+``_validation`` reads; it defines the few names both sides share (``FILE``, ``REF_PREFIX``).
 """
 
 from __future__ import annotations
