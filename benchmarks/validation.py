@@ -53,7 +53,7 @@ def main() -> None:
         first = run_child(FIRST_USE, 5, {"OPENAPI_CLIENT_OPENAI_CACHE_DIR": cache})[1]
 
         from openapi_client_openai import OpenAIClient
-        from openapi_client_openai._schemas import refs_closure
+        from openapi_client_openai._validation import refs_closure
 
         client = OpenAIClient(spec=SPEC_31, api_key="sk-bench")
         validator = client.spec.validator("createChatCompletion")

@@ -11,9 +11,10 @@ import sys
 
 import pytest
 
-from openapi_client_openai import _spec
+from openapi_client_openai import spec as spec_module
 from openapi_client_openai.cli import main
 from openapi_client_openai.cli._items import ItemError, parse_items
+from openapi_client_openai.spec import _index
 
 from conftest import FAKE_KEY, SPEC_30, SPEC_31, Reply
 
@@ -32,7 +33,7 @@ def cli(*argv: str, stdin: str = "") -> tuple[int, str, str]:
 def env(server, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("OPENAI_API_KEY", FAKE_KEY)
     monkeypatch.setenv("OPENAI_BASE_URL", server.url)
-    monkeypatch.setenv(_spec.SPEC_ENV, str(SPEC_31))
+    monkeypatch.setenv(spec_module.SPEC_ENV, str(SPEC_31))
 
 
 def test_items_parsing(tmp_path: pathlib.Path) -> None:
@@ -144,8 +145,8 @@ def test_list(env) -> None:
 
 
 def test_spec_info_and_update(server, tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv(_spec.CACHE_ENV, str(tmp_path / "cache"))
-    monkeypatch.setattr(_spec, "_LOADED", {})
+    monkeypatch.setenv(spec_module.CACHE_ENV, str(tmp_path / "cache"))
+    monkeypatch.setattr(_index, "_LOADED", {})
     code, out, _ = cli("spec", "info", "--spec", str(SPEC_30))
     assert code == 0 and "126" in out and "3.0.0" in out and "argument" in out
 
@@ -153,7 +154,7 @@ def test_spec_info_and_update(server, tmp_path, monkeypatch: pytest.MonkeyPatch)
     code, out, err = cli("spec", "update", server.url + "/openapi.yaml")
     assert code == 0, err
     assert "Mini 7" in out and "1 operations" in out
-    assert pathlib.Path(_spec.downloaded_spec_path()).read_text() == MINI
+    assert pathlib.Path(spec_module.downloaded_spec_path()).read_text() == MINI
     code, out, _ = cli("spec", "info")
     assert "downloaded (spec update)" in out and "Mini" in out
     code, out, _ = cli("list")
@@ -162,11 +163,11 @@ def test_spec_info_and_update(server, tmp_path, monkeypatch: pytest.MonkeyPatch)
     server.script(Reply(body="openapi: 3.0.0\n", headers={"content-type": "application/yaml"}))
     code, _, err = cli("spec", "update", server.url + "/broken.yaml")
     assert code == 1 and "has no 'paths'" in err
-    assert pathlib.Path(_spec.downloaded_spec_path()).read_text() == MINI  # the good one is kept
+    assert pathlib.Path(spec_module.downloaded_spec_path()).read_text() == MINI  # the good one is kept
 
 
 def test_real_process_entry_points(server) -> None:
-    env = {**os.environ, "OPENAI_API_KEY": FAKE_KEY, "OPENAI_BASE_URL": server.url, _spec.SPEC_ENV: str(SPEC_31)}
+    env = {**os.environ, "OPENAI_API_KEY": FAKE_KEY, "OPENAI_BASE_URL": server.url, spec_module.SPEC_ENV: str(SPEC_31)}
     done = subprocess.run(
         [sys.executable, "-m", "openapi_client_openai", "call", "listModels"],
         capture_output=True,

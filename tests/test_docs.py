@@ -65,6 +65,23 @@ def test_help_shows_the_documentation() -> None:
     assert "streamed with" in doc
 
 
+HELP = f"""
+import pydoc, sys
+from openapi_client_openai import OpenAIClient
+client = OpenAIClient(spec={str(SPEC_31)!r}, api_key="sk-x")
+text = client.createChatCompletion.__doc__
+assert "## Example" in text and "## Request body" in text, text[:300]  # the spec's docs, not the fallback
+pydoc.render_doc(client.create_chat_completion)
+print(sorted(m for m in sys.modules if m.startswith(("openapi_client_openai.mock", "starlette", "uvicorn"))))
+"""
+
+
+def test_help_renders_without_loading_the_mock() -> None:
+    done = subprocess.run([sys.executable, "-c", HELP], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
+
+
 def test_docs_command() -> None:
     out, err = io.StringIO(), io.StringIO()
     assert main(["docs", "--spec", str(SPEC_31), "createChatCompletion"], stdout=out, stderr=err) == 0

@@ -18,9 +18,9 @@ from openapi_client_openai import (
     OpenAIClient,
     RequestValidationError,
 )
-from openapi_client_openai._validation import _Explainer
+from openapi_client_openai._validation import Explainer
+from openapi_client_openai.docs._fake import Faker
 from openapi_client_openai.mock import MockServer
-from openapi_client_openai.mock._fake import Faker
 
 from conftest import FAKE_KEY, SPEC_30, SPEC_31
 
@@ -57,9 +57,9 @@ def _request_for(client: OpenAIClient, op_id: str, faker: Faker) -> tuple[dict, 
         body = faker.value(schemas["body"]["application/json"])
     elif "multipart/form-data" in schemas["body"]:
         form_schema = schemas["body"]["multipart/form-data"]
-        required = set(_Explainer(spec.schemas()["defs"], "").resolve(form_schema).get("required") or ())
+        required = set(Explainer(spec.schemas()["defs"], "").resolve(form_schema).get("required") or ())
         body = {k: v for k, v in faker.value(form_schema).items() if k in required}
-        for name, kind in validator._file_fields(form_schema).items():
+        for name, kind in validator.file_fields(form_schema).items():
             if name in body:
                 body[name] = WAV if kind != "many" else [WAV]
     elif schemas["body"]:
@@ -86,7 +86,7 @@ def test_every_operation_answers_as_the_spec_says(lenient) -> None:
         if client.validate(op_id, body, **params) and isinstance(body, dict):
             # The made-up optional fields break a rule the maker does not know (`not`...):
             # the required fields alone must do.
-            required = set(_Explainer(defs, "").resolve(_body_schema(client, op_id)).get("required") or ())
+            required = set(Explainer(defs, "").resolve(_body_schema(client, op_id)).get("required") or ())
             body = {k: v for k, v in body.items() if k in required}
         try:
             result = client.call(op_id, body, **params)
@@ -101,7 +101,7 @@ def test_every_operation_answers_as_the_spec_says(lenient) -> None:
             continue
         answers = client.spec.schemas()["ops"][op_id]["responses"].get(str(result.status_code)) or {}
         if result.content_type.startswith("application/json") and "application/json" in answers:
-            problems = _Explainer(defs, "").check(answers["application/json"], result.json())
+            problems = Explainer(defs, "").check(answers["application/json"], result.json())
             if problems:
                 failures.append(f"{op_id}: answer does not fit the spec: {[str(p) for p in problems[:2]]}")
         elif answers and not result.content_type.startswith("application/json"):
@@ -256,7 +256,7 @@ def test_streams_are_real_event_sequences_valid_for_the_spec(strict, op_id: str)
     assert len(items) > 3 and text.strip() and final is not None
     if event_schema:
         for item in items:
-            assert _Explainer(defs, "").check(event_schema, dict(item)) == [], item
+            assert Explainer(defs, "").check(event_schema, dict(item)) == [], item
     if op_id == "createChatCompletion":
         assert final["usage"]["total_tokens"] > 0 and final["choices"][0]["finish_reason"] == "stop"
     if op_id == "createResponse":
@@ -401,7 +401,7 @@ def test_a_batch_moves_through_its_statuses_and_writes_its_output(strict) -> Non
     while batch["status"] != "completed":
         batch = client.retrieveBatch(batch_id=batch["id"]).json()
         seen.append(batch["status"])
-        assert _Explainer(defs, "").check({"$ref": "#/$defs/Batch"}, batch) == []
+        assert Explainer(defs, "").check({"$ref": "#/$defs/Batch"}, batch) == []
     assert seen == ["validating", "in_progress", "finalizing", "completed"]
     assert batch["request_counts"] == {"total": 4, "completed": 3, "failed": 1}
     output = [json.loads(line) for line in client.downloadFile(file_id=batch["output_file_id"]).content.splitlines()]
@@ -446,7 +446,7 @@ def test_assistants_runs_stream(op_id: str) -> None:
         "thread.message.delta": "MessageDeltaObject",
     }
     for item in items:
-        problems = _Explainer(defs, "").check({"$ref": "#/$defs/" + kinds[item["object"]]}, dict(item))
+        problems = Explainer(defs, "").check({"$ref": "#/$defs/" + kinds[item["object"]]}, dict(item))
         assert problems == [], (item.event, problems)
     assert items[0].event == "thread.run.created" and items[-1].event == "thread.run.completed"
     assert final["status"] == "completed" and final["messages"][0]["content"][0]["text"]["value"] == text
@@ -493,7 +493,7 @@ def test_image_streams(strict, op_id: str, kind: str) -> None:
     schema = client.spec.schemas()["ops"][op_id]["responses"]["200"]["text/event-stream"]
     assert [i["type"] for i in items] == [f"{kind}.partial_image"] * 2 + [f"{kind}.completed"]
     for item in items:
-        assert _Explainer(defs, "").check(schema, dict(item)) == []
+        assert Explainer(defs, "").check(schema, dict(item)) == []
     assert base64.b64decode(items[-1]["b64_json"]).startswith(b"\x89PNG")
 
 
@@ -538,7 +538,7 @@ def test_speech_as_server_sent_events(strict) -> None:
     ) as stream:
         items = list(stream)
     schema = {"$ref": "#/$defs/CreateSpeechResponseStreamEvent"}
-    assert all(_Explainer(defs, "").check(schema, dict(i)) == [] for i in items)
+    assert all(Explainer(defs, "").check(schema, dict(i)) == [] for i in items)
     assert items[-1]["type"] == "speech.audio.done" and items[-1]["usage"]["input_tokens"] == 2
     audio = b"".join(base64.b64decode(i["audio"]) for i in items[:-1])
     assert len(audio) > 1000
@@ -711,7 +711,7 @@ def test_bad_multipart_unknown_fault_and_lenient_lists(strict) -> None:
         client.listVectorStoreFiles(vector_store_id="vs_made_up")
         listed = client.listVectorStores().json()
         defs = client.spec.schemas()["defs"]
-        assert _Explainer(defs, "").check({"$ref": "#/$defs/ListVectorStoresResponse"}, listed) == []
+        assert Explainer(defs, "").check({"$ref": "#/$defs/ListVectorStoresResponse"}, listed) == []
         cancelled = client.cancelBatch(batch_id="batch_made_up").json()
         assert cancelled["id"] == "batch_made_up"
 
@@ -768,3 +768,113 @@ def test_conversation_items_messages_and_actions_keep_state(strict) -> None:
         client.createBatch(
             body={"input_file_id": "file-nope", "endpoint": "/v1/chat/completions", "completion_window": "24h"}
         )
+
+
+def _raw_post(base_url: str, path: str, body: bytes, content_type: str) -> tuple[int, dict, dict]:
+    """POST bytes as they are (no client checks them first), over a real connection."""
+    import http.client
+    from urllib.parse import urlsplit
+
+    url = urlsplit(base_url)
+    conn = http.client.HTTPConnection(url.hostname, url.port, timeout=60)
+    try:
+        headers = {"Authorization": "Bearer k", "Content-Type": content_type}
+        conn.request("POST", url.path + path, body=body, headers=headers)
+        answer = conn.getresponse()
+        return answer.status, dict(answer.getheaders()), json.loads(answer.read())
+    finally:
+        conn.close()
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"[" * 100_000 + b"]" * 100_000,  # deeper than Python's recursion limit: the parser itself gives up
+        b'{"model": "gpt-4o", "messages": ' + b"[" * 600 + b"]" * 600 + b"}",  # parses, but too deep to take
+        b'{"a": ' * 513 + b"1" + b"}" * 513,
+    ],
+    ids=["100000-deep-array", "600-deep-field", "513-deep-object"],
+)
+def test_deeply_nested_json_is_a_400_in_openai_shape_never_a_500(strict, body: bytes) -> None:
+    status, headers, answer = _raw_post(strict, "/chat/completions", body, "application/json")
+    assert status == 400, answer
+    error = answer["error"]
+    assert error["type"] == "invalid_request_error"
+    assert error["message"] == "We could not parse the JSON body of your request: it is nested deeper than 512 levels"
+    assert "x-request-id" in headers
+
+
+def test_json_just_within_the_depth_limit_is_read(strict) -> None:
+    body = b'{"model": "gpt-4o", "messages": [{"role": "user", "content": "hi"}], "metadata": ' + b"[" * 510
+    body += b"]" * 510 + b"}"
+    status, _, answer = _raw_post(strict, "/chat/completions", body, "application/json")
+    assert status == 400  # read, then refused by validation: metadata is a map of strings
+    assert answer["error"]["message"] == "Invalid request: metadata: expected object or null, got array"
+
+
+def test_deep_json_in_a_form_field_or_a_batch_line_is_refused_too(strict) -> None:
+    client = OpenAIClient(spec=SPEC_31, api_key=FAKE_KEY, base_url=strict)
+    deep = "[" * 100_000 + "]" * 100_000
+    boundary = "b0undary"
+    form = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.jsonl"\r\n'
+        f"Content-Type: application/octet-stream\r\n\r\n{deep}\n\r\n"
+        f'--{boundary}\r\nContent-Disposition: form-data; name="purpose"\r\n\r\nbatch\r\n'
+        f'--{boundary}\r\nContent-Disposition: form-data; name="expires_after"\r\n\r\n{deep}\r\n--{boundary}--\r\n'
+    )
+    status, _, answer = _raw_post(strict, "/files", form.encode(), f"multipart/form-data; boundary={boundary}")
+    assert status == 400 and "nested deeper than 512 levels" in answer["error"]["message"], answer
+    # the same line as a file of batch input: its output says so, line by line
+    lines = deep.encode() + b"\n" + b"[5]\n"
+    file_id = client.createFile(body={"file": ("in.jsonl", lines), "purpose": "batch"}).json()["id"]
+    batch = client.createBatch(
+        body={"input_file_id": file_id, "endpoint": "/v1/chat/completions", "completion_window": "24h"}
+    ).json()
+    while batch["status"] not in ("completed", "failed"):
+        batch = client.retrieveBatch(batch_id=batch["id"]).json()
+    assert batch["status"] == "completed" and batch["request_counts"]["failed"] == 2
+    errors = [
+        json.loads(line)["error"] for line in client.downloadFile(file_id=batch["error_file_id"]).content.splitlines()
+    ]
+    assert errors == [
+        {"code": "invalid_json_line", "message": "This line is nested too deeply to be read."},
+        {"code": "invalid_json_line", "message": "This line is not a JSON object."},
+    ]
+
+
+def test_every_refusal_and_failure_is_answered_in_one_shape() -> None:
+    server = MockServer(spec=SPEC_31)
+
+    def broken(app, call):
+        raise KeyError("no such thing")
+
+    server.app.route("GET", "/models", {})[0].answer = broken
+    with server as url:
+        import httpx
+
+        failed = httpx.get(url + "/models", headers={"Authorization": "Bearer k"})
+        assert failed.status_code == 500
+        assert failed.json()["error"] == {
+            "message": "the mock failed: KeyError: 'no such thing'",
+            "type": "server_error",
+            "param": None,
+            "code": None,
+        }
+        stalled = httpx.get(
+            url + "/files", headers={"Authorization": "Bearer k", "x-mock-fault": "stall", "x-mock-stall-ms": "soon"}
+        )
+        assert stalled.status_code == 400 and stalled.json()["error"]["param"] == "x-mock-stall-ms"
+        limited = httpx.get(url + "/files", headers={"Authorization": "Bearer k", "x-mock-fault": "429"})
+        assert limited.status_code == 429 and limited.headers["retry-after"] == "0.2"
+        assert limited.json()["error"]["code"] == "rate_limit_exceeded"
+        assert "x-request-id" in limited.headers
+
+
+def test_routes_are_a_list_made_from_the_index_router(strict) -> None:
+    from openapi_client_openai.mock import create_app
+
+    app = create_app(SPEC_31)
+    assert [r.op.id for r in app.routes] == [r.op_id for r in app.index.router.routes]
+    route, params = app.route("GET", "/responses/resp_1", {"beta": "true"})
+    assert (route.op.id, params) == ("beta_getResponse", {"response_id": "resp_1"})
+    assert app.route("GET", "/responses/resp_1", {})[0].op.id == "getResponse"

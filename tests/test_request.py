@@ -15,7 +15,7 @@ from openapi_client_openai import ParameterError
 from openapi_client_openai._multipart import flatten_form, sniff, to_file
 from openapi_client_openai._qs import encode, flatten
 from openapi_client_openai._request import build_request
-from openapi_client_openai._spec import load_index
+from openapi_client_openai.spec import load_index
 
 from conftest import SPEC_30, SPEC_31
 

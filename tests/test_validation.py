@@ -13,7 +13,7 @@ import pytest
 
 from corpus import spec_examples
 from openapi_client_openai import OpenAIClient, RequestValidationError
-from openapi_client_openai._schemas import normalize
+from openapi_client_openai.spec import normalize
 
 from conftest import FAKE_KEY, SPEC_30, SPEC_31, Reply
 
@@ -261,7 +261,7 @@ def test_interpreted_and_compiled_checks_agree(vclient) -> None:
     """The explainer checks an operation's first calls; jsonschema-rs the later ones: same verdicts."""
     import jsonschema_rs
 
-    from openapi_client_openai._validation import _Explainer
+    from openapi_client_openai._validation import Explainer
 
     spec = pathlib.Path(vclient.spec.source)
     examples, _ = spec_examples(spec)
@@ -282,7 +282,7 @@ def test_interpreted_and_compiled_checks_agree(vclient) -> None:
         compiled = jsonschema_rs.validator_for(
             {"$schema": "https://json-schema.org/draft/2020-12/schema", **schema, "$defs": validator.defs}
         )
-        interpreted = not _Explainer(validator.defs, "").check(schema, body)
+        interpreted = not Explainer(validator.defs, "").check(schema, body)
         assert interpreted == compiled.is_valid(body), (op_id, body)
 
 

@@ -13,8 +13,7 @@ import zlib
 import pytest
 
 from openapi_client_openai import OpenAIClient
-from openapi_client_openai._index import beta_header_for, snake_case
-from openapi_client_openai._spec import load_index
+from openapi_client_openai.spec import beta_header_for, load_index, snake_case
 
 from conftest import FAKE_KEY, SPEC_30, SPEC_31
 

@@ -41,10 +41,10 @@ if TYPE_CHECKING:
 
     from ._client import AsyncOpenAIClient, OpenAIClient
     from ._config import Timeout
-    from ._index import Operation
     from ._response import AsyncResult, RateLimits, Result
     from ._stream import AsyncStream, EventData, Stream
     from ._validation import Problem
+    from .spec import Operation
 
 __all__ = [
     "APIConnectionError",
@@ -88,7 +88,7 @@ _LAZY = {
     "Result": "._response",
     "AsyncResult": "._response",
     "RateLimits": "._response",
-    "Operation": "._index",
+    "Operation": ".spec",
     "Problem": "._validation",
     "Stream": "._stream",
     "AsyncStream": "._stream",

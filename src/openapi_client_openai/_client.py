@@ -16,19 +16,19 @@ from _thread import allocate_lock
 
 from ._config import UNSET, Timeout
 from ._errors import APIConnectionError, APIError, ConfigError, MissingAPIKeyError, ParameterError, Secret
-from ._spec import SpecIndex, load_index
 from ._version import __version__
+from .spec import SpecIndex, load_index
 
 TYPE_CHECKING = False  # avoids importing typing at run time (~5 ms)
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Generator, Iterator, Mapping
     from typing import Any
 
-    from ._index import Operation
     from ._request import PreparedRequest
     from ._response import AsyncResult, Result
     from ._stream import AsyncStream, Stream
     from ._validation import Problem
+    from .spec import Operation
 
 # Request building, results and the transport are imported by the first call, not by
 # `import` or construction: start-up is a budget (see benchmarks/startup.py).

@@ -16,9 +16,9 @@ from typing import Any
 from urllib.parse import quote
 
 from ._errors import ParameterError
-from ._index import Operation
 from ._multipart import FileSpec, MultipartBody, flatten_form, holds_file, is_file, to_file
 from ._qs import encode, flatten, scalar
+from .spec import Operation
 
 __all__ = [
     "MAX_DEPTH",

@@ -21,7 +21,7 @@ _WORKERS = 4
 
 
 def _state_path(path: str, size: int, mtime_ns: int, where: str) -> str:
-    from ._spec import cache_dir
+    from .spec import cache_dir
 
     key = hashlib.sha256(f"{os.path.realpath(path)}|{size}|{mtime_ns}|{where}".encode()).hexdigest()[:32]
     return os.path.join(cache_dir(), "uploads", f"{key}.json")

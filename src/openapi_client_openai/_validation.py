@@ -12,7 +12,7 @@ operation's first calls are checked by it alone (~0.2 ms for a chat body): a pro
 makes one call never pays for importing and compiling jsonschema-rs (~25 ms, see
 benchmarks/first_answer.py and benchmarks/validation.py).  Validators are built per
 operation on first use from the schema cache written when the spec was compiled (see
-``_schemas``), never at start-up.
+``spec/_schemas``), never at start-up.
 """
 
 from __future__ import annotations
@@ -20,13 +20,16 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from ._schemas import FILE, REF_PREFIX, refs_closure
-
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
-__all__ = ["OperationValidator", "Problem"]
+__all__ = ["FILE", "REF_PREFIX", "Explainer", "OperationValidator", "Problem", "refs_closure"]
+
+# The normalised schema dialect (written by spec/_schemas.py, read here): a file field, and
+# where references point (every component schema is under `$defs`).
+FILE = "x-file"
+REF_PREFIX = "#/$defs/"
 
 _DRAFT = "https://json-schema.org/draft/2020-12/schema"
 INTERPRETED_CALLS = 2  # an operation's first checks are interpreted; later ones compiled
@@ -120,14 +123,20 @@ def _closest(word: str, options: list[str]) -> str | None:
     return found[0] if found else None
 
 
-class _Explainer:
-    """Walks a normalised schema beside a value and lists what does not fit, as a person would."""
+class Explainer:
+    """Walks a normalised schema beside a value and lists what does not fit, as a person would.
+
+    ``defs`` are the component schemas that ``$ref``s name; ``root`` is the name the places
+    in problems start from (``""`` for a body, ``"query: limit"`` for a parameter).
+    """
 
     def __init__(self, defs: dict[str, Any], root: str) -> None:
         self.defs = defs
         self.root = root
 
-    def resolve(self, schema: Any) -> Any:
+    def resolve(self, schema: Any) -> dict:
+        """Follow a schema's ``$ref``s to the schema they name (keywords beside a ``$ref`` are
+        kept, as an ``allOf`` with its target); an unknown reference resolves to ``{}``."""
         seen = 0
         while isinstance(schema, dict) and "$ref" in schema and seen < 64:
             ref = schema["$ref"]
@@ -168,7 +177,16 @@ class _Explainer:
             return {"array"}
         return set()
 
+    def properties(self, schema: Any) -> dict[str, Any]:
+        """The top-level properties of an object schema, including those of its ``allOf`` parts."""
+        root = self.resolve(schema)
+        props: dict[str, Any] = {}
+        for part in [root, *(self.resolve(p) for p in root.get("allOf") or ())]:
+            props.update(part.get("properties") or {})
+        return props
+
     def describe(self, schema: Any) -> str:
+        """The types a schema accepts, for people: ``string or array``, ``any value``."""
         kinds = self.types(schema)
         order = ["string", "integer", "number", "boolean", "array", "object", "null"]
         names = [k for k in order if k in kinds] + sorted(kinds - set(order))
@@ -177,6 +195,8 @@ class _Explainer:
         return " or ".join(names) if names else "any value"
 
     def check(self, schema: Any, value: Any, path: tuple = ()) -> list[Problem]:
+        """Every problem of ``value`` against ``schema`` (empty when it fits); ``path`` is where
+        the value sits in the request, for the problems' locations."""
         schema = self.resolve(schema)
         if not schema or schema.get(FILE):
             return []
@@ -194,20 +214,20 @@ class _Explainer:
         for part in schema.get("allOf") or ():
             problems += self.check(part, value, path)
         if "anyOf" in schema:
-            problems += self.any_of(schema, value, path)
+            problems += self._any_of(schema, value, path)
         if "not" in schema and not self.check(schema["not"], value, path):
             problems.append(Problem(_where(path, self.root), "matches a form the spec rules out"))
         if isinstance(value, Mapping):
-            problems += self.object(schema, value, path)
+            problems += self._object(schema, value, path)
         elif isinstance(value, (list, tuple)):
-            problems += self.array(schema, value, path)
+            problems += self._array(schema, value, path)
         elif isinstance(value, str):
-            problems += self.string(schema, value, path)
+            problems += self._string(schema, value, path)
         elif isinstance(value, (int, float)) and not isinstance(value, bool):
-            problems += self.number(schema, value, path)
+            problems += self._number(schema, value, path)
         return problems
 
-    def object(self, schema: dict, value: Mapping, path: tuple) -> list[Problem]:
+    def _object(self, schema: dict, value: Mapping, path: tuple) -> list[Problem]:
         problems = []
         props = schema.get("properties") or {}
         for name in schema.get("required") or ():
@@ -237,7 +257,7 @@ class _Explainer:
             problems.append(Problem(_where(path, self.root), f"takes at most {schema['maxProperties']} fields"))
         return problems
 
-    def array(self, schema: dict, value: list | tuple, path: tuple) -> list[Problem]:
+    def _array(self, schema: dict, value: list | tuple, path: tuple) -> list[Problem]:
         problems = []
         prefix = schema.get("prefixItems") or []
         for i, item in enumerate(value):
@@ -256,7 +276,7 @@ class _Explainer:
             )
         return problems
 
-    def string(self, schema: dict, value: str, path: tuple) -> list[Problem]:
+    def _string(self, schema: dict, value: str, path: tuple) -> list[Problem]:
         where = _where(path, self.root)
         if "minLength" in schema and len(value) < schema["minLength"]:
             return [Problem(where, f"needs at least {schema['minLength']} characters")]
@@ -271,7 +291,7 @@ class _Explainer:
                 pass  # an ECMA-only pattern: the compiled validator has the last word
         return []
 
-    def number(self, schema: dict, value: float, path: tuple) -> list[Problem]:
+    def _number(self, schema: dict, value: float, path: tuple) -> list[Problem]:
         where = _where(path, self.root)
         if "minimum" in schema and value < schema["minimum"]:
             return [Problem(where, f"must be at least {schema['minimum']}, got {value}")]
@@ -286,14 +306,14 @@ class _Explainer:
             return [Problem(where, f"must be a multiple of {step}, got {value}")]
         return []
 
-    def any_of(self, schema: dict, value: Any, path: tuple) -> list[Problem]:
+    def _any_of(self, schema: dict, value: Any, path: tuple) -> list[Problem]:
         alternatives = schema["anyOf"]
-        chosen = self.by_discriminator(schema, value, path)
+        chosen = self._by_discriminator(schema, value, path)
         if chosen is not None and not chosen:
             return chosen
         # The alternatives that a discriminator or constant-valued fields point at are tried
         # first and are the ones reported on; any alternative that accepts the value wins.
-        candidates = self.by_tags(alternatives, value) if isinstance(value, Mapping) else []
+        candidates = self._by_tags(alternatives, value) if isinstance(value, Mapping) else []
         results = []
         for alt in [*candidates, *(a for a in alternatives if not any(a is c for c in candidates))]:
             problems = self.check(alt, value, path)
@@ -315,7 +335,7 @@ class _Explainer:
         ranked.sort(key=lambda r: r[:3])
         return ranked[0][3]
 
-    def by_discriminator(self, schema: dict, value: Any, path: tuple) -> list[Problem] | None:
+    def _by_discriminator(self, schema: dict, value: Any, path: tuple) -> list[Problem] | None:
         disc = schema.get("discriminator")
         if not isinstance(disc, dict) or not isinstance(value, Mapping):
             return None
@@ -326,15 +346,15 @@ class _Explainer:
             return None
         if tag in mapping:
             return self.check({"$ref": mapping[tag]}, value, path)
-        if self.by_tags(schema["anyOf"], {prop: tag}):
+        if self._by_tags(schema["anyOf"], {prop: tag}):
             return None
-        tags = sorted(set(mapping) | self.tag_values(schema["anyOf"], prop))
+        tags = sorted(set(mapping) | self._tag_values(schema["anyOf"], prop))
         if tags:
             allowed = ", ".join(repr(t) for t in tags[:20])
             return [Problem(_where((*path, prop), self.root), f"must be one of {allowed}; got {_shows(tag)}")]
         return None
 
-    def tag_values(self, alternatives: list, prop: str) -> set:
+    def _tag_values(self, alternatives: list, prop: str) -> set:
         out: set = set()
         for alt in alternatives:
             sub = (self.resolve(alt).get("properties") or {}).get(prop)
@@ -344,7 +364,7 @@ class _Explainer:
             out.update(v for v in sub.get("enum") or () if isinstance(v, str))
         return out
 
-    def by_tags(self, alternatives: list, value: Mapping) -> list:
+    def _by_tags(self, alternatives: list, value: Mapping) -> list:
         """The alternatives whose constant-valued fields (``type``, ``role``...) agree with the value."""
         agree, neutral = [], []
         for alt in alternatives:
@@ -389,7 +409,7 @@ class OperationValidator:
 
     def _is_valid(self, key: str, schema: Any, value: Any) -> bool:
         if self._calls <= INTERPRETED_CALLS:
-            return not _Explainer(self.defs, "").check(schema, value)
+            return not Explainer(self.defs, "").check(schema, value)
         try:
             return self._validator(key, schema).is_valid(value)
         except ValueError:
@@ -427,7 +447,7 @@ class OperationValidator:
             problems += self._check_files(schema, body)
             body = self._without_files(body)
         if not self._is_valid(ctype, schema, body):
-            found = _Explainer(self.defs, "").check(schema, body)
+            found = Explainer(self.defs, "").check(schema, body)
             problems += found or self._fallback(ctype, schema, body)
         return problems
 
@@ -453,26 +473,18 @@ class OperationValidator:
             return [Problem("body", f"cannot be sent as JSON: {exc}")]
         return [Problem(_where(tuple(e.instance_path), ""), e.message) for e in errors]
 
-    def _top_properties(self, schema: Any) -> dict[str, Any]:
-        explainer = _Explainer(self.defs, "")
-        root = explainer.resolve(schema)
-        props: dict[str, Any] = {}
-        for part in [root, *(explainer.resolve(p) for p in root.get("allOf") or ())]:
-            props.update(part.get("properties") or {})
-        return props
-
     def _bracket_names(self, schema: Any, body: Mapping) -> Mapping:
         """Multipart fields the spec names ``x[]`` are passed as ``x`` (the encoder adds ``[]``)."""
-        props = self._top_properties(schema)
+        props = Explainer(self.defs, "").properties(schema)
         renames = {k: k + "[]" for k in body if k not in props and k + "[]" in props}
         if not renames:
             return body
         return {renames.get(k, k): v for k, v in body.items()}
 
-    def _file_fields(self, schema: Any) -> dict[str, str]:
+    def file_fields(self, schema: Any) -> dict[str, str]:
         """Top-level multipart fields that take files: name -> 'one' or 'many' (or 'either')."""
-        explainer = _Explainer(self.defs, "")
-        props = self._top_properties(schema)
+        explainer = Explainer(self.defs, "")
+        props = Explainer(self.defs, "").properties(schema)
         out = {}
         for name, sub in props.items():
             kinds = set()
@@ -490,7 +502,7 @@ class OperationValidator:
 
     def _check_files(self, schema: Any, body: Mapping) -> list[Problem]:
         problems = []
-        for name, kind in self._file_fields(schema).items():
+        for name, kind in self.file_fields(schema).items():
             value = body.get(name)
             if value is None:
                 continue
@@ -501,8 +513,8 @@ class OperationValidator:
                     hint = " (a path as a string? wrap it in pathlib.Path)" if isinstance(item, str) else ""
                     problems.append(Problem(where, f"expected a file ({_FILE_HINT}), got {_shows(item)}{hint}"))
         for key, value in body.items():
-            if _is_file_value(value) and key not in self._file_fields(schema):
-                props = _Explainer(self.defs, "").resolve(schema).get("properties") or {}
+            if _is_file_value(value) and key not in self.file_fields(schema):
+                props = Explainer(self.defs, "").resolve(schema).get("properties") or {}
                 if key in props:
                     problems.append(Problem(key, "takes a value, not a file"))
         return problems
@@ -534,14 +546,14 @@ class OperationValidator:
                 if required or location == "path":
                     problems.append(Problem(shown, "is required"))
                 continue
-            value = _from_wire(value, schema, _Explainer(self.defs, ""))
+            value = _from_wire(value, schema, Explainer(self.defs, ""))
             if not self._is_valid(f"param:{location}:{name}", schema, value):
-                found = _Explainer(self.defs, shown).check(schema, value)
+                found = Explainer(self.defs, shown).check(schema, value)
                 problems += found or [Problem(shown, f"does not fit the spec ({_shows(value)})")]
         return problems
 
 
-def _from_wire(value: Any, schema: Any, explainer: _Explainer) -> Any:
+def _from_wire(value: Any, schema: Any, explainer: Explainer) -> Any:
     """Read a text parameter value as the type its schema wants (``"10"`` for an integer)."""
     if isinstance(value, (list, tuple)):
         item = explainer.resolve(explainer.resolve(schema).get("items") or {})
@@ -561,3 +573,22 @@ def _from_wire(value: Any, schema: Any, explainer: _Explainer) -> Any:
     if "boolean" in kinds and value in ("true", "false"):
         return value == "true"
     return value
+
+
+def refs_closure(roots: list[Any], defs: dict[str, Any]) -> dict[str, Any]:
+    """Return the component schemas that ``roots`` refer to, directly or through each other."""
+    needed: dict[str, Any] = {}
+    stack = list(roots)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str) and ref.startswith(REF_PREFIX):
+                name = ref[len(REF_PREFIX) :]
+                if name not in needed and name in defs:
+                    needed[name] = defs[name]
+                    stack.append(defs[name])
+            stack.extend(v for v in node.values() if isinstance(v, (dict, list)))
+        elif isinstance(node, list):
+            stack.extend(v for v in node if isinstance(v, (dict, list)))
+    return needed

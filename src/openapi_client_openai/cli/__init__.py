@@ -231,7 +231,7 @@ def _cmd_call(args: argparse.Namespace, stdin: TextIO, out: TextIO, tty: bool) -
 
 def _cmd_docs(args: argparse.Namespace, out: TextIO, tty: bool) -> int:
     from .. import docs
-    from .._spec import load_index
+    from ..spec import load_index
     from ._output import print_table
 
     index = load_index(args.spec)
@@ -365,8 +365,7 @@ def _print_stream(stream: Any, raw: bool, out: TextIO, tty: bool) -> int:
 
 
 def _cmd_list(args: argparse.Namespace, out: TextIO) -> int:
-    from .._index import snake_case
-    from .._spec import load_index
+    from ..spec import load_index, snake_case
     from ._output import print_table
 
     index = load_index(args.spec)
@@ -386,15 +385,13 @@ def _cmd_list(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _cmd_spec(args: argparse.Namespace, out: TextIO) -> int:
-    from .. import _spec
+    from ..spec import default_spec_url, downloaded_spec_path, index_from_bytes, load_index, read_spec
 
     if args.spec_command == "update":
-        from .._default_spec import default_spec_url
-
         url = args.url or default_spec_url()
-        raw = _spec.read_spec(url, timeout=args.timeout)
-        index = _spec.index_from_bytes(raw, url, "downloaded (spec update)")
-        target = _spec.downloaded_spec_path()
+        raw = read_spec(url, timeout=args.timeout)
+        index = index_from_bytes(raw, url, "downloaded (spec update)")
+        target = downloaded_spec_path()
         os.makedirs(os.path.dirname(target), exist_ok=True)
         tmp = f"{target}.{os.getpid()}.tmp"
         with open(tmp, "wb") as f:
@@ -408,7 +405,7 @@ def _cmd_spec(args: argparse.Namespace, out: TextIO) -> int:
         return EXIT_OK
     if args.spec_command != "info":
         raise _UsageError("spec needs a command: info or update")
-    index = _spec.load_index(args.spec)
+    index = load_index(args.spec)
     data = index.data
     rows = [
         ("spec", index.source),

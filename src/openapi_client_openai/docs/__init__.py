@@ -12,8 +12,10 @@ import json
 import pprint
 from typing import Any
 
-from .._docinfo import docinfo
-from .._index import snake_case
+from .._validation import Explainer
+from ..spec import snake_case
+from ._fake import FIELD_PREFIXES, Faker
+from ._info import docinfo
 
 __all__ = ["example", "markdown", "schema_markdown", "search", "write_site"]
 
@@ -23,9 +25,7 @@ def _method_name(op_id: str) -> str:
 
 
 def _placeholder(name: str) -> str:
-    from ..mock._fake import _FIELD_PREFIXES
-
-    return _FIELD_PREFIXES.get(name, f"{name}_") + "abc123"
+    return FIELD_PREFIXES.get(name, f"{name}_") + "abc123"
 
 
 def _example_body(index: Any, op_id: str) -> Any:
@@ -40,16 +40,13 @@ def _example_body(index: Any, op_id: str) -> Any:
     schema = bodies.get("application/json") or bodies.get("multipart/form-data")
     if schema is None:
         return "v=0\r\n..." if bodies else None
-    from .._validation import _Explainer
-    from ..mock._fake import Faker
-
     defs = index.schemas()["defs"]
     full = Faker(defs, seed=1).value(schema)
-    required = set(_Explainer(defs, "").resolve(schema).get("required") or ())
+    required = set(Explainer(defs, "").resolve(schema).get("required") or ())
     if not isinstance(full, dict):
         return full
     for made in ({k: v for k, v in full.items() if k in required}, full):  # the smallest body that fits
-        for name, kind in validator._file_fields(schema).items():
+        for name, kind in validator.file_fields(schema).items():
             if name in made:
                 sample = ("example.wav", b"RIFF\x24\x00\x00\x00WAVEfmt ")
                 made[name] = [sample] if kind == "many" else sample
@@ -60,8 +57,6 @@ def _example_body(index: Any, op_id: str) -> Any:
 
 def _example_params(index: Any, op_id: str) -> dict[str, Any]:
     op = index.operation(op_id)
-    from ..mock._fake import Faker
-
     out: dict[str, Any] = {}
     for name, location, required, schema in (index.schemas()["ops"].get(op_id) or {}).get("params") or []:
         prm = op.by_kwarg.get(name) or op.by_kwarg.get(name[:-2])

@@ -1,11 +1,16 @@
 """The mock server's ASGI app: routing by the spec, auth, request validation, answers, state.
 
-``MockApp`` serves every operation of a spec under ``/v1``.  A request goes: route (method and
-path template, the spec's own query such as ``?beta=true``), auth (a ``Bearer`` key), body
-(JSON, multipart with form text turned into the schema's types, or raw), validation with the
-project's validator (a 400 in OpenAI's error shape), then the answer: a family handler
-(``_families``) or, for everything else, a value made from the response schema, kept in a
-store so that what is created can be retrieved, listed, updated and deleted.
+``MockApp`` serves every operation of a spec under ``/v1``.  Its routes are a plain list, one
+``MockRoute`` per operation, built from the index's router (so the mock, bulk runs and
+``SpecIndex.route`` agree on which operation a URL means), each holding the function that
+answers it, chosen from registries of operations with behaviour of their own.
+
+A request goes: route (method and path template, the spec's own query such as
+``?beta=true``), auth (a ``Bearer`` key), body (JSON, multipart with form text turned into the
+schema's types, or raw), validation with the project's validator, then the answer: a family
+handler (``_families``) or, for everything else, a value made from the response schema, kept
+in a store so that what is created can be retrieved, listed, updated and deleted.  Anything
+refused along the way raises ``_Reject``, answered in one place in OpenAI's error shape.
 """
 
 from __future__ import annotations
@@ -16,32 +21,83 @@ import re
 from collections import OrderedDict
 from typing import Any
 
-from .._spec import load_index
-from ._fake import Faker
+from .._validation import Explainer
+from ..docs._fake import Faker
+from ..spec import load_index
+from . import _batches
 from ._families import HANDLERS, KEEPS, SHAPED, STREAMS
 
-__all__ = ["FAULTS", "InjectedFault", "MockApp", "create_app"]
+__all__ = ["FAULTS", "MAX_JSON_DEPTH", "InjectedFault", "MockApp", "MockRoute", "create_app"]
 
 _JSON = "application/json"
+FAULTS = ("429", "500", "503", "reset", "cut", "stall")
+# Deeper JSON is refused: no request the API takes comes near it, and recursion over it
+# (parsing, validation, echoes) would exhaust Python's stack.
+MAX_JSON_DEPTH = 512
+_ACTIONS = {"cancel": "cancelled", "pause": "paused", "resume": "running"}  # what an action does to status
 
 
-def _error(
-    status: int, message: str, kind: str = "invalid_request_error", param: str | None = None, code: str | None = None
-) -> tuple[int, dict]:
-    return status, {"error": {"message": message, "type": kind, "param": param, "code": code}}
+class _Reject(Exception):
+    """A request the mock refuses: raised anywhere, answered in ``MockApp.handle`` as the API
+    answers (``{"error": {"message", "type", "param", "code"}}``)."""
+
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        param: str | None = None,
+        kind: str = "invalid_request_error",
+        code: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.param = param
+        self.kind = kind
+        self.code = code
+        self.headers = headers or {}
+
+    def body(self) -> dict:
+        """The error in OpenAI's shape."""
+        return {"error": {"message": self.message, "type": self.kind, "param": self.param, "code": self.code}}
 
 
-class _Route:
-    __slots__ = ("literal", "names", "op", "regex", "static")
+class InjectedFault(Exception):
+    """Raised inside a response on purpose, so that the server drops the connection."""
 
-    def __init__(self, op: Any) -> None:
+
+class MockRoute:
+    """One operation as the mock serves it: its route in the index's router, the operation,
+    its first success status and answer schemas, and the function that answers it."""
+
+    __slots__ = ("answer", "kinds", "op", "route", "status")
+
+    def __init__(self, route: Any, op: Any, responses: dict, answer: Any) -> None:
+        self.route = route
         self.op = op
-        parts = re.split(r"(\{[^}]+\})", op.path)
-        pattern = "".join(f"(?P<p{i}>[^/]+)" if p.startswith("{") else re.escape(p) for i, p in enumerate(parts))
-        self.regex = re.compile(pattern + "$")
-        self.names = {f"p{i}": p[1:-1] for i, p in enumerate(parts) if p.startswith("{")}
-        self.static = dict(q.split("=", 1) for q in op.static_query.split("&")) if op.static_query else {}
-        self.literal = sum(len(p) for p in parts if not p.startswith("{"))
+        self.status = next((int(s) for s in responses if s.startswith("2")), 200)
+        self.kinds: dict[str, Any] = responses.get(str(self.status)) or {}
+        self.answer = answer
+
+    def __repr__(self) -> str:
+        return f"<MockRoute {self.op.method} {self.route.template} -> {self.op.id}>"
+
+
+class _Call:
+    """One request as the answering code sees it: route, body (a dict), path parameters."""
+
+    __slots__ = ("body", "params", "request", "route")
+
+    def __init__(self, route: MockRoute, body: dict, params: dict[str, str], request: Any) -> None:
+        self.route = route
+        self.body = body
+        self.params = params
+        self.request = request
+
+    @property
+    def op(self) -> Any:
+        return self.route.op
 
 
 class MockApp:
@@ -72,10 +128,26 @@ class MockApp:
         self.store: dict[str, OrderedDict[str, dict]] = {}
         self.files: dict[str, bytes] = {}
         self.parts: dict[str, tuple[str, bytes]] = {}  # upload part id -> (upload id, bytes)
-        routes = [_Route(self.index.operation(op_id)) for op_id in self.index.operation_ids]
-        self.routes: dict[str, list[_Route]] = {}
-        for route in sorted(routes, key=lambda r: (-r.literal, -len(r.static))):
-            self.routes.setdefault(route.op.method, []).append(route)
+        self.routes: list[MockRoute] = [self._route_for(route) for route in self.index.router.routes]
+        self._by_op = {r.op.id: r for r in self.routes}
+        self._templates = {(r.op.method, r.op.path) for r in self.routes}
+
+    def _route_for(self, route: Any) -> MockRoute:
+        op = self.index.operation(route.op_id)
+        responses = (self.schemas["ops"].get(op.id) or {}).get("responses") or {}
+        made = MockRoute(route, op, responses, None)
+        kinds = made.kinds
+        if op.id in _OWN_ANSWERS:
+            made.answer = _OWN_ANSWERS[op.id]
+        elif op.id in HANDLERS:
+            made.answer = MockApp._family
+        elif op.id in SHAPED:
+            made.answer = MockApp._shaped
+        elif _JSON not in kinds and kinds and not any(k.startswith("text/") for k in kinds):
+            made.answer = MockApp._bytes
+        else:
+            made.answer = MockApp._generic
+        return made
 
     # -- ASGI ---------------------------------------------------------------------------
 
@@ -95,40 +167,45 @@ class MockApp:
         await response(scope, receive, send)
 
     async def handle(self, request: Any) -> Any:
-        """Answer one request (a Starlette ``Request``) with a Starlette response."""
+        """Answer one request (a Starlette ``Request``) with a Starlette response.
+
+        Whatever goes wrong is answered here, in OpenAI's error shape: a refusal with its
+        status, a request too deeply nested to process with a 400, a bug in the mock with a
+        500 that says so (never a traceback).
+        """
         from starlette.responses import JSONResponse
 
+        try:
+            return await self._handle(request)
+        except _Reject as exc:
+            refused = exc
+        except RecursionError:
+            refused = _Reject(400, "The request is nested too deeply to be processed.")
+        except Exception as exc:
+            refused = _Reject(500, f"the mock failed: {type(exc).__name__}: {exc}", kind="server_error")
+        return JSONResponse(refused.body(), refused.status, headers={**self._headers(), **refused.headers})
+
+    async def _handle(self, request: Any) -> Any:
         path = request.url.path
         if not path.startswith("/v1/") and path != "/v1":
-            return JSONResponse(
-                _error(404, f"Unknown path {path}: the mock serves the API under /v1")[1], 404, headers=self._headers()
-            )
+            raise _Reject(404, f"Unknown path {path}: the mock serves the API under /v1")
         found = self.route(request.method, path[3:], request.query_params)
         if found is None:
-            status, body = _error(404, f"Invalid URL ({request.method} {path})")
-            return JSONResponse(body, status, headers=self._headers())
+            raise _Reject(404, f"Invalid URL ({request.method} {path})")
         route, path_params = found
         op = route.op
         if op.needs_key:
             auth = request.headers.get("authorization", "")
             if not auth.startswith("Bearer ") or not auth[7:].strip():
-                status, body = _error(
+                raise _Reject(
                     401,
                     "You didn't provide an API key. You need to provide your API key in an "
                     "Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).",
                 )
-                return JSONResponse(body, status, headers=self._headers())
         fault = self._fault(request)
-        if fault == "unknown":
-            status, err = _error(400, f"x-mock-fault must be one of {', '.join(FAULTS)}", param="x-mock-fault")
-            return JSONResponse(err, status, headers=self._headers())
         if fault in ("429", "500", "503"):
-            return self._fault_answer(fault, request)
-        try:
-            body = await self.read_body(request, op)
-        except ValueError as exc:
-            status, err = _error(400, str(exc))
-            return JSONResponse(err, status, headers=self._headers())
+            raise self._fault_answer(fault, request)
+        body = await self.read_body(request, op)
         params = {**dict(request.query_params), **path_params}
         for prm in op.params:  # query arrays arrive as name[]=...
             if prm.location == "query" and prm.kind == "array":
@@ -140,77 +217,57 @@ class MockApp:
         if problems:
             first = problems[0]
             param = first.location.split(": ", 1)[-1] if first.location != "body" else None
-            message = "; ".join(str(p) for p in problems)
-            status, err = _error(400, f"Invalid request: {message}", param=param)
-            return JSONResponse(err, status, headers=self._headers())
-        try:
-            answer = await self.answer(op, route, body, path_params, request)
-        except _NotFound as exc:
-            status, err = _error(404, str(exc))
-            return JSONResponse(err, status, headers=self._headers())
-        except _BadRequest as exc:
-            status, err = _error(400, str(exc), param=exc.param)
-            return JSONResponse(err, status, headers=self._headers())
-        except Exception as exc:
-            status, err = _error(500, f"the mock failed: {type(exc).__name__}: {exc}", kind="server_error")
-            return JSONResponse(err, status, headers=self._headers())
+            raise _Reject(400, "Invalid request: " + "; ".join(str(p) for p in problems), param)
+        answer = await self.answer(route, body, path_params, request)
         if fault is not None:
-            answer = await _broken(answer, fault, request.headers)
+            answer = _broken(answer, fault, request.headers)
         return answer
 
     def _fault(self, request: Any) -> str | None:
         """The fault to inject: asked for by the `x-mock-fault` header, or drawn at the set rates."""
         asked = request.headers.get("x-mock-fault")
         if asked:
-            return asked if asked in FAULTS else "unknown"
+            if asked not in FAULTS:
+                raise _Reject(400, f"x-mock-fault must be one of {', '.join(FAULTS)}", param="x-mock-fault")
+            return asked
         for kind, rate in self.faults.items():
             if self.fault_rng.random() < rate:
                 return kind
         return None
 
-    def _fault_answer(self, fault: str, request: Any) -> Any:
-        from starlette.responses import JSONResponse
-
-        headers = self._headers()
+    @staticmethod
+    def _fault_answer(fault: str, request: Any) -> _Reject:
         if fault == "429":
             wait = request.headers.get("x-mock-retry-after", "0.2")
-            headers.update(
-                {"retry-after": wait, "x-ratelimit-remaining-requests": "0", "x-ratelimit-reset-requests": f"{wait}s"}
-            )
-            status, err = _error(
+            return _Reject(
                 429,
                 "Rate limit reached for requests (a fault the mock was asked for).",
                 kind="requests",
                 code="rate_limit_exceeded",
+                headers={
+                    "retry-after": wait,
+                    "x-ratelimit-remaining-requests": "0",
+                    "x-ratelimit-reset-requests": f"{wait}s",
+                },
             )
-        else:
-            status, err = _error(
-                int(fault),
-                "The server had an error while processing your request (a fault the mock was asked for).",
-                kind="server_error",
-            )
-        return JSONResponse(err, status, headers=headers)
+        return _Reject(
+            int(fault),
+            "The server had an error while processing your request (a fault the mock was asked for).",
+            kind="server_error",
+        )
 
     @staticmethod
     def _kwarg(op: Any, name: str) -> str:
         prm = op.by_kwarg.get(name) or op.by_kwarg.get(name[:-2] if name.endswith("[]") else name)
         return prm.kwarg if prm is not None else name
 
-    def route(self, method: str, path: str, query: Any) -> tuple[_Route, dict[str, str]] | None:
-        """The operation a method and path (after ``/v1``) name, with its path parameters."""
-        fallback = None
-        for route in self.routes.get(method, ()):
-            match = route.regex.match(path)
-            if match is None:
-                continue
-            params = {route.names[k]: v for k, v in match.groupdict().items()}
-            if route.static:
-                if all(query.get(k) == v for k, v in route.static.items()):
-                    return route, params
-                continue
-            if fallback is None:
-                fallback = (route, params)
-        return fallback
+    def route(self, method: str, path: str, query: Any) -> tuple[MockRoute, dict[str, str]] | None:
+        """The route a method and path (after ``/v1``) name, with its path parameters; ``query``
+        picks the operations the spec writes with a query (``?beta=true``)."""
+        found = self.index.router.match(method, path, query)
+        if found is None:
+            return None
+        return self._by_op[found[0].op_id], found[1]
 
     async def read_body(self, request: Any, op: Any) -> Any:
         """The request body as the client meant it: JSON, a form with typed fields, or text."""
@@ -219,109 +276,97 @@ class MockApp:
         if not raw and not ctype.startswith("multipart/"):
             return None
         if ctype.startswith(_JSON):
+            what = "the JSON body of your request"
             try:
-                return json.loads(raw)
+                return _loads(raw, what)
             except ValueError as exc:
-                raise ValueError(f"We could not parse the JSON body of your request: {exc}") from None
+                raise _Reject(400, f"We could not parse {what}: {exc}") from None
         if ctype.startswith("multipart/form-data"):
             try:
                 form = await request.form()
             except Exception as exc:  # starlette's MultiPartException and friends
-                raise ValueError(f"We could not parse the multipart body of your request: {exc}") from None
+                raise _Reject(400, f"We could not parse the multipart body of your request: {exc}") from None
             return await _typed_form(form, self._form_schema(op))
         return raw.decode("utf-8", "replace")
 
     def _form_schema(self, op: Any) -> dict:
         schema = (self.schemas["ops"].get(op.id) or {}).get("body", {}).get("multipart/form-data") or {}
-        from .._validation import _Explainer
-
-        explainer = _Explainer(self.schemas["defs"], "")
-        root = explainer.resolve(schema)
-        props: dict[str, Any] = {}
-        for part in [root, *(explainer.resolve(p) for p in root.get("allOf") or ())]:
-            props.update(part.get("properties") or {})
-        return {name: explainer.types(sub) for name, sub in props.items()}
+        explainer = Explainer(self.schemas["defs"], "")
+        return {name: explainer.types(sub) for name, sub in explainer.properties(schema).items()}
 
     # -- answers ------------------------------------------------------------------------
 
-    async def answer(self, op: Any, route: _Route, body: Any, path_params: dict, request: Any) -> Any:
-        from starlette.responses import JSONResponse, PlainTextResponse, Response, StreamingResponse
+    async def answer(self, route: MockRoute, body: Any, path_params: dict, request: Any) -> Any:
+        """The response to a request that passed routing, auth and validation."""
+        from starlette.responses import JSONResponse, Response, StreamingResponse
 
+        op = route.op
         fake = self.faker
-        body_map = body if isinstance(body, dict) else {}
+        call = _Call(route, body if isinstance(body, dict) else {}, path_params, request)
         fake.context = {k: v for k, v in path_params.items() if isinstance(v, str)}
-        if isinstance(body_map.get("model"), str):
-            fake.context["model"] = body_map["model"]
-        responses = (self.schemas["ops"].get(op.id) or {}).get("responses") or {}
-        status = next((int(s) for s in responses if s.startswith("2")), 200)
-        kinds = responses.get(str(status)) or {}
+        if isinstance(call.body.get("model"), str):
+            fake.context["model"] = call.body["model"]
         self._check_parents(route, path_params)  # /threads/{thread_id}/runs: the thread must exist
-        if op.id == "retrieveModel":
-            return JSONResponse(self._model(path_params["model"]), status, headers=self._headers())
-        if op.id == "createThreadAndRun":
-            fake.context["thread_id"] = self._new_thread(body_map.get("thread") or {})["id"]
-        wants_stream = body_map.get("stream") in (True, "true") or body_map.get("stream_format") == "sse"
+        prepare = _PREPARE.get(op.id)
+        if prepare is not None:
+            prepare(self, call)
+        wants_stream = call.body.get("stream") in (True, "true") or call.body.get("stream_format") == "sse"
         if wants_stream and op.id in STREAMS:
             kept: list[dict] = []
-            args = (fake, body_map, self._shape(kinds)) if op.id in SHAPED else (fake, body_map)
+            args = (fake, call.body, self._shape(route.kinds)) if op.id in SHAPED else (fake, call.body)
             keep = {"keep": kept.append} if op.id in KEEPS else {}
             # Made now, not as the stream is sent: the request's context is this request's.
             events = list(STREAMS[op.id](*args, **keep))
             for final in kept:
-                self._store_final(op, route, path_params, body_map, final)
+                self._store_final(call, final)
             return StreamingResponse(self._paced(events), media_type="text/event-stream", headers=self._headers())
-        if op.id in HANDLERS:
-            result = HANDLERS[op.id](fake, body_map)
-            if isinstance(result, tuple):  # (bytes, content type): audio
-                return Response(result[0], media_type=result[1], headers=self._headers())
-            if isinstance(result, str):
-                return PlainTextResponse(result, headers=self._headers())
-            if op.id == "createChatCompletion":
-                self._store_final(op, route, path_params, body_map, result)
-            return JSONResponse(result, status, headers=self._headers())
-        if op.id in ("addUploadPart", "completeUpload"):
-            result = self._upload(op.id, route, body_map, path_params, kinds)
-            return JSONResponse(result, status, headers=self._headers())
-        if op.id in SHAPED:
-            result = SHAPED[op.id](fake, body_map, self._shape(kinds))
-            self._store_final(op, route, path_params, body_map, result)
-            return JSONResponse(result, status, headers=self._headers())
-        if op.id == "downloadFile" or (_JSON not in kinds and kinds and not any(k.startswith("text/") for k in kinds)):
-            content, ctype = self._download(op, route, path_params, kinds)
-            return Response(content, media_type=ctype, headers=self._headers())
-        if op.id == "createBatch" and body_map.get("input_file_id") not in self.files and not self.lenient_ids:
-            raise _BadRequest(f"No such File object: {body_map.get('input_file_id')}", "input_file_id")
-        result = self._generic(op, route, body_map, path_params, kinds, request)
-        if op.id in ("createBatch", "retrieveBatch", "cancelBatch") and isinstance(result, dict):
-            from . import _batches
-
-            stored = self.store.get("/batches", {}).get(result.get("id"), result)
-            step = {
-                "createBatch": lambda b: _batches.start(self, b, body_map),
-                "retrieveBatch": lambda b: _batches.advance(self, b),
-                "cancelBatch": lambda b: _batches.cancel(self, b),
-            }[op.id]
-            result = step(stored)
+        result = route.answer(self, call)
         if result is None:
-            return Response(b"", status, headers=self._headers())
-        return JSONResponse(result, status, headers=self._headers())
+            return Response(b"", route.status, headers=self._headers())
+        if isinstance(result, Response):  # a response of its own (audio, text, a file's bytes)
+            return result
+        return JSONResponse(result, route.status, headers=self._headers())
 
-    def _store_final(self, op: Any, route: _Route, path_params: dict, body: dict, final: dict) -> None:
-        """Keep what a call made, where the API keeps it: stored chat completions, responses
-        (unless ``store`` is false), runs under their thread."""
-        if op.id == "createChatCompletion":
-            if body.get("store"):
-                self.store.setdefault("/chat/completions", OrderedDict())[final["id"]] = {
-                    **final,
-                    "metadata": body.get("metadata") or {},
-                }
-        elif op.id in ("createResponse", "beta_createResponse"):
-            if body.get("store", True) is not False:
-                self.store.setdefault("/responses", OrderedDict())[final["id"]] = final
-        elif op.id in ("createRun", "createThreadAndRun", "submitToolOuputsToRun"):
-            self.store.setdefault(f"/threads/{final['thread_id']}/runs", OrderedDict())[final["id"]] = final
+    def _family(self, call: _Call) -> Any:
+        """Chat, completions, embeddings, images, speech, transcription: see ``_families``."""
+        from starlette.responses import PlainTextResponse, Response
+
+        result = HANDLERS[call.op.id](self.faker, call.body)
+        if isinstance(result, tuple):  # (bytes, content type): audio
+            return Response(result[0], media_type=result[1], headers=self._headers())
+        if isinstance(result, str):
+            return PlainTextResponse(result, headers=self._headers())
+        if call.op.id in _KEEP:
+            self._store_final(call, result)
+        return result
+
+    def _shaped(self, call: _Call) -> Any:
+        """Responses and moderations: a family answer over the value made from the schema."""
+        result = SHAPED[call.op.id](self.faker, call.body, self._shape(call.route.kinds))
+        self._store_final(call, result)
+        return result
+
+    def _store_final(self, call: _Call, final: dict) -> None:
+        """Keep what a call made, where the API keeps it (see ``_KEEP``), else in its collection."""
+        keep = _KEEP.get(call.op.id)
+        if keep is not None:
+            keep(self, call.body, final)
         elif isinstance(final, dict) and "id" in final:
-            self._remember(route, path_params, final)
+            self._remember(call.route, call.params, final)
+
+    def _keep_chat(self, body: dict, final: dict) -> None:
+        if body.get("store"):  # chat completions are kept only when asked
+            self.store.setdefault("/chat/completions", OrderedDict())[final["id"]] = {
+                **final,
+                "metadata": body.get("metadata") or {},
+            }
+
+    def _keep_response(self, body: dict, final: dict) -> None:
+        if body.get("store", True) is not False:  # responses are kept unless asked not to
+            self.store.setdefault("/responses", OrderedDict())[final["id"]] = final
+
+    def _keep_run(self, body: dict, final: dict) -> None:
+        self.store.setdefault(f"/threads/{final['thread_id']}/runs", OrderedDict())[final["id"]] = final
 
     def _new_thread(self, spec: dict) -> dict:
         thread = self.faker.value({"$ref": "#/$defs/ThreadObject"})
@@ -331,26 +376,44 @@ class MockApp:
         self.store.setdefault("/threads", OrderedDict())[thread["id"]] = thread
         return thread
 
-    def _model(self, model: str) -> dict:
+    def _answer_model(self, call: _Call) -> dict:
         from ._families import MODELS
 
+        model = call.params["model"]
         if model not in MODELS and not model.startswith("ft:") and not self.lenient_ids:
-            raise _NotFound(f"The model '{model}' does not exist or you do not have access to it.")
+            raise _Reject(404, f"The model '{model}' does not exist or you do not have access to it.")
         return {"id": model, "object": "model", "created": self.faker.now(), "owned_by": "openai"}
+
+    def _thread_for_run(self, call: _Call) -> None:
+        """createThreadAndRun: the thread is made first, and the run belongs to it."""
+        self.faker.context["thread_id"] = self._new_thread(call.body.get("thread") or {})["id"]
+
+    def _batch_input_exists(self, call: _Call) -> None:
+        file_id = call.body.get("input_file_id")
+        if file_id not in self.files and not self.lenient_ids:
+            raise _Reject(400, f"No such File object: {file_id}", "input_file_id")
 
     def answer_line(self, request: dict) -> tuple[int, Any]:
         """Answer one Batch API input line (``method``, ``url``, ``body``): (status, body)."""
+        try:
+            return self._answer_line(request)
+        except _Reject as exc:
+            return exc.status, exc.body()
+        except RecursionError:
+            return 400, _Reject(400, "The request is nested too deeply to be processed.").body()
+
+    def _answer_line(self, request: dict) -> tuple[int, Any]:
         method = str(request.get("method", "POST")).upper()
         path = str(request.get("url", "")).split("?", 1)[0]
         path = path[3:] if path.startswith("/v1/") else path
         found = self.route(method, path, {})
         if found is None:
-            return _error(404, f"Invalid URL ({method} {request.get('url')})")
+            raise _Reject(404, f"Invalid URL ({method} {request.get('url')})")
         route, path_params = found
         body = request.get("body")
         problems = self.index.validator(route.op.id).check(body, dict(path_params))
         if problems:
-            return _error(400, "Invalid request: " + "; ".join(str(p) for p in problems))
+            raise _Reject(400, "Invalid request: " + "; ".join(str(p) for p in problems))
         body_map = body if isinstance(body, dict) else {}
         self.faker.context = {"model": body_map["model"]} if isinstance(body_map.get("model"), str) else {}
         if route.op.id in HANDLERS:
@@ -363,38 +426,43 @@ class MockApp:
             return 200, SHAPED[route.op.id](self.faker, body_map, self._shape(kinds))
         return 200, self._shape(kinds)
 
-    def _upload(self, op_id: str, route: _Route, body: dict, path_params: dict, kinds: dict) -> dict:
-        """The Uploads API: parts keep their bytes; completing joins them, in the given order,
-        into a File (checking the md5 when one is given)."""
-        upload_id = path_params["upload_id"]
-        upload = self._lookup("/uploads", upload_id, {})
-        value = self._shape(kinds)
-        if op_id == "addUploadPart":
-            data = body.get("data")
-            content = data[1] if isinstance(data, tuple) else data if isinstance(data, bytes) else b""
-            value.update(
-                {
-                    "id": self.faker.new_id("part_"),
-                    "object": "upload.part",
-                    "upload_id": upload_id,
-                    "created_at": self.faker.now(),
-                }
-            )
-            self.parts[value["id"]] = (upload_id, content)
-            return value
+    def _upload_part(self, call: _Call) -> dict:
+        """The Uploads API: a part keeps its bytes until the upload completes."""
+        upload_id = call.params["upload_id"]
+        self._lookup("/uploads", upload_id, {})
+        value = self._shape(call.route.kinds)
+        data = call.body.get("data")
+        content = data[1] if isinstance(data, tuple) else data if isinstance(data, bytes) else b""
+        value.update(
+            {
+                "id": self.faker.new_id("part_"),
+                "object": "upload.part",
+                "upload_id": upload_id,
+                "created_at": self.faker.now(),
+            }
+        )
+        self.parts[value["id"]] = (upload_id, content)
+        return value
+
+    def _complete_upload(self, call: _Call) -> dict:
+        """Completing an upload joins its parts, in the given order, into a File (checking the
+        md5 when one is given)."""
         import hashlib
 
-        order = body.get("part_ids") or []
+        upload_id = call.params["upload_id"]
+        upload = self._lookup("/uploads", upload_id, {})
+        value = self._shape(call.route.kinds)
+        order = call.body.get("part_ids") or []
         unknown = [p for p in order if self.parts.get(p, ("",))[0] != upload_id]
         if unknown and not self.lenient_ids:
-            raise _BadRequest(f"Part {unknown[0]} is not a part of upload {upload_id}", "part_ids")
+            raise _Reject(400, f"Part {unknown[0]} is not a part of upload {upload_id}", "part_ids")
         order = [p for p in order if p not in unknown]
         content = b"".join(self.parts[p][1] for p in order)
-        if not unknown and body.get("md5") and hashlib.md5(content).hexdigest() != body["md5"]:
-            raise _BadRequest("The md5 checksum of the assembled file does not match the one given", "md5")
+        if not unknown and call.body.get("md5") and hashlib.md5(content).hexdigest() != call.body["md5"]:
+            raise _Reject(400, "The md5 checksum of the assembled file does not match the one given", "md5")
         if not unknown and upload.get("bytes") not in (None, len(content)):
-            raise _BadRequest(
-                f"The parts hold {len(content)} bytes, the upload was created for {upload['bytes']}", "part_ids"
+            raise _Reject(
+                400, f"The parts hold {len(content)} bytes, the upload was created for {upload['bytes']}", "part_ids"
             )
         file_id = self.faker.new_id("file-")
         self.files[file_id] = content
@@ -451,7 +519,7 @@ class MockApp:
     # -- state --------------------------------------------------------------------------
 
     @staticmethod
-    def _collection(route: _Route, path_params: dict) -> tuple[str, str | None]:
+    def _collection(route: MockRoute, path_params: dict) -> tuple[str, str | None]:
         """(collection key, item id) of a path: ``/files/{file_id}`` -> ("/files", "file-1")."""
         path = route.op.path
         filled = path
@@ -467,18 +535,18 @@ class MockApp:
         if items is not None and item_id in items:
             return items[item_id]
         if not self.lenient_ids:
-            raise _NotFound(f"No such object: '{item_id}' (at {key})")
+            raise _Reject(404, f"No such object: '{item_id}' (at {key})")
         made = dict(kind_hint)
         made["id"] = item_id
         self.store.setdefault(key, OrderedDict())[item_id] = made
         return made
 
-    def _remember(self, route: _Route, path_params: dict, result: Any) -> None:
+    def _remember(self, route: MockRoute, path_params: dict, result: Any) -> None:
         if isinstance(result, dict) and isinstance(result.get("id"), str):
             key, _ = self._collection(route, path_params)
             self.store.setdefault(key, OrderedDict())[result["id"]] = result
 
-    def _check_parents(self, route: _Route, path_params: dict) -> None:
+    def _check_parents(self, route: MockRoute, path_params: dict) -> None:
         """Every object a path goes through must exist (/vector_stores/{id}/files: the store)."""
         segments = route.op.path.split("/")
         for i, seg in enumerate(segments[:-1]):
@@ -492,8 +560,8 @@ class MockApp:
 
     def _made_up(self, template: str) -> dict:
         """For --lenient-ids: an object of the kind ``GET template`` answers with."""
-        for route in self.routes.get("GET", ()):
-            if route.op.path == template:
+        for route in self.routes:
+            if route.op.method == "GET" and route.op.path == template:
                 kinds = (self.schemas["ops"].get(route.op.id) or {}).get("responses", {}).get("200") or {}
                 return self._shape(kinds)
         return {}
@@ -501,10 +569,13 @@ class MockApp:
     def _has_items(self, template: str) -> bool:
         """Whether a path template is a collection: some operation addresses ``template/{id}``."""
         prefix = template + "/{"
-        return any(r.op.path.startswith(prefix) for routes in self.routes.values() for r in routes)
+        return any(path.startswith(prefix) for _, path in self._templates)
 
-    def _generic(self, op: Any, route: _Route, body: dict, path_params: dict, kinds: dict, request: Any) -> Any:
-        schema = kinds.get(_JSON)
+    def _generic(self, call: _Call) -> Any:
+        """Any other operation: a value made from its answer's schema, kept in (or taken from)
+        the store by its path, so that what is created can be retrieved, updated, deleted."""
+        op, route, body, path_params = call.op, call.route, call.body, call.params
+        schema = route.kinds.get(_JSON)
         if schema is None:  # an answer without a body (a DELETE): the object must still exist
             key, item_id = self._collection(route, path_params)
             if item_id is not None:
@@ -515,34 +586,36 @@ class MockApp:
         value = self.faker.value(schema)
         key, item_id = self._collection(route, path_params)
         method = op.method
-        if route.op.path.endswith("}"):
+        if op.path.endswith("}"):
             self._check_parents(route, path_params)
             if method == "GET":
                 stored = self._lookup(key, item_id, value)
-                return {**value, **stored} if isinstance(value, dict) else stored
-            if method == "DELETE":
+                result = {**value, **stored} if isinstance(value, dict) else stored
+            elif method == "DELETE":
                 self._lookup(key, item_id, value)
                 self.store.get(key, {}).pop(item_id, None)
                 if isinstance(value, dict):
                     value["id"] = item_id
                     if "deleted" in value:
                         value["deleted"] = True
-                return value
-            stored = self._lookup(key, item_id, value)  # POST/PUT/PATCH: modify
-            for field, new in body.items():
-                if field in stored and _echoable(field, stored[field], new):
-                    stored[field] = new
-            return {**value, **stored} if isinstance(value, dict) else stored
+                result = value
+            else:
+                stored = self._lookup(key, item_id, value)  # POST/PUT/PATCH: modify
+                for field, new in body.items():
+                    if field in stored and _echoable(field, stored[field], new):
+                        stored[field] = new
+                result = {**value, **stored} if isinstance(value, dict) else stored
+            return self._follow(call, result)
         self._check_parents(route, path_params)
         if method == "GET" and isinstance(value, dict) and isinstance(value.get("data"), list):
-            return self._list(key, value, request)
-        segments = route.op.path.split("/")
+            return self._list(key, value, call.request)
+        segments = op.path.split("/")
         if (
             method == "POST"
             and len(segments) > 2
             and segments[-2].startswith("{")
             and isinstance(value, dict)
-            and not self._has_items(route.op.path)
+            and not self._has_items(op.path)
         ):
             # An action on an object (/batches/{batch_id}/cancel), not a nested collection
             # (/vector_stores/{id}/files): it acts on the stored object.
@@ -550,43 +623,66 @@ class MockApp:
             item = self._lookup(parent_key, path_params[segments[-2][1:-1]], self._made_up("/".join(segments[:-1])))
             same_kind = item.get("object") is not None and item.get("object") == value.get("object")
             verb = segments[-1]
-            if same_kind and verb in _ACTIONS and "status" in item and op.id != "cancelBatch":
+            if same_kind and verb in _ACTIONS and "status" in item and op.id not in _FOLLOW:
                 changed = {**value, **item, "status": _ACTIONS[verb]}
                 if self._fits(schema, changed):
                     item["status"] = _ACTIONS[verb]
-            return {**value, **item} if same_kind else value
-        if op.id == "createThreadAndRun" and isinstance(value, dict):
-            run = {**value, "id": self.faker.new_id("run_"), "thread_id": self.faker.context["thread_id"]}
-            self._store_final(op, route, path_params, body, run)
-            return run
-        if op.id in ("createVectorStoreFile", "createVectorStoreFileBatch") and isinstance(value, dict):
-            return self._attach_files(op.id, path_params["vector_store_id"], body, value)
-        if op.id == "createConversationItems" and isinstance(value, dict):
-            return self._conversation_items(key, body, value, schema)
-        if op.id == "createMessage" and isinstance(value, dict):
-            value.update(_message_from(body, self.faker.new_id("msg_"), path_params["thread_id"]))
+            return self._follow(call, {**value, **item} if same_kind else value)
+        create = _CREATES.get(op.id)
+        if create is not None and isinstance(value, dict):
+            return self._follow(call, create(self, call, key, value, schema))
+        if method == "POST" and isinstance(value, dict) and "id" in value:
+            self._echo(body, value)
             self._remember(route, path_params, value)
+        return self._follow(call, value)
+
+    def _follow(self, call: _Call, result: Any) -> Any:
+        """What an operation with a life of its own does to the object once answered (batches)."""
+        step = _FOLLOW.get(call.op.id)
+        if step is None or not isinstance(result, dict):
+            return result
+        return step(self, self.store.get("/batches", {}).get(result.get("id"), result), call.body)
+
+    @staticmethod
+    def _echo(body: dict, value: dict) -> None:
+        """Copy what was sent into the made-up answer (name, model, metadata...) where it fits."""
+        for field, new in body.items():
+            if field in value and _echoable(field, value[field], new):
+                value[field] = new
+
+    def _create_file(self, call: _Call, key: str, value: dict, schema: Any) -> dict:
+        """A File keeps its bytes (for downloads, batches) and says its name and size."""
+        if "id" not in value:
             return value
-        if method == "POST" and isinstance(value, dict):
-            if "id" in value:
-                for field, new in body.items():  # echo what was sent: name, model, metadata...
-                    if field in value and _echoable(field, value[field], new):
-                        value[field] = new
-                upload = body.get("file")
-                if op.id == "createFile" and isinstance(upload, (tuple, bytes)):
-                    name, content = (upload[0], upload[1]) if isinstance(upload, tuple) else ("file", upload)
-                    value["bytes"] = len(content)
-                    value["filename"] = name
-                    self.files[value["id"]] = content
-                self._remember(route, path_params, value)
-            return value
+        self._echo(call.body, value)
+        upload = call.body.get("file")
+        if isinstance(upload, (tuple, bytes)):
+            name, content = (upload[0], upload[1]) if isinstance(upload, tuple) else ("file", upload)
+            value["bytes"] = len(content)
+            value["filename"] = name
+            self.files[value["id"]] = content
+        self._remember(call.route, call.params, value)
         return value
+
+    def _create_thread_and_run(self, call: _Call, key: str, value: dict, schema: Any) -> dict:
+        run = {**value, "id": self.faker.new_id("run_"), "thread_id": self.faker.context["thread_id"]}
+        self._store_final(call, run)
+        return run
+
+    def _create_message(self, call: _Call, key: str, value: dict, schema: Any) -> dict:
+        value.update(_message_from(call.body, self.faker.new_id("msg_"), call.params["thread_id"]))
+        self._remember(call.route, call.params, value)
+        return value
+
+    def _create_items(self, call: _Call, key: str, value: dict, schema: Any) -> dict:
+        return self._conversation_items(key, call.body, value, schema)
+
+    def _create_vector_store_files(self, call: _Call, key: str, value: dict, schema: Any) -> dict:
+        return self._attach_files(call.op.id, call.params["vector_store_id"], call.body, value)
 
     def _fits(self, schema: Any, value: Any) -> bool:
         """Whether a value made from a request still fits the answer's schema (echoes must)."""
-        from .._validation import _Explainer
-
-        return not _Explainer(self.schemas["defs"], "").check(schema, value)
+        return not Explainer(self.schemas["defs"], "").check(schema, value)
 
     def _conversation_items(self, key: str, body: dict, value: dict, schema: Any) -> dict:
         """Items added to a conversation are kept, with ids, and answered as the list the API sends."""
@@ -661,43 +757,104 @@ class MockApp:
             out["last_id"] = page[-1]["id"] if page else ("" if value["last_id"] is not None else None)
         return out
 
-    def _download(self, op: Any, route: _Route, path_params: dict, kinds: dict) -> tuple[bytes, str]:
-        file_id = path_params.get("file_id")
-        if file_id is not None and op.id == "downloadFile":
-            if file_id in self.files:
-                return self.files[file_id], "application/octet-stream"
-            if not self.lenient_ids:
-                raise _NotFound(f"No such File object: {file_id}")
-        if op.id == "downloadFile":
-            return b'{"mock": "file content"}\n', "application/octet-stream"
-        ctype = next((k for k in kinds if k != _JSON), "application/octet-stream")
-        return b"mock content\n", ctype
+    def _download_file(self, call: _Call) -> Any:
+        """A stored file's bytes (a 404 for a file the mock has not seen, unless lenient)."""
+        from starlette.responses import Response
+
+        file_id = call.params.get("file_id")
+        if file_id in self.files:
+            content = self.files[file_id]
+        elif file_id is not None and not self.lenient_ids:
+            raise _Reject(404, f"No such File object: {file_id}")
+        else:
+            content = b'{"mock": "file content"}\n'
+        return Response(content, media_type="application/octet-stream", headers=self._headers())
+
+    def _bytes(self, call: _Call) -> Any:
+        """An answer that is not JSON (audio, a container file...): a stand-in of its type."""
+        from starlette.responses import Response
+
+        ctype = next((k for k in call.route.kinds if k != _JSON), "application/octet-stream")
+        return Response(b"mock content\n", media_type=ctype, headers=self._headers())
 
 
-class _NotFound(Exception):
-    """An id that the mock has not seen (answered as a 404)."""
+# Operations with behaviour of their own.  Answers: instead of a value from the schema.
+_OWN_ANSWERS = {
+    "retrieveModel": MockApp._answer_model,
+    "addUploadPart": MockApp._upload_part,
+    "completeUpload": MockApp._complete_upload,
+    "downloadFile": MockApp._download_file,
+}
+# Checks and set-up before the answer is made.
+_PREPARE = {
+    "createThreadAndRun": MockApp._thread_for_run,
+    "createBatch": MockApp._batch_input_exists,
+}
+# Creations (POST to a collection) that do more than store what the schema made.
+_CREATES = {
+    "createFile": MockApp._create_file,
+    "createThreadAndRun": MockApp._create_thread_and_run,
+    "createMessage": MockApp._create_message,
+    "createConversationItems": MockApp._create_items,
+    "createVectorStoreFile": MockApp._create_vector_store_files,
+    "createVectorStoreFileBatch": MockApp._create_vector_store_files,
+}
+# Where finished results are kept (chat completions when `store`, responses unless not, runs).
+_KEEP = {
+    "createChatCompletion": MockApp._keep_chat,
+    "createResponse": MockApp._keep_response,
+    "beta_createResponse": MockApp._keep_response,
+    "createRun": MockApp._keep_run,
+    "createThreadAndRun": MockApp._keep_run,
+    "submitToolOuputsToRun": MockApp._keep_run,
+}
+# Batches move through their statuses on their own (see _batches): the step each call takes.
+_FOLLOW = {
+    "createBatch": _batches.start,
+    "retrieveBatch": lambda app, batch, body: _batches.advance(app, batch),
+    "cancelBatch": lambda app, batch, body: _batches.cancel(app, batch),
+}
 
 
-class _BadRequest(Exception):
-    """A request the spec allows but the API would refuse (answered as a 400)."""
+def _loads(raw: bytes | str, what: str) -> Any:
+    """Parse JSON sent to the mock (``what`` names it in errors).
 
-    def __init__(self, message: str, param: str | None = None) -> None:
-        super().__init__(message)
-        self.param = param
+    Raises ``ValueError`` for text that is not JSON, and refuses (``_Reject``, a 400) JSON
+    nested deeper than ``MAX_JSON_DEPTH``.
+    """
+    too_deep = f"We could not parse {what}: it is nested deeper than {MAX_JSON_DEPTH} levels"
+    try:
+        value = json.loads(raw)
+    except RecursionError:
+        raise _Reject(400, too_deep) from None
+    brackets = (b"[", b"{") if isinstance(raw, bytes) else ("[", "{")
+    if raw.count(brackets[0]) + raw.count(brackets[1]) > MAX_JSON_DEPTH and _depth(value) > MAX_JSON_DEPTH:
+        raise _Reject(400, too_deep)  # (with fewer brackets than that, no need to look)
+    return value
 
 
-FAULTS = ("429", "500", "503", "reset", "cut", "stall")
-_ACTIONS = {"cancel": "cancelled", "pause": "paused", "resume": "running"}  # what an action does to status
+def _depth(value: Any) -> int:
+    """How deeply arrays and objects nest in a parsed JSON value (without recursion)."""
+    deepest = 0
+    stack = [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, dict):
+            node = node.values()
+        elif not isinstance(node, list):
+            continue
+        deepest = max(deepest, depth)
+        stack.extend((child, depth + 1) for child in node if isinstance(child, (dict, list)))
+    return deepest
 
 
-class InjectedFault(Exception):
-    """Raised inside a response on purpose, so that the server drops the connection."""
-
-
-async def _broken(answer: Any, fault: str, headers: Any) -> Any:
+def _broken(answer: Any, fault: str, headers: Any) -> Any:
     """Wrap an answer so that it breaks as asked: `reset` and `cut` drop the connection part way
     (for a stream, after half its events), `stall` stops sending (for `x-mock-stall-ms`, else an hour)."""
-    stall = float(headers.get("x-mock-stall-ms", 3_600_000)) / 1000.0
+    try:
+        stall = float(headers.get("x-mock-stall-ms", 3_600_000)) / 1000.0
+    except ValueError:
+        raise _Reject(400, "x-mock-stall-ms must be a number of milliseconds", param="x-mock-stall-ms") from None
     original = answer
 
     async def app(scope: dict, receive: Any, send: Any) -> None:
@@ -771,15 +928,15 @@ async def _typed_form(form: Any, types: dict[str, set]) -> dict:
         if "[" in name and name.endswith("]"):
             base, nested = name[: name.index("[")], name[name.index("[") + 1 : -1]
         if nested == "":
-            out.setdefault(base, []).append(_typed(value, set()))
+            out.setdefault(base, []).append(_typed(name, value, set()))
         elif nested is not None:
-            out.setdefault(base, {})[nested] = _typed(value, {"integer", "number", "boolean"})
+            out.setdefault(base, {})[nested] = _typed(name, value, {"integer", "number", "boolean"})
         else:
-            out[base] = _typed(value, types.get(base, set()))
+            out[base] = _typed(name, value, types.get(base, set()))
     return out
 
 
-def _typed(value: Any, kinds: set) -> Any:
+def _typed(name: str, value: Any, kinds: set) -> Any:
     if not isinstance(value, str):
         return value
     if "boolean" in kinds and value in ("true", "false"):
@@ -793,7 +950,7 @@ def _typed(value: Any, kinds: set) -> Any:
             pass
     if ("object" in kinds or "array" in kinds) and value[:1] in ("{", "["):
         try:
-            return json.loads(value)
+            return _loads(value, f"the form field {name!r}")
         except ValueError:
             pass
     return value

@@ -88,13 +88,18 @@ def _complete(app: Any, batch: dict) -> None:
     for line in _lines(app, batch.get("input_file_id")):
         try:
             request = json.loads(line)
+            problem = None if isinstance(request, dict) else "This line is not a JSON object."
         except ValueError:
+            problem = "This line is not JSON."
+        except RecursionError:  # a line can hold anything; reading it must not break the batch
+            problem = "This line is nested too deeply to be read."
+        if problem is not None:
             errors.append(
                 {
                     "id": app.faker.new_id("batch_req_"),
                     "custom_id": None,
                     "response": None,
-                    "error": {"code": "invalid_json_line", "message": "This line is not JSON."},
+                    "error": {"code": "invalid_json_line", "message": problem},
                 }
             )
             continue

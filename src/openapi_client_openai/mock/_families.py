@@ -16,7 +16,7 @@ from typing import Any
 
 import orjson
 
-from ._fake import Faker
+from ..docs._fake import Faker
 from ._media import audio, png
 
 __all__ = ["HANDLERS", "STREAMS", "sse"]
@@ -61,7 +61,7 @@ def user_schema_value(fake: Faker, schema: Any) -> Any:
     The schema goes through the same normalisation as the spec's (``oneOf``, ``$defs`` and
     ``#/definitions/`` references, nullable...) so that the value fits it.
     """
-    from .._schemas import normalize
+    from ..spec import normalize
 
     if not isinstance(schema, dict):
         return {}

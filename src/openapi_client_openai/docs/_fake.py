@@ -1,7 +1,7 @@
-"""Realistic values from schemas: what the mock server answers with.
+"""Realistic values from schemas: what the mock server answers with, and the docs' examples.
 
 ``Faker.value(schema)`` returns a value that validates against a normalised schema (see
-``_schemas``) and looks like the API's: ids with the prefix of their object kind
+``spec/_schemas``) and looks like the API's: ids with the prefix of their object kind
 (``chatcmpl-``, ``file-``, ``resp_``...), current timestamps, the requested model, plausible
 text, token counts that add up.  Everything random comes from one ``random.Random``, so a
 seed makes the answers repeatable.
@@ -14,9 +14,10 @@ import string
 import time
 from typing import Any
 
-from .._schemas import FILE, REF_PREFIX
+from .._validation import FILE
+from ..spec import Resolver
 
-__all__ = ["ID_PREFIXES", "SENTENCES", "Faker"]
+__all__ = ["FIELD_PREFIXES", "ID_PREFIXES", "SENTENCES", "Faker"]
 
 # The id prefix of each object kind (the schema's `object` constant), as the API uses them.
 ID_PREFIXES = {
@@ -60,7 +61,7 @@ ID_PREFIXES = {
     "function_call": "fc_",
 }
 # Prefixes for fields named like `<kind>_id`.
-_FIELD_PREFIXES = {
+FIELD_PREFIXES = {
     "file_id": "file-",
     "assistant_id": "asst_",
     "thread_id": "thread_",
@@ -120,6 +121,7 @@ class Faker:
 
     def __init__(self, defs: dict[str, Any], seed: int | None = None) -> None:
         self.defs = defs
+        self.refs = Resolver({"$defs": defs})  # what REF_PREFIX ("#/$defs/") points into
         self.rng = random.Random(seed)
         self.seeded = seed is not None
         self.context: dict[str, Any] = {}
@@ -144,19 +146,14 @@ class Faker:
 
     # -- values from schemas -------------------------------------------------------------
 
-    def resolve(self, schema: Any) -> tuple[Any, str | None]:
-        name = None
-        for _ in range(32):
-            if not (isinstance(schema, dict) and "$ref" in schema):
-                break
-            ref = schema["$ref"]
-            name = ref[len(REF_PREFIX) :] if ref.startswith(REF_PREFIX) else None
-            schema = self.defs.get(name, {}) if name else {}
-        return (schema if isinstance(schema, dict) else {}), name
+    def resolve(self, schema: Any) -> dict:
+        """Follow a schema's ``$ref``s to the component schema they name (``{}`` if none)."""
+        schema = self.refs.resolve(schema)
+        return schema if isinstance(schema, dict) else {}
 
     def value(self, schema: Any, field: str = "", depth: int = 0, kind: str | None = None) -> Any:
         """A value valid for ``schema``; ``field`` is the property name it is for (a hint)."""
-        schema, _ = self.resolve(schema)
+        schema = self.resolve(schema)
         if schema.get(FILE):
             return "mock-file-content"
         if "const" in schema:
@@ -193,7 +190,7 @@ class Faker:
         props: dict[str, Any] = {}
         required: list[str] = []
         for part in parts:
-            part, _ = self.resolve(part)
+            part = self.resolve(part)
             if "allOf" in part:
                 part = {**self._merge(part["allOf"]), **{k: v for k, v in part.items() if k != "allOf"}}
             for key, value in part.items():
@@ -219,7 +216,7 @@ class Faker:
     def _pick_alternative(self, alternatives: list, field: str) -> Any:
         scored = []
         for i, alt in enumerate(alternatives):
-            resolved, _ = self.resolve(alt)
+            resolved = self.resolve(alt)
             kind = resolved.get("type")
             if kind == "null" or resolved == {"type": "null"}:
                 continue
@@ -237,7 +234,7 @@ class Faker:
         own_kind = None
         obj = props.get("object")
         if obj is not None:
-            resolved, _ = self.resolve(obj)
+            resolved = self.resolve(obj)
             own_kind = resolved.get("const") or (resolved.get("enum") or [None])[0]
         for name, sub in props.items():
             if name not in required and depth >= 2:
@@ -260,8 +257,8 @@ class Faker:
         fmt = schema.get("format")
         if field == "id":
             return self.new_id(ID_PREFIXES.get(kind or "", "id_"))
-        if field in _FIELD_PREFIXES:
-            return self.context.get(field) or self.new_id(_FIELD_PREFIXES[field])
+        if field in FIELD_PREFIXES:
+            return self.context.get(field) or self.new_id(FIELD_PREFIXES[field])
         if field == "model":
             return self.context.get("model") or "gpt-4o-mini"
         if fmt == "date-time":

@@ -17,19 +17,23 @@ normalised so that a standard validator reads them right:
   omit although the spec calls them required (``SPEC_ERRATA``) are optional too;
 - documentation-only keywords are dropped, which keeps the cache small.
 
-``refs_closure`` collects the component schemas one operation needs, so that a validator
-is compiled from a few hundred kilobytes rather than the whole spec.
+Operations, their merged parameters and every ``$ref`` of the document come from the one
+walker (``_walk``), as for the index and the docs.  The normalised form is the dialect
+``_validation`` reads; it defines the few names both sides share (``FILE``, ``REF_PREFIX``).
 """
 
 from __future__ import annotations
 
 import re
 
+from .._validation import FILE, REF_PREFIX
+from ._walk import Walker
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
-__all__ = ["FILE", "REF_PREFIX", "SCHEMAS_FORMAT", "extract_schemas", "normalize", "refs_closure"]
+__all__ = ["SCHEMAS_FORMAT", "extract_schemas", "normalize"]
 
 SCHEMAS_FORMAT = 2
 
@@ -37,8 +41,6 @@ SCHEMAS_FORMAT = 2
 # example leaves it out). tests/test_validation.py checks the examples against this.
 SPEC_ERRATA = frozenset({("RealtimeSessionCreateRequest", "client_secret")})  # "returned by the API"
 _DOCUMENTED_DEFAULT = re.compile(r"\bdefaults? (?:to|is)\b|\bdefault:? `", re.I)
-FILE = "x-file"
-REF_PREFIX = "#/$defs/"
 _COMPONENT_PREFIX = "#/components/schemas/"
 _DROP = frozenset(
     {
@@ -180,17 +182,6 @@ def _nullable(out: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _resolve_param(doc: dict, node: Any) -> Any:
-    depth = 0
-    while isinstance(node, dict) and "$ref" in node and depth < 16:
-        target: Any = doc
-        for part in str(node["$ref"])[2:].split("/"):
-            target = target.get(part.replace("~1", "/").replace("~0", "~")) if isinstance(target, dict) else None
-        node = target
-        depth += 1
-    return node
-
-
 def extract_schemas(doc: dict, op_ids: dict[tuple[str, str], str]) -> dict:
     """Collect the normalised schemas of a parsed spec: components, and per operation its body
     schema by content type, its parameters ``(name, location, required, schema)`` and its
@@ -201,64 +192,35 @@ def extract_schemas(doc: dict, op_ids: dict[tuple[str, str], str]) -> dict:
     components = ((doc.get("components") or {}).get("schemas") or {}) if isinstance(doc, dict) else {}
     defs = {name: normalize(schema, name) for name, schema in components.items() if isinstance(schema, dict)}
     ops: dict[str, Any] = {}
-    for path, item in (doc.get("paths") or {}).items():
-        if not isinstance(item, dict):
+    walker = Walker(doc)
+    for path, method, op, merged in walker.operations():
+        op_id = op_ids.get((method.upper(), path))
+        if op_id is None:
             continue
-        shared = item.get("parameters") if isinstance(item.get("parameters"), list) else []
-        for method, op in item.items():
-            op_id = op_ids.get((method.upper(), str(path)))
-            if op_id is None or not isinstance(op, dict):
+        body = walker.resolve(op.get("requestBody")) or {}
+        bodies = {}
+        for ctype, media in (body.get("content") or {}).items() if isinstance(body, dict) else ():
+            if isinstance(media, dict) and isinstance(media.get("schema"), dict):
+                bodies[ctype] = normalize(media["schema"])
+        params = [
+            (str(prm["name"]), prm["in"], bool(prm.get("required")), normalize(prm.get("schema") or {}))
+            for prm in merged
+            if prm["in"] in ("path", "query", "header")
+        ]
+        responses: dict[str, dict[str, Any]] = {}
+        for status, answer in (op.get("responses") or {}).items():
+            answer = walker.resolve(answer)
+            if not isinstance(answer, dict):
                 continue
-            body = _resolve_param(doc, op.get("requestBody")) or {}
-            bodies = {}
-            for ctype, media in (body.get("content") or {}).items() if isinstance(body, dict) else ():
-                if isinstance(media, dict) and isinstance(media.get("schema"), dict):
-                    bodies[ctype] = normalize(media["schema"])
-            params = []
-            seen = set()
-            own = op.get("parameters") if isinstance(op.get("parameters"), list) else []
-            for raw in [*own, *shared]:
-                prm = _resolve_param(doc, raw)
-                if not isinstance(prm, dict) or (prm.get("name"), prm.get("in")) in seen:
-                    continue
-                seen.add((prm.get("name"), prm.get("in")))
-                if prm.get("in") in ("path", "query", "header"):
-                    params.append(
-                        (str(prm["name"]), prm["in"], bool(prm.get("required")), normalize(prm.get("schema") or {}))
-                    )
-            responses: dict[str, dict[str, Any]] = {}
-            for status, answer in (op.get("responses") or {}).items():
-                answer = _resolve_param(doc, answer)
-                if not isinstance(answer, dict):
-                    continue
-                kinds = {}
-                for ctype, media in (answer.get("content") or {}).items():
-                    schema = media.get("schema") if isinstance(media, dict) else None
-                    kinds[ctype] = normalize(schema) if isinstance(schema, dict) else {}
-                responses[str(status)] = kinds
-            ops[op_id] = {
-                "responses": responses,
-                "body": bodies,
-                "body_required": bool(body.get("required")) if body else False,
-                "params": params,
-            }
+            kinds = {}
+            for ctype, media in (answer.get("content") or {}).items():
+                schema = media.get("schema") if isinstance(media, dict) else None
+                kinds[ctype] = normalize(schema) if isinstance(schema, dict) else {}
+            responses[str(status)] = kinds
+        ops[op_id] = {
+            "responses": responses,
+            "body": bodies,
+            "body_required": bool(body.get("required")) if body else False,
+            "params": params,
+        }
     return {"format": SCHEMAS_FORMAT, "defs": defs, "ops": ops}
-
-
-def refs_closure(roots: list[Any], defs: dict[str, Any]) -> dict[str, Any]:
-    """Return the component schemas that ``roots`` refer to, directly or through each other."""
-    needed: dict[str, Any] = {}
-    stack = list(roots)
-    while stack:
-        node = stack.pop()
-        if isinstance(node, dict):
-            ref = node.get("$ref")
-            if isinstance(ref, str) and ref.startswith(REF_PREFIX):
-                name = ref[len(REF_PREFIX) :]
-                if name not in needed and name in defs:
-                    needed[name] = defs[name]
-                    stack.append(defs[name])
-            stack.extend(v for v in node.values() if isinstance(v, (dict, list)))
-        elif isinstance(node, list):
-            stack.extend(v for v in node if isinstance(v, (dict, list)))
-    return needed

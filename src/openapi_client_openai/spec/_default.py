@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import os
 
-from ._errors import SpecError
+from .._errors import SpecError
 
 __all__ = ["default_spec_path", "default_spec_url"]
 

@@ -9,9 +9,10 @@ command), never at start-up, and cached beside the index, keyed like it.
 from __future__ import annotations
 
 import json
-import marshal
-import os
 import re
+import sys
+
+from ..spec import Walker, cache_path, code_tag, parse_spec, read_data, read_spec, write_data
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -29,38 +30,25 @@ def docinfo(index: Any) -> dict:
     data = _LOADED.get(index.sha256)
     if data is not None:
         return data
-    from ._spec import _code_tag, _read_blob, _write_blob, cache_dir, parse_spec, read_spec
-
-    tag = f"{index.sha256[:40]}-docs-d{DOCS_FORMAT}-{_code_tag('_docinfo.py')}.bin"
-    path = os.path.join(cache_dir(), "index", tag)
-    payload = _read_blob(path)
-    try:
-        data = marshal.loads(payload) if payload is not None else None
-    except (ValueError, EOFError, TypeError):
-        data = None
+    code = code_tag(__file__, sys.modules[Walker.__module__].__file__ or "")  # the walker shapes this data too
+    path = cache_path(f"{index.sha256[:40]}-docs-d{DOCS_FORMAT}-{code}.bin")
+    data = read_data(path)
     if not isinstance(data, dict):
         doc = parse_spec(read_spec(index.source), index.source)
         data = _extract(doc, index)
-        _write_blob(path, marshal.dumps(data))
+        write_data(path, data)
     _LOADED[index.sha256] = data
     return data
 
 
-class _Walker:
-    def __init__(self, doc: dict) -> None:
-        self.doc = doc
+class _Reader:
+    """Reads a spec's schemas for people: short type names, and fields with their descriptions."""
 
-    def resolve(self, node: Any) -> tuple[Any, str | None]:
-        name = None
-        for _ in range(32):
-            if not (isinstance(node, dict) and "$ref" in node):
-                break
-            ref = str(node["$ref"])
-            name = ref.rsplit("/", 1)[-1]
-            target: Any = self.doc
-            for part in ref[2:].split("/"):
-                target = target.get(part.replace("~1", "/").replace("~0", "~")) if isinstance(target, dict) else None
-            node = target
+    def __init__(self, walker: Walker) -> None:
+        self.walker = walker
+
+    def resolve(self, node: Any) -> tuple[dict, str | None]:
+        node, name = self.walker.resolve_named(node)
         return (node if isinstance(node, dict) else {}), name
 
     def merged(self, schema: Any) -> dict:
@@ -166,14 +154,14 @@ def _extras(schema: dict) -> str:
     return "; ".join(bits)
 
 
-def _models(walker: _Walker, schema: Any) -> list[str]:
+def _models(reader: _Reader, schema: Any) -> list[str]:
     """Known model names: the string enum under the body's ``model`` field."""
-    body = walker.merged(schema)
+    body = reader.merged(schema)
     model = (body.get("properties") or {}).get("model")
     found: list[str] = []
     stack = [model]
     while stack:
-        node, _ = walker.resolve(stack.pop())
+        node, _ = reader.resolve(stack.pop())
         for value in node.get("enum") or ():
             if isinstance(value, str) and value not in found:
                 found.append(value)
@@ -184,70 +172,66 @@ def _models(walker: _Walker, schema: Any) -> list[str]:
 
 
 def _extract(doc: dict, index: Any) -> dict:
-    walker = _Walker(doc)
+    walker = Walker(doc)
+    reader = _Reader(walker)
     by_route = {(e[0], e[1]): op_id for op_id, e in index.data["ops"].items()}
     out: dict[str, Any] = {}
-    for path, item in (doc.get("paths") or {}).items():
-        if not isinstance(item, dict):
+    for path, method, op, merged in walker.operations():
+        op_id = by_route.get((method.upper(), path))
+        if op_id is None:
             continue
-        shared = item.get("parameters") if isinstance(item.get("parameters"), list) else []
-        for method, op in item.items():
-            op_id = by_route.get((str(method).upper(), str(path)))
-            if op_id is None or not isinstance(op, dict):
+        params = []
+        for prm in merged:
+            if prm["in"] not in ("path", "query", "header"):
                 continue
-            params = []
-            for raw in [*(op.get("parameters") or []), *shared]:
-                prm, _ = walker.resolve(raw)
-                if prm.get("in") not in ("path", "query", "header"):
-                    continue
-                schema, _ = walker.resolve(prm.get("schema") or {})
-                params.append(
-                    (
-                        str(prm.get("name")),
-                        prm["in"],
-                        bool(prm.get("required") or prm["in"] == "path"),
-                        walker.describe(prm.get("schema") or {}),
-                        _first(prm.get("description")),
-                        _extras(schema),
-                    )
+            schema, _ = reader.resolve(prm.get("schema") or {})
+            params.append(
+                (
+                    str(prm["name"]),
+                    prm["in"],
+                    bool(prm.get("required") or prm["in"] == "path"),
+                    reader.describe(prm.get("schema") or {}),
+                    _first(prm.get("description")),
+                    _extras(schema),
                 )
-            body, _ = walker.resolve(op.get("requestBody") or {})
-            bodies = {}
-            models: list[str] = []
-            for ctype, media in (body.get("content") or {}).items():
-                fields: list = []
-                schema = media.get("schema") if isinstance(media, dict) else None
-                if isinstance(schema, dict):
-                    walker.fields(schema, 0, fields, set())
-                    models = models or _models(walker, schema)
-                bodies[ctype] = fields
-            answers = []
-            for status, answer in (op.get("responses") or {}).items():
-                answer, _ = walker.resolve(answer)
-                kinds = {
-                    c: walker.describe((m or {}).get("schema") or {}) for c, m in (answer.get("content") or {}).items()
-                }
-                answers.append((str(status), _first(answer.get("description")), kinds))
-            out[op_id] = {
-                "summary": _absolute(str(op.get("summary") or "")),
-                "description": _absolute(str(op.get("description") or "")),
-                "tags": [str(t) for t in op.get("tags") or ()],
-                "params": params,
-                "body": bodies,
-                "body_required": bool(body.get("required")),
-                "models": models[:60],
-                "examples": _examples(op),
-                "answers": answers,
+            )
+        body, _ = reader.resolve(op.get("requestBody") or {})
+        bodies = {}
+        models: list[str] = []
+        for ctype, media in (body.get("content") or {}).items():
+            fields: list = []
+            schema = media.get("schema") if isinstance(media, dict) else None
+            if isinstance(schema, dict):
+                reader.fields(schema, 0, fields, set())
+                models = models or _models(reader, schema)
+            bodies[ctype] = fields
+        answers = []
+        for status, answer in (op.get("responses") or {}).items():
+            answer, _ = reader.resolve(answer)
+            kinds = {
+                c: reader.describe((m or {}).get("schema") or {}) for c, m in (answer.get("content") or {}).items()
             }
+            answers.append((str(status), _first(answer.get("description")), kinds))
+        out[op_id] = {
+            "summary": _absolute(str(op.get("summary") or "")),
+            "description": _absolute(str(op.get("description") or "")),
+            "tags": [str(t) for t in op.get("tags") or ()],
+            "params": params,
+            "body": bodies,
+            "body_required": bool(body.get("required")),
+            "models": models[:60],
+            "examples": _examples(op),
+            "answers": answers,
+        }
     schemas = {}
     for name, schema in ((doc.get("components") or {}).get("schemas") or {}).items():
         if not isinstance(schema, dict):
             continue
         fields: list = []
-        walker.fields(schema, 0, fields, {name})
+        reader.fields(schema, 0, fields, {name})
         schemas[str(name)] = {
             "description": _first(schema.get("description"), 2000),
-            "type": walker.describe(schema),
+            "type": reader.describe(schema),
             "fields": fields,
         }
     return {
