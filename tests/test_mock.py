@@ -19,8 +19,8 @@ from openapi_client_openai import (
     RequestValidationError,
 )
 from openapi_client_openai._validation import Explainer
-from openapi_client_openai.docs._fake import Faker
 from openapi_client_openai.mock import MockServer
+from openapi_client_openai.spec import Faker
 
 from conftest import FAKE_KEY, SPEC_30, SPEC_31
 

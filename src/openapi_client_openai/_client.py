@@ -121,7 +121,7 @@ class OperationMethod:
     def __doc__(self) -> str:  # type: ignore[override]
         """The operation's documentation from the spec (built on first use), with an example."""
         try:
-            from .docs import markdown
+            from .spec import markdown
 
             return markdown(self._client._index, self.operation.id)
         except Exception:

@@ -6,7 +6,7 @@ import html
 import os
 from typing import Any
 
-from ._info import docinfo
+from ..spec import docinfo
 
 _CSS = """
 body{font:16px/1.5 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0;color:#1b1f23;background:#fff}

@@ -22,8 +22,7 @@ from collections import OrderedDict
 from typing import Any
 
 from .._validation import Explainer
-from ..docs._fake import Faker
-from ..spec import load_index
+from ..spec import Faker, load_index
 from . import _batches
 from ._families import HANDLERS, KEEPS, SHAPED, STREAMS
 

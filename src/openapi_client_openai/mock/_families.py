@@ -16,7 +16,7 @@ from typing import Any
 
 import orjson
 
-from ..docs._fake import Faker
+from ..spec import Faker
 from ._media import audio, png
 
 __all__ = ["HANDLERS", "STREAMS", "sse"]

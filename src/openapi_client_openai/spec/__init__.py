@@ -9,8 +9,10 @@ Modules, each with one job: ``_load`` (find, read, parse), ``_cache`` (the user 
 its checked files), ``_walk`` (the one walker over a parsed spec: ``$ref`` resolution and
 the parameter-merge rule), ``_index`` (compiling, ``Operation``, ``SpecIndex``, loading),
 ``_schemas`` (validation schemas), ``_routing`` (method and path to operation), ``_default``
-(the packaged default spec).  Names used only by the spec's tools load on first use, so
-that building a client imports just the index.
+(the packaged default spec), ``_docinfo`` (what the docs say of each operation and schema,
+cached like the index), ``_fake`` (values made from schemas, for examples and the mock) and
+``_text`` (an operation's Markdown and runnable example: what ``help()`` shows).  Names used
+only by the spec's tools load on first use, so that building a client imports just the index.
 """
 
 from __future__ import annotations
@@ -33,13 +35,18 @@ if TYPE_CHECKING:
     from typing import Any
 
     from ._default import default_spec_path, default_spec_url
+    from ._docinfo import docinfo
+    from ._fake import FIELD_PREFIXES, Faker
     from ._routing import Route, Router
     from ._schemas import extract_schemas, normalize
+    from ._text import example, markdown, schema_markdown
     from ._walk import Resolver, Walker, merge_parameters
 
 __all__ = [
     "CACHE_ENV",
+    "FIELD_PREFIXES",
     "SPEC_ENV",
+    "Faker",
     "Operation",
     "Param",
     "Resolver",
@@ -54,16 +61,20 @@ __all__ = [
     "compile_index",
     "default_spec_path",
     "default_spec_url",
+    "docinfo",
     "downloaded_spec_path",
+    "example",
     "extract_schemas",
     "find_spec",
     "index_from_bytes",
     "load_index",
+    "markdown",
     "merge_parameters",
     "normalize",
     "parse_spec",
     "read_data",
     "read_spec",
+    "schema_markdown",
     "snake_case",
     "write_data",
 ]
@@ -78,6 +89,12 @@ _LAZY = {
     "Resolver": "._walk",
     "Walker": "._walk",
     "merge_parameters": "._walk",
+    "docinfo": "._docinfo",
+    "Faker": "._fake",
+    "FIELD_PREFIXES": "._fake",
+    "example": "._text",
+    "markdown": "._text",
+    "schema_markdown": "._text",
 }
 
 

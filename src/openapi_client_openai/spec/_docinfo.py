@@ -12,7 +12,9 @@ import json
 import re
 import sys
 
-from ..spec import Walker, cache_path, code_tag, parse_spec, read_data, read_spec, write_data
+from ._cache import cache_path, code_tag, read_data, write_data
+from ._load import parse_spec, read_spec
+from ._walk import Walker
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

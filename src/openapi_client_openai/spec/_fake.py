@@ -15,7 +15,7 @@ import time
 from typing import Any
 
 from .._validation import FILE
-from ..spec import Resolver
+from ._walk import Resolver
 
 __all__ = ["FIELD_PREFIXES", "ID_PREFIXES", "SENTENCES", "Faker"]
 
