@@ -574,3 +574,319 @@ def test_misuse_of_results_and_streams_raises_the_packages_errors(raw_server) ->
             list(stream.sse())
         with pytest.raises(ContentError, match="not JSON"):
             c.list_models().json()
+
+
+# -- found by an adversarial review, kept as regressions ------------------------------------------
+
+
+def _resource_warnings(action) -> list:
+    """Run ``action`` and collect the ResourceWarnings the garbage collector reports."""
+    import gc
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ResourceWarning)
+        action()
+        gc.collect()
+    return [w for w in caught if issubclass(w.category, ResourceWarning)]
+
+
+def test_a_file_whose_bytes_differ_from_its_descriptor_goes_whole(play, server, tmp_path) -> None:
+    import gzip
+
+    data = b'{"custom_id": "1"}\n' * 500
+    path = tmp_path / "requests.jsonl.gz"
+    with gzip.open(path, "wb") as f:
+        f.write(data)
+
+    async def scenario(c):
+        with gzip.open(path, "rb") as f:  # its fd holds the compressed bytes, read() the others
+            await maybe(c.createFile(body={"file": ("requests.jsonl", f), "purpose": "batch"}))
+
+    play(server.url, scenario)
+    assert data in server.last.body
+
+
+def test_a_file_that_changes_size_while_sent_is_refused(tmp_path) -> None:
+    from openapi_client_openai.spec import load_index
+
+    op = load_index(SPEC_31).operation("createFile")
+    from openapi_client_openai._request import build_request
+
+    path = tmp_path / "grows.jsonl"
+    path.write_bytes(b"x" * 1000)
+    req = build_request(op, "http://127.0.0.1:9/v1", {}, {"file": path, "purpose": "batch"})
+    length = req.body_length()
+    path.write_bytes(b"x" * 5000)  # appended to between building and sending
+    with pytest.raises(ParameterError, match="changed size"):
+        sent = sum(len(p) for p in req.body_pieces())
+        assert sent == length
+
+
+def test_drain_after_done_is_bounded_on_every_path(play, raw_server) -> None:
+    release = threading.Event()
+
+    def handler(conn, request):
+        conn.sendall(SSE_HEAD + chunk(sse({"choices": [], "object": "chat.completion.chunk", "id": "x"})))
+        conn.sendall(chunk(sse("[DONE]")))
+        release.wait(10)  # the body never ends
+        return False
+
+    srv = raw_server(handler)
+
+    async def scenario(c):
+        started = time.monotonic()
+        stream = await maybe(c.createChatCompletion(body=STREAM))
+        assert len(await drain(stream)) == 1
+        return time.monotonic() - started
+
+    try:
+        assert play(srv.url, scenario, timeout=8) < 3
+    finally:
+        release.set()
+
+
+def test_no_part_of_the_key_survives_a_cut_message(play, raw_server) -> None:
+    events = [sse("x" * 190 + FAKE_KEY), sse({"error": "y" * 480 + FAKE_KEY}, "error")]
+    answers = iter(events)
+    srv = raw_server(lambda conn, request: conn.sendall(stream_answer([next(answers)])))
+
+    async def scenario(c):
+        shown = []
+        for _ in events:
+            with pytest.raises(APIError) as info:
+                await drain(await maybe(c.createChatCompletion(body=STREAM)))
+            shown.append(str(info.value))
+        return shown
+
+    for text in play(srv.url, scenario):
+        assert FAKE_KEY[:12] not in text
+
+
+def test_an_authorization_header_in_any_case_replaces_the_key(play, server) -> None:
+    async def scenario(c):
+        await maybe(c.list_models(headers={"AUTHORIZATION": "Bearer sk-callers-own-0000000000"}))
+
+    play(server.url, scenario)
+    assert server.last.headers["authorization"] == "Bearer sk-callers-own-0000000000"
+    assert FAKE_KEY not in repr(server.last.headers)
+
+
+def test_answers_the_lean_stack_cannot_read_close_their_connection(raw_server) -> None:
+    answers = {
+        "br": json_answer(extra=b"content-encoding: br\r\n"),
+        "gzip, chunked": b"HTTP/1.1 200 OK\r\ntransfer-encoding: gzip, chunked\r\n\r\n0\r\n\r\n",
+        "two lengths": b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\ncontent-length: 3\r\n\r\n{}",
+        "space before colon": b"HTTP/1.1 200 OK\r\ncontent-length : 2\r\n\r\n{}",
+        "chunk size 0x1f": b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n0x2\r\n{}\r\n0\r\n\r\n",
+    }
+    for name, answer in answers.items():
+        srv = raw_server(lambda conn, request, answer=answer: conn.sendall(answer))
+
+        def call(url=srv.url):
+            c = OpenAIClient(spec=SPEC_31, api_key=FAKE_KEY, base_url=url, max_retries=0)
+            with c, pytest.raises(APIError):
+                c.list_models()
+
+        assert _resource_warnings(call) == [], name
+
+
+def test_compressed_answers_whole_in_two_members_raw_or_cut(raw_server) -> None:
+    import gzip
+    import zlib
+
+    body = b'{"object": "list", "data": []}'
+    raw = zlib.compressobj(wbits=-15)
+    deflated = raw.compress(body) + raw.flush()
+    cases = {
+        "two gzip members": (gzip.compress(body[:10]) + gzip.compress(body[10:]), b"gzip", True),
+        "raw deflate": (deflated, b"deflate", True),
+        "gzip cut short": (gzip.compress(body)[:-12], b"gzip", False),
+    }
+    for name, (data, coding, whole) in cases.items():
+        answer = json_answer(data, extra=b"content-encoding: " + coding + b"\r\n")
+        srv = raw_server(lambda conn, request, answer=answer: conn.sendall(answer))
+        with OpenAIClient(spec=SPEC_31, api_key=FAKE_KEY, base_url=srv.url, max_retries=0) as c:
+            if whole:
+                assert c.list_models().json() == json.loads(body), name
+            else:
+                with pytest.raises(APIConnectionError, match="cut short"):
+                    c.list_models()
+
+
+def test_reading_on_after_the_connection_closed_is_a_package_error(play, raw_server) -> None:
+    audio = os.urandom(300_000)
+    head = f"HTTP/1.1 200 OK\r\ncontent-type: audio/mpeg\r\ncontent-length: {len(audio)}\r\n\r\n".encode()
+    srv = raw_server(lambda conn, request: conn.sendall(head + audio))
+
+    async def scenario(c):
+        result = await maybe(c.createSpeech(body={"model": "tts-1", "input": "hi", "voice": "alloy"}))
+        pieces = result.aiter_bytes(1000) if hasattr(result, "aiter_bytes") else result.iter_bytes(1000)
+        if hasattr(pieces, "__anext__"):
+            await pieces.__anext__()
+            await pieces.aclose()
+            with pytest.raises(APIError):
+                await result.aread()
+        else:
+            next(pieces)
+            pieces.close()
+            with pytest.raises(APIError):
+                result.content  # noqa: B018
+
+    play(srv.url, scenario)
+
+
+def test_a_file_that_fails_to_read_is_a_parameter_error_at_once(play, server) -> None:
+    class Failing(io.RawIOBase):
+        def readable(self) -> bool:
+            return True
+
+        def seekable(self) -> bool:
+            return True
+
+        def tell(self) -> int:
+            return 0
+
+        def seek(self, *args) -> int:
+            return 0
+
+        def readinto(self, buffer) -> int:
+            if getattr(self, "read_once", False):
+                raise OSError(5, "Input/output error")
+            self.read_once = True
+            buffer[:3] = b"ID3"
+            return 3
+
+    async def scenario(c):
+        started = time.monotonic()
+        with pytest.raises(ParameterError, match="cannot read the file"):
+            await maybe(c.createTranscription(body={"file": ("a.mp3", Failing()), "model": "whisper-1"}))
+        return time.monotonic() - started
+
+    assert play(server.url, scenario, timeout=10) < 3
+
+
+def test_idle_sockets_with_high_descriptors_are_reused() -> None:
+    import resource
+    import socket
+
+    from openapi_client_openai._transports.lean import _readable
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if max(soft, hard if hard != resource.RLIM_INFINITY else 4096) < 1600:
+        pytest.skip("needs at least 1600 file descriptors (ulimit -n)")
+    resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, 1600), hard))
+    try:
+        a, b = socket.socketpair()
+        high = socket.socket(fileno=os.dup2(a.fileno(), 1500))  # select() cannot take fds >= 1024
+        a.close()
+        assert _readable(high) is False
+        b.sendall(b"stale")
+        assert _readable(high) is True
+        high.close()
+        b.close()
+    finally:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+
+
+def test_dropped_answers_close_their_connections(play, raw_server) -> None:
+    answers = iter([stream_answer(chat_events()), b"HTTP/1.1 200 OK\r\ncontent-type: audio/mpeg\r\n"
+                    b"content-length: 100000\r\n\r\n" + b"\0" * 100000])  # fmt: skip
+    srv = raw_server(lambda conn, request: conn.sendall(next(answers)))
+
+    async def scenario(c):
+        await maybe(c.createChatCompletion(body=STREAM))  # never read
+        await maybe(c.createSpeech(body={"model": "tts-1", "input": "hi", "voice": "alloy"}))  # never read
+
+    if play.path.startswith("lean"):  # httpx keeps its own pool; ours must not leak
+        assert _resource_warnings(lambda: play(srv.url, scenario)) == []
+    else:
+        play(srv.url, scenario)
+
+
+def test_answers_read_after_the_client_closed_close_their_connection(play, raw_server) -> None:
+    audio = b"\0" * 50_000
+    head = f"HTTP/1.1 200 OK\r\ncontent-type: audio/mpeg\r\ncontent-length: {len(audio)}\r\n\r\n".encode()
+    srv = raw_server(lambda conn, request: conn.sendall(head + audio))
+
+    async def scenario(c):
+        result = await maybe(c.createSpeech(body={"model": "tts-1", "input": "hi", "voice": "alloy"}))
+        if hasattr(result, "aread"):
+            await c.aclose()
+            assert await result.aread() == audio
+        else:
+            c.close()
+            assert result.content == audio
+
+    if play.path.startswith("lean"):  # the connection comes back to a closed pool: it must be closed
+        assert _resource_warnings(lambda: play(srv.url, scenario)) == []
+    else:
+        play(srv.url, scenario)
+
+
+def test_threads_making_first_calls_at_once_share_one_transport(server, monkeypatch) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from openapi_client_openai import _transports
+
+    made = []
+    original = _transports.open_transport
+
+    def counting(*args, **kwargs):
+        made.append(1)
+        time.sleep(0.01)  # widen the window
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(_transports, "open_transport", counting)
+    c = OpenAIClient(spec=SPEC_31, api_key=FAKE_KEY, base_url=server.url)
+    with c, ThreadPoolExecutor(16) as pool:
+        assert set(pool.map(lambda _: c.list_models().status_code, range(16))) == {200}
+    assert len(made) == 1
+
+
+@pytest.mark.parametrize(
+    ("base_url", "problem"),
+    [
+        ("http://user:secret@127.0.0.1:1/v1", "credentials"),
+        ("http://127.0.0.1:1/v1#part", "fragment"),
+        ("http://[::1/v1", "not a usable URL"),
+        ("http://127.0.0.1:port/v1", "not a usable URL"),
+    ],
+)
+def test_base_urls_that_cannot_work(base_url: str, problem: str) -> None:
+    from openapi_client_openai import ConfigError
+
+    with pytest.raises(ConfigError, match=problem) as info:
+        OpenAIClient(spec=SPEC_31, api_key=FAKE_KEY, base_url=base_url)
+    assert "secret" not in str(info.value)
+
+
+def test_base_url_query_and_international_hosts(play, server) -> None:
+    async def scenario(c):
+        await maybe(c.list_files(limit=2))
+
+    play(server.url + "?api-version=2024-10-21", scenario)
+    assert server.last.query == [("api-version", "2024-10-21"), ("limit", "2")]
+    c = OpenAIClient(spec=SPEC_31, api_key=FAKE_KEY, base_url="https://b\u00fccher.example/v1")
+    assert c.base_url == "https://xn--bcher-kva.example/v1"
+
+
+def test_a_content_type_that_would_inject_a_header_is_refused(play, server) -> None:
+    async def scenario(c):
+        with pytest.raises(ParameterError, match="content type"):
+            await maybe(
+                c.createFile(body={"file": ("x.jsonl", b"{}\n", "text/plain\r\nX-Injected: 1"), "purpose": "batch"})
+            )
+
+    play(server.url, scenario)
+    assert server.requests == []
+
+
+def test_header_values_are_trimmed_and_control_characters_refused(play, server) -> None:
+    async def scenario(c):
+        await maybe(c.list_models(headers={"X-Padded": "  value \t"}))
+        with pytest.raises(ParameterError):
+            await maybe(c.list_models(headers={"X-Vt": "a\x0bb"}))
+
+    play(server.url, scenario)
+    assert server.last.headers["x-padded"] == "value"

@@ -68,11 +68,20 @@ def _check_base_url(url: Any) -> str:
     """
     if not isinstance(url, str) or not url.startswith(("http://", "https://")):
         raise ConfigError(f"base_url must start with http:// or https://, not {url!r}")
-    if url.isascii() and url.isprintable() and not any(c in url for c in "@# \\"):
-        return url.rstrip("/")  # the usual case, without importing urllib.parse (~1 ms)
+    if url.isascii() and url.isprintable() and not any(c in url for c in "@# \\[]"):
+        # the usual case, without importing urllib.parse (~1 ms)
+        netloc = url.split("//", 1)[1].split("/", 1)[0].split("?", 1)[0]
+        port = netloc.rpartition(":")[2] if ":" in netloc else "0"
+        if not netloc or not port.isdigit():
+            raise ConfigError(f"base_url is not a usable URL (no host, or a port that is not a number): {url!r}")
+        return url.rstrip("/")
     from urllib.parse import urlsplit, urlunsplit
 
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises for a port that is not a number
+    except ValueError as exc:
+        raise ConfigError(f"base_url is not a usable URL ({exc}): {url!r}") from None
     if parts.username is not None or parts.password is not None:
         raise ConfigError(
             "base_url holds credentials (user:password@): pass them as a header with default_headers= instead"
