@@ -7,6 +7,6 @@ summary = bulk.submit("requests.jsonl", "answers.jsonl")                  # thro
 
 from __future__ import annotations
 
-from ._bulk import BulkError, Summary, run, run_async, submit
+from ._bulk import MAX_IN_FLIGHT, BulkAuthError, BulkError, Summary, run, run_async, submit
 
-__all__ = ["BulkError", "Summary", "run", "run_async", "submit"]
+__all__ = ["MAX_IN_FLIGHT", "BulkAuthError", "BulkError", "Summary", "run", "run_async", "submit"]
