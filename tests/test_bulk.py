@@ -368,12 +368,17 @@ def test_connection_failures_are_summarised_with_their_cause(tmp_path) -> None:
     assert summary.stopped is None
 
     # A dead server does not get each of many requests tried: the run stops and says why.
-    requests_file(tmp_path / "many.jsonl", 500)
+    ids = requests_file(tmp_path / "many.jsonl", 500)
+    earlier = b"".join(  # the last 100 were answered by an earlier run
+        json.dumps({"id": "x", "custom_id": i, "response": None, "error": None}).encode() + b"\n" for i in ids[400:]
+    )
+    (tmp_path / "out2.jsonl").write_bytes(earlier)
     summary = run(str(tmp_path / "many.jsonl"), str(tmp_path / "out2.jsonl"), client(dead, max_retries=0))
     assert summary.stopped is not None and "connection failures in a row" in summary.stopped
     (cause,) = summary.failures
-    assert cause == f"connection refused at {dead}" and summary.failures[cause] < 100 and summary.pending == 500
-    assert read_output(tmp_path / "out2.jsonl") == []
+    assert cause == f"connection refused at {dead}" and summary.failures[cause] < 100
+    assert summary.skipped == 100 and summary.pending == 400 and summary.done == 0
+    assert (tmp_path / "out2.jsonl").read_bytes() == earlier
 
 
 def test_concurrency_must_be_a_positive_whole_number(mock_url, tmp_path) -> None:

@@ -118,6 +118,10 @@ class _Ids:
     def is_done(self, custom_id: str) -> bool:
         return self.db.execute("SELECT 1 FROM done WHERE id = ?", (custom_id,)).fetchone() is not None
 
+    def done_before(self) -> int:
+        """How many of the input's requests an earlier run answered."""
+        return self.db.execute("SELECT COUNT(*) FROM input JOIN done USING (id)").fetchone()[0]
+
     def close(self) -> None:
         self.db.close()
 
@@ -404,8 +408,7 @@ class _Run:
                 return
             request = json.loads(line)
             if ids.is_done(request["custom_id"]):
-                self.summary.skipped += 1
-                continue
+                continue  # counted in summary.skipped at the start
             if not self.answered.is_set():
                 async with self.one_at_a_time:
                     if self.stopping:
@@ -486,6 +489,7 @@ async def run_async(
         out = _Output(output_path)
         summary.total = source.check(ids)
         out.read_done(ids)
+        summary.skipped = ids.done_before()
     except BaseException:
         for held in (source, out, ids):
             if held is not None:
@@ -638,6 +642,7 @@ def submit(
         out = _Output(output_path)
         summary.total = source.check(ids)
         out.read_done(ids)
+        summary.skipped = ids.done_before()
         client = client if client is not None else OpenAIClient()
         state: dict[str, Any] = {"pieces": {}}
         if os.path.exists(state_path):
