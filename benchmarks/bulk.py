@@ -7,7 +7,8 @@ asyncio loop at the same concurrency (DESIGN.md's floor is 0.8x); at 1,000 and 2
 connection pool.  Peak RSS the same for 10,000 and 1,000,000 input lines (the 1,000,000-line
 run is cut to its last 2,000 requests, since what is measured is memory while the input
 streams).  Every number comes from this run, against the project's mock server in its own
-process; each measurement is the best of ``--rounds`` so that a busy machine skews less.
+process; each rate is the median of ``--rounds`` interleaved runs, so that a moment when the
+machine is busy (or idle) skews one side less.
 
     python benchmarks/bulk.py [--requests N] [--rounds R] [--bare-limit SECONDS] [--no-memory]
 """
@@ -18,6 +19,7 @@ import argparse
 import json
 import os
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -140,16 +142,16 @@ def peak_rss(tmp: str, url: str, lines: int) -> float:
 def main() -> None:
     """Measure throughput at each concurrency and memory; print a table of ratios."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--requests", type=int, default=2000, help="chat requests per measurement (default 2000)")
-    parser.add_argument("--rounds", type=int, default=2, help="measurements of each kind; the best counts")
+    parser.add_argument("--requests", type=int, default=1500, help="chat requests per measurement (default 1500)")
+    parser.add_argument("--rounds", type=int, default=3, help="measurements of each kind; the median counts")
     parser.add_argument("--bare-limit", type=float, default=8.0, help="seconds after which a bare loop is cut")
     parser.add_argument("--no-memory", action="store_true", help="skip the 10,000 vs 1,000,000-line memory runs")
     args = parser.parse_args()
     count = args.requests
     proc, url = start_mock()
-    bare: dict[int, float] = {}
+    bare_runs: dict[int, list[float]] = {c: [] for c in CONCURRENCIES}
     cut: set[int] = set()
-    ours: dict[int, float] = {}
+    our_runs: dict[int, list[float]] = {c: [] for c in CONCURRENCIES}
     rss: dict[int, float] = {}
     started = time.perf_counter()
     try:
@@ -159,21 +161,22 @@ def main() -> None:
             bare_rate(path, url, 16, 1.0)  # warm the mock and the bytecode
             for _ in range(args.rounds):
                 for concurrency in CONCURRENCIES:  # interleaved: a slow moment hits both alike
-                    if concurrency not in cut:  # a loop that collapsed once needs no best-of
+                    if concurrency not in cut:  # a loop that collapsed once is not run again
                         rate, was_cut = bare_rate(path, url, concurrency, args.bare_limit)
-                        if concurrency not in bare or rate > bare[concurrency]:
-                            bare[concurrency] = rate
-                            if was_cut:
-                                cut.add(concurrency)
-                    ours[concurrency] = max(ours.get(concurrency, 0.0), our_rate(path, tmp, url, count, concurrency))
+                        bare_runs[concurrency].append(rate)
+                        if was_cut:
+                            cut.add(concurrency)
+                    our_runs[concurrency].append(our_rate(path, tmp, url, count, concurrency))
             if not args.no_memory:
                 for lines in (10_000, 1_000_000):
                     rss[lines] = peak_rss(tmp, url, lines)
     finally:
         proc.kill()
         proc.wait()
+    bare = {c: statistics.median(runs) for c, runs in bare_runs.items()}
+    ours = {c: statistics.median(runs) for c, runs in our_runs.items()}
     print(
-        f"bulk run of {count:,} chat requests against the mock (one process), best of {args.rounds}, "
+        f"bulk run of {count:,} chat requests against the mock (one process), median of {args.rounds}, "
         f"{time.perf_counter() - started:.0f} s in all"
     )
     print(f"  {'concurrency':>11}  {'bare httpx':>10}  {'bulk run':>9}  {'ours/bare':>9}  {'ours/ours@64':>12}")
