@@ -13,10 +13,10 @@ import time
 import pytest
 
 from openapi_client_openai import AsyncOpenAIClient
-from openapi_client_openai.bulk import BulkError, run
+from openapi_client_openai.bulk import MAX_IN_FLIGHT, BulkAuthError, BulkError, Summary, run, submit
 from openapi_client_openai.mock import MockServer
 
-from conftest import FAKE_KEY, SPEC_31
+from conftest import FAKE_KEY, SPEC_31, Reply
 
 
 def requests_file(path, count: int, prefix: str = "r") -> list[str]:
@@ -242,7 +242,148 @@ def test_streaming_lines_are_error_lines_and_a_second_run_on_the_output_is_refus
     run(str(path), str(tmp_path / "out.jsonl"), client(mock_url))
     (record,) = read_output(tmp_path / "out.jsonl")
     assert record["error"]["code"] == "stream_not_supported"
-    with open(str(tmp_path / "busy.jsonl") + ".lock", "w") as held:
+    with open(tmp_path / "busy.jsonl", "a") as held:  # the lock is on the output itself
         fcntl.flock(held, fcntl.LOCK_EX)
         with pytest.raises(BulkError, match="another run"):
             run(str(path), str(tmp_path / "busy.jsonl"), client(mock_url))
+
+
+def test_lines_appended_during_a_run_wait_for_the_next_run(server, tmp_path) -> None:
+    path = tmp_path / "in.jsonl"
+    ids = requests_file(path, 20)
+    late = [f"late{i}" for i in range(10)]
+
+    def append_then_answer(req):
+        if len(server.requests) == 1:  # the run has started: a producer adds lines
+            with open(path, "a") as f:
+                for custom_id in late:
+                    body = {"model": "text-embedding-3-small", "input": custom_id}
+                    f.write(json.dumps({"custom_id": custom_id, "url": "/v1/embeddings", "body": body}) + "\n")
+        return Reply()
+
+    server.default = append_then_answer
+    first = run(str(path), str(tmp_path / "out.jsonl"), client(server.url), concurrency=4)
+    assert first.total == 20 and first.done == 20 and len(server.requests) == 20
+    assert sorted(r["custom_id"] for r in read_output(tmp_path / "out.jsonl")) == sorted(ids)
+    second = run(str(path), str(tmp_path / "out.jsonl"), client(server.url), concurrency=4)
+    assert second.total == 30 and second.done == 10 and second.skipped == 20 and len(server.requests) == 30
+    assert sorted(r["custom_id"] for r in read_output(tmp_path / "out.jsonl")) == sorted(ids + late)
+
+
+def test_a_second_run_on_the_same_output_by_another_name_is_refused(server, tmp_path) -> None:
+    import threading
+
+    path = tmp_path / "in.jsonl"
+    ids = requests_file(path, 12)
+    out = tmp_path / "out.jsonl"
+    (tmp_path / "link.jsonl").symlink_to(out)
+    sent = threading.Event()
+    release = threading.Event()
+
+    def held_answer(req):
+        sent.set()
+        release.wait(10)
+        return Reply()
+
+    server.default = held_answer
+    results: list = []
+    first = threading.Thread(target=lambda: results.append(run(str(path), str(out), client(server.url))))
+    first.start()
+    try:
+        assert sent.wait(10)
+        for other in ("link.jsonl", "hard.jsonl"):
+            if other == "hard.jsonl":
+                os.link(out, tmp_path / other)
+            with pytest.raises(BulkError, match="another run is writing"):
+                run(str(path), str(tmp_path / other), client(server.url))
+            with pytest.raises(BulkError, match="another run is writing"):
+                submit(str(path), str(tmp_path / other), client(server.url))
+    finally:
+        release.set()
+        first.join(30)
+    assert results[0].done == 12 and len(server.requests) == 12
+    assert sorted(r["custom_id"] for r in read_output(out)) == sorted(ids)
+
+
+def test_throughput_does_not_collapse_when_concurrency_exceeds_the_pool(mock_url, tmp_path) -> None:
+    path = tmp_path / "in.jsonl"
+    requests_file(path, 600)
+    seconds = {}
+    for concurrency in (16, 1000):
+        start = time.perf_counter()
+        summary = run(str(path), str(tmp_path / f"out{concurrency}.jsonl"), client(mock_url), concurrency=concurrency)
+        seconds[concurrency] = time.perf_counter() - start
+        assert summary.done == 600
+    # Before the cap, 1,000 workers queued on the 100-connection pool took 4-5x as long as 16.
+    assert seconds[1000] < 2 * seconds[16] + 0.5, seconds
+    assert MAX_IN_FLIGHT == 100
+
+
+def test_no_key_stops_the_run_before_anything_is_sent_or_written(server, tmp_path) -> None:
+    path = tmp_path / "in.jsonl"
+    path.write_text(json.dumps({"custom_id": "nowhere", "url": "/v1/no/such", "body": {}}) + "\n")
+    requests_file(tmp_path / "more.jsonl", 30)
+    with open(path, "a") as f:
+        f.write((tmp_path / "more.jsonl").read_text())
+    keyless = AsyncOpenAIClient(spec=SPEC_31, base_url=server.url)  # conftest unsets OPENAI_API_KEY
+    with pytest.raises(BulkAuthError, match="no API key: set OPENAI_API_KEY") as caught:
+        run(str(path), str(tmp_path / "out.jsonl"), keyless, concurrency=8)
+    assert caught.value.status_code is None and caught.value.summary.done == 0
+    assert server.requests == [] and read_output(tmp_path / "out.jsonl") == []
+
+
+@pytest.mark.parametrize("status", [401, 403])
+def test_a_refused_key_stops_the_run_after_one_request(server, tmp_path, status: int) -> None:
+    path = tmp_path / "in.jsonl"
+    requests_file(path, 40)
+    echo = {"error": {"message": f"Incorrect API key provided: {FAKE_KEY}.", "code": "invalid_api_key"}}
+    server.default = lambda req: Reply(status=status, body=json.dumps(echo))
+    with pytest.raises(BulkAuthError) as caught:
+        run(str(path), str(tmp_path / "out.jsonl"), client(server.url), concurrency=8)
+    message = str(caught.value)
+    assert f"the server refused the key ({status} invalid_api_key" in message and FAKE_KEY not in message
+    assert caught.value.status_code == status and caught.value.summary.pending == 40
+    assert len(server.requests) == 1 and read_output(tmp_path / "out.jsonl") == []
+
+    # A key revoked part way: what was answered stays, the run stops, nothing is written for the rest.
+    server.reset()
+    answers = iter(range(10_000))
+    server.default = lambda req: Reply() if next(answers) < 5 else Reply(status=status, body=json.dumps(echo))
+    with pytest.raises(BulkAuthError):
+        run(str(path), str(tmp_path / "out2.jsonl"), client(server.url), concurrency=2)
+    written = read_output(tmp_path / "out2.jsonl")
+    assert 5 <= len(written) <= 6 and all(r["response"]["status_code"] == 200 for r in written)
+    assert len(server.requests) < 10
+
+
+def test_connection_failures_are_summarised_with_their_cause(tmp_path) -> None:
+    import socket
+
+    requests_file(tmp_path / "in.jsonl", 10)
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        dead = f"http://127.0.0.1:{sock.getsockname()[1]}/v1"
+    summary = run(str(tmp_path / "in.jsonl"), str(tmp_path / "out.jsonl"), client(dead, max_retries=0))
+    assert summary.failures == {f"connection refused at {dead}": 10} and summary.pending == 10
+    assert summary.stopped is None
+
+    # A dead server does not get each of many requests tried: the run stops and says why.
+    ids = requests_file(tmp_path / "many.jsonl", 500)
+    earlier = b"".join(  # the last 100 were answered by an earlier run
+        json.dumps({"id": "x", "custom_id": i, "response": None, "error": None}).encode() + b"\n" for i in ids[400:]
+    )
+    (tmp_path / "out2.jsonl").write_bytes(earlier)
+    summary = run(str(tmp_path / "many.jsonl"), str(tmp_path / "out2.jsonl"), client(dead, max_retries=0))
+    assert summary.stopped is not None and "connection failures in a row" in summary.stopped
+    (cause,) = summary.failures
+    assert cause == f"connection refused at {dead}" and summary.failures[cause] < 100
+    assert summary.skipped == 100 and summary.pending == 400 and summary.done == 0
+    assert (tmp_path / "out2.jsonl").read_bytes() == earlier
+
+
+def test_concurrency_must_be_a_positive_whole_number(mock_url, tmp_path) -> None:
+    requests_file(tmp_path / "in.jsonl", 1)
+    for bad in (0, -3, 2.5, True):
+        with pytest.raises(BulkError, match="concurrency must be a whole number"):
+            run(str(tmp_path / "in.jsonl"), str(tmp_path / "out.jsonl"), client(mock_url), concurrency=bad)
+    assert isinstance(Summary().failures, dict)

@@ -265,3 +265,52 @@ def test_request_that_does_not_fit_the_spec_is_not_sent(env, server) -> None:
     assert code == 2 and "path: file_id: is required" in err
     code, _, _ = cli("call", "createChatCompletion", "model=m", "temperature:=5", "--validate", "off")
     assert code == 0 and server.last.json() == {"model": "m", "temperature": 5}
+
+
+def _bulk_input(path: pathlib.Path, count: int) -> None:
+    with open(path, "w") as f:
+        for i in range(count):
+            body = {"model": "text-embedding-3-small", "input": f"text {i}"}
+            f.write(json.dumps({"custom_id": f"r{i}", "method": "POST", "url": "/v1/embeddings", "body": body}) + "\n")
+
+
+def test_bulk_run_without_a_key_stops_and_says_why(server, tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    monkeypatch.setenv(_spec.SPEC_ENV, str(SPEC_31))
+    _bulk_input(tmp_path / "in.jsonl", 5)
+    out = tmp_path / "out.jsonl"
+    code, _, err = cli("bulk", "run", str(tmp_path / "in.jsonl"), "-o", str(out), "--base-url", server.url)
+    assert code == 1 and err == "openapi-client-openai: no API key: set OPENAI_API_KEY or --api-key\n"
+    assert server.requests == [] and out.read_bytes() == b""
+    code, _, err = cli("bulk", "submit", str(tmp_path / "in.jsonl"), "-o", str(out), "--base-url", server.url)
+    assert code == 1 and "no API key: set OPENAI_API_KEY or --api-key" in err and server.requests == []
+
+
+def test_bulk_run_with_a_refused_key_stops_and_says_why(env, server, tmp_path) -> None:
+    echo = {"error": {"message": f"Incorrect API key provided: {FAKE_KEY}.", "code": "invalid_api_key"}}
+    server.default = lambda req: Reply(status=401, body=json.dumps(echo))
+    _bulk_input(tmp_path / "in.jsonl", 20)
+    out = tmp_path / "out.jsonl"
+    code, stdout, err = cli("bulk", "run", str(tmp_path / "in.jsonl"), "-o", str(out), "--concurrency", "8")
+    assert code == 4 and "the server refused the key (401 invalid_api_key" in err
+    assert FAKE_KEY not in err + stdout and err.count("\n") == 1
+    assert len(server.requests) == 1 and out.read_bytes() == b""
+
+
+def test_bulk_run_names_the_cause_of_connection_failures(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        dead = f"http://127.0.0.1:{sock.getsockname()[1]}/v1"
+    monkeypatch.setenv("OPENAI_API_KEY", FAKE_KEY)
+    monkeypatch.setenv(_spec.SPEC_ENV, str(SPEC_31))
+    monkeypatch.setattr("openapi_client_openai._retry.INITIAL_DELAY", 0.01)
+    _bulk_input(tmp_path / "in.jsonl", 3)
+    code, out, err = cli(
+        "bulk", "run", str(tmp_path / "in.jsonl"), "-o", str(tmp_path / "out.jsonl"), "--base-url", dead
+    )
+    assert code == 1, err
+    assert f"3 requests left for the next run (connection refused at {dead} (3))" in out
+    code, _, err = cli("bulk", "run", str(tmp_path / "in.jsonl"), "-o", str(tmp_path / "o.jsonl"), "--concurrency", "0")
+    assert code == 2 and "--concurrency must be 1 or more" in err

@@ -88,3 +88,97 @@ def test_an_expired_upload_starts_again(mock, tmp_path, monkeypatch: pytest.Monk
     mock.app.store["/uploads"].clear()  # the server forgets it, as after the hour an upload lives
     done = client.upload_file(path, purpose="batch", part_size=1000, multipart_threshold=1000)
     assert client.downloadFile(file_id=done["id"]).content == data
+
+
+def test_part_size_is_checked_against_the_uploads_api_limits(mock, tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from openapi_client_openai import ParameterError
+
+    client = OpenAIClient(spec=SPEC_31, api_key=FAKE_KEY, base_url=mock.base_url)
+
+    def nothing_may_be_sent(*args, **kwargs):
+        raise AssertionError("a request was sent for a part_size the API would refuse")
+
+    for name in ("create_file", "create_upload", "add_upload_part"):
+        monkeypatch.setattr(client, name, nothing_may_be_sent)
+    small = tmp_path / "small.bin"
+    small.write_bytes(b"x" * 100)
+    three_mb = tmp_path / "three.bin"
+    three_mb.write_bytes(os.urandom(3 * 1024 * 1024))
+    huge = tmp_path / "huge.bin"
+    with open(huge, "wb") as f:  # sparse: nothing of it is read
+        f.truncate(8 * 1024**3 + 1)
+    cases = [
+        (small, {"part_size": 64 * 1024 * 1024 + 1}, r"at most 64 MB \(67,108,864 bytes\)"),
+        (three_mb, {"part_size": 10, "multipart_threshold": 1024}, r"into 314,573 parts.*at least 315 bytes"),
+        (huge, {}, r"at most 8 GB \(8,589,934,592 bytes\)"),
+        (small, {"part_size": 0}, "positive whole number"),
+        (small, {"part_size": "1000"}, "positive whole number"),
+    ]
+    for path, kwargs, match in cases:
+        with pytest.raises(ParameterError, match=match):
+            client.upload_file(path, purpose="batch", **kwargs)
+
+
+def _bytes_written() -> int:
+    """What this process has passed to write(2) so far (Linux); socket sends are not counted."""
+    with open("/proc/self/io") as f:
+        return next(int(line.split()[1]) for line in f if line.startswith("wchar:"))
+
+
+def test_recording_a_part_costs_the_same_whatever_the_part_count(mock, tmp_path) -> None:
+    if not os.path.exists("/proc/self/io"):
+        pytest.skip("needs Linux's /proc/self/io to count the bytes written")
+    path = tmp_path / "many.bin"
+    data = os.urandom(200_000)
+    path.write_bytes(data)
+    client = OpenAIClient(spec=SPEC_31, api_key=FAKE_KEY, base_url=mock.base_url)
+    before = _bytes_written()
+    done = client.upload_file(path, purpose="batch", part_size=100, multipart_threshold=1000)
+    written = _bytes_written() - before
+    assert client.downloadFile(file_id=done["id"]).content == data
+    # 2,000 parts: a log line of ~40 bytes each, and ~0.5 KB that the HTTP exchange itself counts
+    # here.  Rewriting the whole state after each part wrote ~2,000 x 2,000 / 2 x ~25 bytes (50 MB).
+    assert written < 2_000 * 2_000, f"{written:,} bytes written to record 2,000 parts"
+
+
+def test_an_unreadable_or_old_format_state_starts_the_upload_afresh(
+    mock, tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import json
+
+    from openapi_client_openai._spec import cache_dir
+
+    folder = os.path.join(cache_dir(), "uploads")
+    before = set(os.listdir(folder)) if os.path.isdir(folder) else set()
+    path = tmp_path / "old.bin"
+    data = os.urandom(8_000)
+    path.write_bytes(data)
+    client = OpenAIClient(spec=SPEC_31, api_key=FAKE_KEY, base_url=mock.base_url, max_retries=0)
+    real = client.add_upload_part
+    sent = []
+
+    def flaky(*args, **kwargs):
+        if len(sent) >= 3:
+            raise APIConnectionError("cut")
+        sent.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(client, "add_upload_part", flaky)
+    monkeypatch.setattr("openapi_client_openai._upload._WORKERS", 1)
+    with pytest.raises(APIConnectionError):
+        client.upload_file(path, purpose="batch", part_size=1000, multipart_threshold=1000)
+    monkeypatch.setattr(client, "add_upload_part", real)
+    (state,) = set(os.listdir(folder)) - before
+    old_format = {"upload_id": "upload_gone", "part_size": 1000, "parts": {"0": "part_gone", "1": "part_gone"}}
+    legacy = os.path.join(folder, state[: -len(".jsonl")] + ".json")
+    for content in (json.dumps(old_format), '{"v": 2, "upload_id": "upload_x", "part_size": 1000}\n{"part": "x"', "\0"):
+        with open(os.path.join(folder, state), "w") as f:
+            f.write(content)
+        with open(legacy, "w") as f:
+            json.dump(old_format, f)
+        parts = len(mock.app.parts)
+        done = client.upload_file(path, purpose="batch", part_size=1000, multipart_threshold=1000)
+        assert client.downloadFile(file_id=done["id"]).content == data
+        if '"v": 2' not in content:  # not this version's log: every part sent again
+            assert len(mock.app.parts) - parts == 8
+        assert not os.path.exists(legacy) and not os.path.exists(os.path.join(folder, state))

@@ -2,11 +2,14 @@
 
 ``run(input, output)`` reads requests in the Batch API's input format (``custom_id``, ``method``,
 ``url``, ``body``) and appends one line per request to ``output`` in the Batch API's output
-format.  The input is streamed, and the request ids (to find duplicates, and to know what an
-earlier run finished) live in a temporary SQLite table on disk, so memory stays the same
-whether the input has ten thousand lines or ten million.  Each answer is appended with one ``write`` as soon as it
-arrives, so a run killed at any moment (SIGKILL included) leaves complete lines and at most one
-torn last line, which the next run cuts off before resuming with only the ids not yet written.
+format.  The input is read once at the start: its ids go into a temporary SQLite table on disk
+(to find duplicates, and to know what an earlier run finished), and the run then sends exactly
+the lines read then - lines appended later wait for the next run - so memory stays the same
+whether the input has ten thousand lines or ten million.  Each answer is appended with one
+``write`` as soon as it arrives, so a run killed at any moment (SIGKILL included) leaves complete
+lines and at most one torn last line, which the next run cuts off before resuming with only the
+ids not yet written.  The output file itself (whatever name or symlink leads to it) is locked
+for the whole run, so a second run on it is refused instead of sending everything twice.
 """
 
 from __future__ import annotations
@@ -15,30 +18,65 @@ import asyncio
 import json
 import os
 import time
-from typing import Any
+from typing import IO, Any
 
-from ._errors import APIConnectionError, APIStatusError, OpenAPIClientError, RequestValidationError
+from ._errors import (
+    APIConnectionError,
+    APIStatusError,
+    APITimeoutError,
+    MissingAPIKeyError,
+    OpenAPIClientError,
+    RequestValidationError,
+)
 
-__all__ = ["BulkError", "Summary", "run", "run_async", "submit"]
+__all__ = ["MAX_IN_FLIGHT", "BulkAuthError", "BulkError", "Summary", "run", "run_async", "submit"]
+
+# httpx's default pool holds 100 connections.  Workers beyond that only queue for a connection,
+# and httpcore's pool slows down with every waiter (1,500 requests: 2.8 s at 16 workers, more
+# than 45 s at 1,000), so the requests in flight are capped at the pool's size.
+MAX_IN_FLIGHT = 100
 
 
 class BulkError(OpenAPIClientError, ValueError):
-    """The input of a bulk run is not usable (a line that is not a request, a duplicate id)."""
+    """The input of a bulk run is not usable (a line that is not a request, a duplicate id), or
+    its output is in use by another run."""
+
+
+class BulkAuthError(BulkError):
+    """The run stopped because there is no API key, or because the server refused it.
+
+    ``status_code`` is the server's answer (401 or 403), or None when no key was set.  Nothing
+    is written for the refused request or for the requests not yet sent, so the same command
+    with a good key carries on from there.  ``summary`` tells what the run did before it stopped.
+    """
+
+    def __init__(self, message: str, status_code: int | None, summary: Summary) -> None:
+        super().__init__(message)
+        self.status_code = status_code
+        self.summary = summary
 
 
 class Summary:
-    """What a bulk run did: requests sent now, already done before, and failed."""
+    """What a bulk run did: requests sent now, already done before, failed, and left for later.
 
-    __slots__ = ("done", "errors", "pending", "seconds", "skipped", "total")
+    ``pending`` counts the requests that are not in the output and that the next run sends:
+    failures worth another try (connection errors, 408/409/429/5xx after the client's retries)
+    and, after ``stopped``, those not sent.  ``failures`` maps the cause of each such failure
+    (``"connection refused at http://host/v1"``, ``"HTTP 503"``) to its number of requests.
+    """
+
+    __slots__ = ("done", "errors", "failures", "pending", "seconds", "skipped", "stopped", "total")
 
     def __init__(self) -> None:
         self.total = self.done = self.skipped = self.errors = self.pending = 0
         self.seconds = 0.0
+        self.failures: dict[str, int] = {}
+        self.stopped: str | None = None
 
     def __repr__(self) -> str:
         return (
             f"Summary(total={self.total}, sent={self.done}, already_done={self.skipped}, errors={self.errors}, "
-            f"pending={self.pending}, seconds={self.seconds:.1f})"
+            f"pending={self.pending}, seconds={self.seconds:.1f}, failures={self.failures!r})"
         )
 
 
@@ -80,63 +118,123 @@ class _Ids:
     def is_done(self, custom_id: str) -> bool:
         return self.db.execute("SELECT 1 FROM done WHERE id = ?", (custom_id,)).fetchone() is not None
 
+    def done_before(self) -> int:
+        """How many of the input's requests an earlier run answered."""
+        return self.db.execute("SELECT COUNT(*) FROM input JOIN done USING (id)").fetchone()[0]
+
     def close(self) -> None:
         self.db.close()
 
 
-def _lines(path: str):
-    with open(path, "rb") as f:
-        for number, line in enumerate(f, 1):
+class _Input:
+    """The input file, held open from the check to the end of the run, and read only up to
+    where the check stopped: lines appended meanwhile belong to the next run, and a file
+    replaced by rename goes on being read as it was."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        try:
+            self.file: IO[bytes] = open(path, "rb")  # noqa: SIM115 - held for the run, closed by close()
+        except OSError as exc:
+            raise BulkError(f"cannot read the input {path}: {exc.strerror}") from None
+        self.end: int | None = None
+
+    def lines(self):
+        """Yield (line number, line) for each non-blank line, up to the end found by ``check``."""
+        f, end = self.file, self.end
+        f.seek(0)
+        offset = number = 0
+        while end is None or offset < end:
+            line = f.readline() if end is None else f.readline(end - offset)
+            if not line:
+                break
+            offset += len(line)
+            number += 1
             if line.strip():
                 yield number, line
+        if self.end is None:
+            self.end = offset
 
-
-def _check_input(path: str, ids: _Ids) -> int:
-    """Fail before anything is sent if a line is not a request or an id repeats; return the count."""
-    count = 0
-    batch: list[str] = []
-    for number, line in _lines(path):
-        try:
-            request = json.loads(line)
-        except ValueError:
-            raise BulkError(f"{path}:{number}: not JSON") from None
-        if not isinstance(request, dict) or not isinstance(request.get("custom_id"), str) or not request["custom_id"]:
-            raise BulkError(f"{path}:{number}: every line needs a non-empty string custom_id")
-        if not isinstance(request.get("url"), str):
-            raise BulkError(f"{path}:{number}: missing url (e.g. /v1/chat/completions)")
-        batch.append(request["custom_id"])
-        count += 1
-        if len(batch) >= 500:
-            ids.add_input(batch, path)
-            batch = []
-    if batch:
-        ids.add_input(batch, path)
-    return count
-
-
-def _read_done(path: str, ids: _Ids) -> None:
-    """Record the ids already written to the output; a torn last line is cut off first."""
-    if not os.path.exists(path):
-        return
-    good = 0
-    batch: list[str] = []
-    with open(path, "rb") as f:
-        for line in f:
-            if not line.endswith(b"\n"):
-                break
+    def check(self, ids: _Ids) -> int:
+        """Fail before anything is sent if a line is not a request or an id repeats; return the count."""
+        self.end = None
+        count = 0
+        batch: list[str] = []
+        for number, line in self.lines():
             try:
-                record = json.loads(line)
+                request = json.loads(line)
             except ValueError:
-                break
-            batch.append(str(record.get("custom_id")))
-            good += len(line)
+                raise BulkError(f"{self.path}:{number}: not JSON") from None
+            if (
+                not isinstance(request, dict)
+                or not isinstance(request.get("custom_id"), str)
+                or not request["custom_id"]
+            ):
+                raise BulkError(f"{self.path}:{number}: every line needs a non-empty string custom_id")
+            if not isinstance(request.get("url"), str):
+                raise BulkError(f"{self.path}:{number}: missing url (e.g. /v1/chat/completions)")
+            batch.append(request["custom_id"])
+            count += 1
             if len(batch) >= 500:
-                ids.add_done(batch)
+                ids.add_input(batch, self.path)
                 batch = []
-    ids.add_done(batch)
-    if good != os.path.getsize(path):
-        with open(path, "r+b") as f:  # a line torn by a kill: only whole lines stay
-            f.truncate(good)
+        if batch:
+            ids.add_input(batch, self.path)
+        return count
+
+    def close(self) -> None:
+        self.file.close()
+
+
+class _Output:
+    """The output, opened for appending and locked (the file itself, so that a symlink or
+    another name for it meets the same lock) until closed."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        try:
+            self.fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise BulkError(f"cannot write the output {path}: {exc.strerror}") from None
+        try:
+            import fcntl
+
+            fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except ImportError:  # no fcntl (Windows): no lock
+            pass
+        except OSError:
+            os.close(self.fd)
+            real = os.path.realpath(path)
+            also = f" ({real})" if real != os.path.abspath(path) else ""
+            raise BulkError(f"another run is writing {path}{also}: wait for it to end, or use another output") from None
+
+    def read_done(self, ids: _Ids) -> None:
+        """Record the ids already written; a torn last line is cut off first."""
+        good = 0
+        batch: list[str] = []
+        with open(os.dup(self.fd), "rb") as f:
+            f.seek(0)
+            for line in f:
+                if not line.endswith(b"\n"):
+                    break
+                try:
+                    record = json.loads(line)
+                except ValueError:
+                    break
+                batch.append(str(record.get("custom_id")))
+                good += len(line)
+                if len(batch) >= 500:
+                    ids.add_done(batch)
+                    batch = []
+        ids.add_done(batch)
+        if good != os.fstat(self.fd).st_size:
+            os.ftruncate(self.fd, good)  # a line torn by a kill: only whole lines stay
+
+    def write(self, data: bytes) -> None:
+        os.write(self.fd, data)  # one write per whole line: a kill tears at most the last
+
+    def close(self) -> None:
+        os.close(self.fd)
 
 
 class _Pacer:
@@ -174,39 +272,55 @@ class _Pacer:
                 self.pause_until = max(self.pause_until, time.monotonic() + min(reset, 60.0))
 
 
-def _lock(output_path: str) -> int:
-    """Hold a lock beside the output for the run: two runs on one output would send twice."""
-    fd = os.open(output_path + ".lock", os.O_WRONLY | os.O_CREAT, 0o644)
-    try:
-        import fcntl
-
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except ImportError:  # no fcntl (Windows): no lock
-        pass
-    except OSError:
-        os.close(fd)
-        raise BulkError(f"another run is writing {output_path}: wait for it, or use another output") from None
-    return fd
-
-
-def _error_record(request: dict, code: str, message: str) -> dict:
+def _record(request: dict, response: dict | None = None, error: dict | None = None) -> dict:
     return {
         "id": "batch_req_" + os.urandom(12).hex(),
         "custom_id": request["custom_id"],
-        "response": None,
-        "error": {"code": code, "message": message},
+        "response": response,
+        "error": error,
     }
 
 
 _RETRY_LATER = frozenset({408, 409, 429}) | frozenset(range(500, 600))
 
 
-def _retry_later(record: dict) -> bool:
-    """Failures worth another try (connection errors, 408/409/429/5xx after the client's retries):
-    not written, so that the next run sends them again instead of keeping the failure."""
-    if record["error"] is not None:
-        return record["error"].get("code") == "connection_error"
-    return (record["response"] or {}).get("status_code") in _RETRY_LATER
+class _Refused(Exception):
+    """No key, or the server refused it: every other request would fail the same way."""
+
+    def __init__(self, message: str, status_code: int | None) -> None:
+        super().__init__(message)
+        self.status_code = status_code
+
+
+def _connection_cause(exc: APIConnectionError, base_url: str) -> str:
+    """Name why a connection failed, from the OS error under the client's (the client's message
+    says "Connection error" whatever happened)."""
+    import socket
+
+    if isinstance(exc, APITimeoutError):
+        return f"no answer in time from {base_url}"
+    seen: set[int] = set()
+    inner: BaseException = exc
+    cause: BaseException | None = exc
+    while cause is not None and id(cause) not in seen:
+        seen.add(id(cause))
+        if isinstance(cause, ConnectionRefusedError):
+            return f"connection refused at {base_url}"
+        if isinstance(cause, ConnectionResetError):
+            return f"connection reset by {base_url}"
+        if isinstance(cause, socket.gaierror):
+            return f"host not found: {base_url}"
+        if isinstance(cause, TimeoutError):
+            return f"no answer in time from {base_url}"
+        inner = cause
+        cause = cause.__cause__ or cause.__context__
+    text = str(exc).lower()
+    if "refused" in text:
+        return f"connection refused at {base_url}"
+    # The innermost error names what happened without the request's URL, so that failures
+    # of one kind count together whatever endpoint they hit.
+    detail = " ".join(str(inner).split())[:200] or type(inner).__name__
+    return f"connection failed at {base_url}: {detail}"
 
 
 def _tokens(body: Any) -> int:
@@ -215,49 +329,155 @@ def _tokens(body: Any) -> int:
     return len(text) // 4 + int(limit or 0)
 
 
-async def _one(client: Any, request: dict, pacer: _Pacer) -> dict:
+def _route(client: Any, method: str, path: str, routes: dict) -> Any:
+    # The spec's router tries each operation in turn (~50 us); a bulk input names a handful of
+    # URLs, so remember them - a bounded number, for inputs with an id in every URL.
+    key = (method, path)
+    found = routes.get(key, routes)
+    if found is routes:
+        if len(routes) >= 4096:
+            routes.clear()
+        found = routes[key] = client.spec.route(method, path)
+    return found
+
+
+async def _one(client: Any, request: dict, pacer: _Pacer, routes: dict) -> tuple[dict, str | None, bool]:
+    """Send one request; return its output record, the cause if it is worth another try (then
+    it is not written), and whether the server answered.  Raises ``_Refused`` for the key."""
     method = str(request.get("method", "POST")).upper()
     url, _, query_text = request["url"].partition("?")
     path = url[3:] if url.startswith("/v1/") else url
-    record: dict[str, Any] = {
-        "id": "batch_req_" + os.urandom(12).hex(),
-        "custom_id": request["custom_id"],
-        "response": None,
-        "error": None,
-    }
     if isinstance(request.get("body"), dict) and request["body"].get("stream") is True:
-        return _error_record(request, "stream_not_supported", 'bulk requests cannot stream: remove "stream"')
-    found = client.spec.route(method, path)
+        error = {"code": "stream_not_supported", "message": 'bulk requests cannot stream: remove "stream"'}
+        return _record(request, error=error), None, False
+    found = _route(client, method, path, routes)
     if found is None:
-        record["error"] = {"code": "invalid_url", "message": f"no operation of the spec answers {method} {url}"}
-        return record
+        error = {"code": "invalid_url", "message": f"no operation of the spec answers {method} {url}"}
+        return _record(request, error=error), None, False
     op, params = found
-    await pacer.wait(_tokens(request.get("body")))
+    await pacer.wait(_tokens(request.get("body")) if pacer.max_tpm else 0)
     try:
         from urllib.parse import parse_qsl
 
         query = dict(parse_qsl(query_text)) or None
         result = await client.call(op.id, request.get("body"), query=query, **params)
-        pacer.observe(result.rate_limits)
-        body = result.json() if result.content_type.startswith("application/json") else result.text
-        record["response"] = {"status_code": result.status_code, "request_id": result.request_id, "body": body}
     except RequestValidationError as exc:
-        record["response"] = {
-            "status_code": 400,
-            "request_id": None,
-            "body": {"error": {"message": str(exc), "type": "invalid_request_error", "param": None, "code": None}},
-        }
+        error = {"message": str(exc), "type": "invalid_request_error", "param": None, "code": None}
+        return _record(request, {"status_code": 400, "request_id": None, "body": {"error": error}}), None, False
+    except MissingAPIKeyError:
+        raise _Refused("no API key: set OPENAI_API_KEY or pass api_key= to the client", None) from None
     except APIStatusError as exc:
+        if exc.status_code in (401, 403):
+            what = f"{exc.status_code} {exc.code}" if exc.code else str(exc.status_code)
+            raise _Refused(f"the server refused the key ({what}: {exc.message})", exc.status_code) from None
         if exc.response is not None:
             pacer.observe(exc.response.rate_limits)
             if exc.status_code == 429:
                 from ._retry import parse_retry_after
 
                 pacer.back_off(parse_retry_after(exc.response.headers))
-        record["response"] = {"status_code": exc.status_code, "request_id": exc.request_id, "body": exc.body}
+        response = {"status_code": exc.status_code, "request_id": exc.request_id, "body": exc.body}
+        later = f"HTTP {exc.status_code}" if exc.status_code in _RETRY_LATER else None
+        return _record(request, response), later, True
     except APIConnectionError as exc:
-        record["error"] = {"code": "connection_error", "message": str(exc)}
-    return record
+        cause = _connection_cause(exc, client.base_url)
+        return _record(request, error={"code": "connection_error", "message": cause}), cause, False
+    pacer.observe(result.rate_limits)
+    body = result.json() if result.content_type.startswith("application/json") else result.text
+    response = {"status_code": result.status_code, "request_id": result.request_id, "body": body}
+    return _record(request, response), None, True
+
+
+class _Run:
+    """The shared state of one run's workers.
+
+    Until the server has answered one request, requests go one at a time, and the error lines
+    decided here (an unknown URL, a body that does not fit the spec) are held back: a run with
+    no key or a refused key then stops with the output as it was, instead of filling it with
+    error lines that the next run would keep.
+    """
+
+    HELD_MAX = 1000  # held lines are real answers anyway: past this many, write them
+
+    def __init__(self, client: Any, out: _Output, summary: Summary, pacer: _Pacer, bar: _Bar, workers: int) -> None:
+        self.client, self.out, self.summary, self.pacer, self.bar = client, out, summary, pacer, bar
+        self.answered = asyncio.Event()
+        self.one_at_a_time = asyncio.Lock()
+        self.held: list[dict] = []
+        self.refused: _Refused | None = None
+        # A dead server fails every request quickly: stop after this many in a row instead of
+        # trying (and retrying) each of millions of lines.
+        self.max_failures_in_a_row = max(20, 2 * workers)
+        self.failures_in_a_row = 0
+        self.routes: dict = {}
+
+    @property
+    def stopping(self) -> bool:
+        return self.refused is not None or self.summary.stopped is not None
+
+    async def worker(self, lines: Any, ids: _Ids) -> None:
+        for _, line in lines:  # one shared iterator: each line goes to one worker
+            if self.stopping:
+                return
+            request = json.loads(line)
+            if ids.is_done(request["custom_id"]):
+                continue  # counted in summary.skipped at the start
+            if not self.answered.is_set():
+                async with self.one_at_a_time:
+                    if self.stopping:
+                        return
+                    if not self.answered.is_set():
+                        await self.send(request, probing=True)
+                        continue
+            await self.send(request, probing=False)
+
+    async def send(self, request: dict, probing: bool) -> None:
+        try:
+            record, later, answered = await _one(self.client, request, self.pacer, self.routes)
+        except _Refused as exc:
+            self.refused = self.refused or exc
+            self.answered.set()  # wakes the workers waiting their turn, which then stop
+            return
+        except Exception as exc:  # one odd request never stops a run
+            error = {"code": "request_failed", "message": f"{type(exc).__name__}: {exc}"}
+            record, later, answered = _record(request, error=error), None, False
+        if later is not None:
+            self.summary.failures[later] = self.summary.failures.get(later, 0) + 1
+            if record["error"] is not None:  # a connection failure, not an answer
+                self.failures_in_a_row += 1
+                if self.failures_in_a_row >= self.max_failures_in_a_row and self.summary.stopped is None:
+                    self.summary.stopped = f"stopped after {self.failures_in_a_row} connection failures in a row"
+            self.answered.set()  # the key cannot be judged without an answer: go on, in parallel
+            self.flush()
+            return
+        if answered:
+            self.failures_in_a_row = 0
+            self.answered.set()
+            self.flush()
+        if probing and not answered:
+            self.held.append(record)
+            if len(self.held) >= self.HELD_MAX:
+                self.flush()
+            return
+        self.write(record)
+
+    def flush(self) -> None:
+        held, self.held = self.held, []
+        for record in held:
+            self.write(record)
+
+    def write(self, record: dict) -> None:
+        self.out.write(json.dumps(record, separators=(",", ":")).encode() + b"\n")
+        self.summary.done += 1
+        if record["error"] is not None or (record["response"] or {}).get("status_code", 200) >= 400:
+            self.summary.errors += 1
+        self.bar.update()
+
+
+def _workers(concurrency: int) -> int:
+    if isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1:
+        raise BulkError(f"concurrency must be a whole number of requests in flight, 1 or more, not {concurrency!r}")
+    return min(concurrency, MAX_IN_FLIGHT)
 
 
 async def run_async(
@@ -269,60 +489,54 @@ async def run_async(
     max_tpm: float | None = None,
     progress: bool | None = None,
 ) -> Summary:
-    """The asyncio form of ``run``."""
+    """The asyncio form of ``run``: the same arguments, result and errors."""
     from ._client import AsyncOpenAIClient
 
+    workers = _workers(concurrency)
     summary = Summary()
     ids = _Ids()
-    lock = _lock(output_path)
+    source: _Input | None = None
+    out: _Output | None = None
     try:
-        summary.total = _check_input(input_path, ids)
-        _read_done(output_path, ids)
+        source = _Input(input_path)
+        out = _Output(output_path)
+        summary.total = source.check(ids)
+        out.read_done(ids)
+        summary.skipped = ids.done_before()
     except BaseException:
-        ids.close()
-        os.close(lock)
+        for held in (source, out, ids):
+            if held is not None:
+                held.close()
         raise
     own = client is None
     client = client if client is not None else AsyncOpenAIClient()
-    pacer = _Pacer(max_rpm, max_tpm)
     started = time.monotonic()
-    fd = os.open(output_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
-    lines = _lines(input_path)
     bar = _Bar(summary, progress)
-
-    async def worker() -> None:
-        for _, line in lines:  # one shared iterator: each line goes to one worker
-            request = json.loads(line)
-            if ids.is_done(request["custom_id"]):
-                summary.skipped += 1
-                continue
-            try:
-                record = await _one(client, request, pacer)
-            except Exception as exc:
-                record = _error_record(request, "request_failed", f"{type(exc).__name__}: {exc}")
-            if _retry_later(record):
-                summary.pending += 1  # left out of the output: the next run sends it again
-                continue
-            os.write(fd, json.dumps(record, separators=(",", ":")).encode() + b"\n")  # whole lines only
-            summary.done += 1
-            if record["error"] is not None or (record["response"] or {}).get("status_code", 200) >= 400:
-                summary.errors += 1
-            bar.update()
-
-    tasks = [asyncio.ensure_future(worker()) for _ in range(max(1, concurrency))]
+    state = _Run(client, out, summary, _Pacer(max_rpm, max_tpm), bar, workers)
+    lines = source.lines()
+    tasks = [asyncio.ensure_future(state.worker(lines, ids)) for _ in range(workers)]
     try:
         await asyncio.gather(*tasks)
+        if state.refused is None:
+            state.flush()  # an input of error lines only: no answer ever came to release them
     finally:
         for task in tasks:  # stop every worker before the output and the ids go
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
-        os.close(fd)
-        os.close(lock)
+        out.close()
+        source.close()
         ids.close()
         bar.close()
         if own:
             await client.aclose()
     summary.seconds = time.monotonic() - started
+    summary.pending = summary.total - summary.done - summary.skipped
+    if state.refused is not None:
+        raise BulkAuthError(
+            f"{state.refused}; the run stopped and wrote no line for the requests it could not send",
+            state.refused.status_code,
+            summary,
+        )
     return summary
 
 
@@ -338,8 +552,14 @@ def run(
     """Send every request of ``input_path`` (Batch API input format) and append each answer to
     ``output_path`` (Batch API output format), exactly once across interrupted runs.
 
-    ``client`` is an ``AsyncOpenAIClient`` (default: one from the environment).  Returns a
-    ``Summary``; input that is not usable raises ``BulkError`` before anything is sent.
+    ``client`` is an ``AsyncOpenAIClient`` (default: one from the environment).  ``concurrency``
+    is the number of requests in flight, at most ``MAX_IN_FLIGHT`` (100, the client's connection
+    pool): a larger number sends at that rate, since more would only wait for a connection.
+    Returns a ``Summary``; requests that failed in a way worth another try are left out of the
+    output (``summary.pending``, with their causes in ``summary.failures``) for the next run.
+    Input that is not usable, or an output another run holds, raises ``BulkError`` before
+    anything is sent; no API key, or a key the server refuses (401/403), stops the run with
+    ``BulkAuthError`` and no error lines written for it.
     """
     return asyncio.run(run_async(input_path, output_path, client, concurrency, max_rpm, max_tpm, progress))
 
@@ -370,21 +590,21 @@ BATCH_MAX_BYTES = 190 * 1024 * 1024  # the API's limit is 200 MB a file: keep a 
 _FINAL = {"completed", "failed", "expired", "cancelled"}
 
 
-def _chunks(path: str, max_requests: int, max_bytes: int, ids: _Ids):
+def _chunks(source: _Input, max_requests: int, max_bytes: int, ids: _Ids):
     """Split the requests not yet answered into pieces the Batch API accepts - one endpoint each,
     within its limits - as (key, bytes of JSONL, endpoint).  The key is the piece's content hash,
     so a rerun finds the batch it already made for the same piece.  One pass per endpoint."""
     import hashlib
 
     endpoints: list[str] = []
-    for _, line in _lines(path):
+    for _, line in source.lines():
         url = json.loads(line)["url"].split("?", 1)[0]
         if url not in endpoints:
             endpoints.append(url)
     for endpoint in endpoints:
         piece: list[bytes] = []
         size = 0
-        for _, line in _lines(path):
+        for _, line in source.lines():
             request = json.loads(line)
             if request["url"].split("?", 1)[0] != endpoint or ids.is_done(request["custom_id"]):
                 continue
@@ -415,20 +635,27 @@ def submit(
     and error files' lines to ``output_path`` (the format of ``run``), each ``custom_id`` once.
 
     Interrupted and run again, it polls the batches recorded in ``output_path + ".batches.json"``
-    instead of submitting them again, and a finished job sends nothing.  A batch that ends
-    failed, expired or cancelled gives what it answered; its other requests go in a new batch on
-    the next run.
+    (beside the output's real file) instead of submitting them again, and a finished job sends
+    nothing.  A batch that ends failed, expired or cancelled gives what it answered; its other
+    requests go in a new batch on the next run.  Like ``run``, it sends the input as it was when
+    it started and holds the output's file locked until it ends (``BulkError`` if another run
+    holds it).
     """
     from ._client import OpenAIClient
 
     summary = Summary()
     ids = _Ids()
-    lock = _lock(output_path)
     own = client is None
-    state_path = output_path + ".batches.json"
+    # Beside the real file: a rerun through another name or a symlink finds the same batches.
+    state_path = os.path.realpath(output_path) + ".batches.json"
+    source: _Input | None = None
+    out: _Output | None = None
     try:
-        summary.total = _check_input(input_path, ids)
-        _read_done(output_path, ids)
+        source = _Input(input_path)
+        out = _Output(output_path)
+        summary.total = source.check(ids)
+        out.read_done(ids)
+        summary.skipped = ids.done_before()
         client = client if client is not None else OpenAIClient()
         state: dict[str, Any] = {"pieces": {}}
         if os.path.exists(state_path):
@@ -443,34 +670,31 @@ def submit(
 
         started = time.monotonic()
         unfinished = []
-        fd = os.open(output_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
-        try:
-            for key, data, endpoint in _chunks(input_path, max_requests, max_bytes, ids):
-                piece = state["pieces"].setdefault(key, {})
-                if "batch_id" not in piece:
-                    upload = client.create_file(body={"file": ("bulk.jsonl", data), "purpose": "batch"}).json()
-                    batch = client.create_batch(
-                        body={"input_file_id": upload["id"], "endpoint": endpoint, "completion_window": "24h"}
-                    ).json()
-                    piece["batch_id"] = batch["id"]
-                    save()  # from here on a rerun polls this batch instead of submitting again
-                batch = _poll(client, piece["batch_id"], poll_seconds, max_poll_seconds, sleep)
-                for name in ("output_file_id", "error_file_id"):
-                    if batch.get(name):
-                        _merge(client.download_file(file_id=batch[name]).content, fd, ids, summary)
-                if batch["status"] != "completed":
-                    unfinished.append(f"{batch['id']} {batch['status']}")
-                del state["pieces"][key]  # answered or given up: the next run starts what is left
-                save()
-        finally:
-            os.close(fd)
+        for key, data, endpoint in _chunks(source, max_requests, max_bytes, ids):
+            piece = state["pieces"].setdefault(key, {})
+            if "batch_id" not in piece:
+                upload = client.create_file(body={"file": ("bulk.jsonl", data), "purpose": "batch"}).json()
+                batch = client.create_batch(
+                    body={"input_file_id": upload["id"], "endpoint": endpoint, "completion_window": "24h"}
+                ).json()
+                piece["batch_id"] = batch["id"]
+                save()  # from here on a rerun polls this batch instead of submitting again
+            batch = _poll(client, piece["batch_id"], poll_seconds, max_poll_seconds, sleep)
+            for name in ("output_file_id", "error_file_id"):
+                if batch.get(name):
+                    _merge(client.download_file(file_id=batch[name]).content, out, ids, summary)
+            if batch["status"] != "completed":
+                unfinished.append(f"{batch['id']} {batch['status']}")
+            del state["pieces"][key]  # answered or given up: the next run starts what is left
+            save()
+        if os.path.exists(state_path) and not state["pieces"]:
+            os.unlink(state_path)  # while the lock is held: a run starting now makes its own
     finally:
-        ids.close()
-        os.close(lock)
+        for held in (source, out, ids):
+            if held is not None:
+                held.close()
         if own and client is not None:
             client.close()
-    if os.path.exists(state_path) and not state["pieces"]:
-        os.unlink(state_path)
     summary.seconds = time.monotonic() - started
     if unfinished:
         raise BulkError(
@@ -480,7 +704,7 @@ def submit(
     return summary
 
 
-def _merge(content: bytes, fd: int, ids: _Ids, summary: Summary) -> None:
+def _merge(content: bytes, out: _Output, ids: _Ids, summary: Summary) -> None:
     """Append a batch result file's lines, each custom_id once, whole lines only."""
     for line in content.splitlines():
         if not line.strip():
@@ -489,7 +713,7 @@ def _merge(content: bytes, fd: int, ids: _Ids, summary: Summary) -> None:
         custom_id = str(record.get("custom_id"))
         if ids.is_done(custom_id):
             continue
-        os.write(fd, line + b"\n")
+        out.write(line + b"\n")
         ids.add_done([custom_id])
         summary.done += 1
         status = (record.get("response") or {}).get("status_code", 200)

@@ -1,9 +1,12 @@
 """Uploading large files: one request up to a threshold, the Uploads API above it.
 
 Above ``multipart_threshold`` the file goes in parts of ``part_size`` sent in parallel, then
-the upload is completed with the parts in order and the file's md5.  What has been sent is
-recorded in a small state file in the user cache (keyed by the file's path, size and mtime),
-so that an interrupted upload sent again resumes with the parts still missing.
+the upload is completed with the parts in order and the file's md5.  ``part_size`` is checked
+first against the Uploads API's limits (a part holds at most 64 MB, an upload at most 8 GB, and
+at most ``MAX_PARTS`` parts are made).  What has been sent is appended, one line per part, to a
+small log in the user cache (keyed by the file's path, size and mtime), so recording a part
+costs the same whatever the number of parts, and an interrupted upload sent again resumes
+with the parts still missing.
 """
 
 from __future__ import annotations
@@ -14,34 +17,125 @@ import mimetypes
 import os
 from typing import Any
 
-__all__ = ["DEFAULT_PART_SIZE", "upload_file"]
+__all__ = ["DEFAULT_PART_SIZE", "MAX_PARTS", "MAX_PART_SIZE", "MAX_UPLOAD_SIZE", "upload_file"]
 
-DEFAULT_PART_SIZE = 64 * 1024 * 1024
+# From the spec's createUpload and addUploadPart: "Each Part can be at most 64 MB, and you can
+# add Parts until you hit the Upload maximum of 8 GB".  Taken in binary units, as OpenAI's own
+# SDK sends 64 MiB parts.
+MAX_PART_SIZE = 64 * 1024 * 1024
+MAX_UPLOAD_SIZE = 8 * 1024 * 1024 * 1024
+# The API names no limit; this many requests is already ~1 MB parts for a file of 8 GB, and
+# tiny parts (part_size=10 on 3 MB: 300,000 requests) are a mistake, not a plan.
+MAX_PARTS = 10_000
+DEFAULT_PART_SIZE = MAX_PART_SIZE
 _WORKERS = 4
+_LOG_VERSION = 2
 
 
 def _state_path(path: str, size: int, mtime_ns: int, where: str) -> str:
     from .spec import cache_dir
 
     key = hashlib.sha256(f"{os.path.realpath(path)}|{size}|{mtime_ns}|{where}".encode()).hexdigest()[:32]
-    return os.path.join(cache_dir(), "uploads", f"{key}.json")
+    return os.path.join(cache_dir(), "uploads", f"{key}.jsonl")
 
 
-def _load(path: str) -> dict:
-    try:
-        with open(path, encoding="utf-8") as f:
-            state = json.load(f)
-        return state if isinstance(state, dict) else {}
-    except (OSError, ValueError):
-        return {}
+class _Log:
+    """The parts sent so far: a header line (upload id, part size), then one line per part.
+
+    Appending a line per part keeps the cost of recording one part constant (the whole state
+    used to be rewritten after each part: quadratic, over ten minutes for 300,000 parts).  A
+    log that cannot be read - torn, from another version, for another part size - is
+    replaced: the upload starts afresh rather than failing.
+    """
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.upload_id: str | None = None
+        self.part_size = 0
+        self.parts: dict[int, str] = {}
+        self.fd: int | None = None
+        self.resumed = False  # an upload made by an earlier call: the server may have dropped it
+
+    def load(self, part_size: int, count: int) -> None:
+        try:
+            with open(self.path, "rb") as f:
+                lines = f.read().split(b"\n")
+        except OSError:
+            return
+        try:
+            head = json.loads(lines[0])
+        except ValueError:
+            return
+        if (
+            not isinstance(head, dict)
+            or head.get("v") != _LOG_VERSION
+            or head.get("part_size") != part_size
+            or not isinstance(head.get("upload_id"), str)
+        ):
+            return
+        parts: dict[int, str] = {}
+        for line in lines[1:]:
+            try:
+                entry = json.loads(line)
+                index, part_id = entry["part"], entry["id"]
+            except (ValueError, TypeError, KeyError):
+                continue  # a line torn by a kill (only ever the last): that part is sent again
+            if isinstance(index, int) and 0 <= index < count and isinstance(part_id, str):
+                parts[index] = part_id
+        self.upload_id, self.part_size, self.parts = head["upload_id"], part_size, parts
+        self.resumed = True
+
+    def start(self, upload_id: str, part_size: int) -> None:
+        """Begin a new log for a new upload (replacing whatever was there)."""
+        os.makedirs(os.path.dirname(self.path), exist_ok=True)
+        tmp = f"{self.path}.{os.getpid()}.tmp"
+        with open(tmp, "w", encoding="utf-8") as f:
+            f.write(json.dumps({"v": _LOG_VERSION, "upload_id": upload_id, "part_size": part_size}) + "\n")
+        os.replace(tmp, self.path)
+        self.upload_id, self.part_size, self.parts = upload_id, part_size, {}
+        self.resumed = False
+        try:  # the whole-JSON state of earlier versions, for the same file: superseded
+            os.unlink(self.path[: -len(".jsonl")] + ".json")
+        except FileNotFoundError:
+            pass
+
+    def add(self, index: int, part_id: str) -> None:
+        if self.fd is None:
+            self.fd = os.open(self.path, os.O_WRONLY | os.O_APPEND)
+        os.write(self.fd, json.dumps({"part": index, "id": part_id}).encode() + b"\n")
+        self.parts[index] = part_id
+
+    def close(self) -> None:
+        if self.fd is not None:
+            os.close(self.fd)
+            self.fd = None
+
+    def remove(self) -> None:
+        self.close()
+        try:
+            os.unlink(self.path)
+        except FileNotFoundError:
+            pass
 
 
-def _save(path: str, state: dict) -> None:
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    tmp = f"{path}.{os.getpid()}.tmp"
-    with open(tmp, "w", encoding="utf-8") as f:
-        json.dump(state, f)
-    os.replace(tmp, path)
+def _check_sizes(size: int, part_size: int, name: str) -> int:
+    """Refuse what the Uploads API would refuse, before anything is sent; return the part count."""
+    from ._errors import ParameterError
+
+    if size > MAX_UPLOAD_SIZE:
+        raise ParameterError(
+            f"cannot upload {name}: it is {size:,} bytes, and the Uploads API takes at most 8 GB "
+            f"({MAX_UPLOAD_SIZE:,} bytes) in one upload; split the file"
+        )
+    count = -(-size // part_size)
+    if count > MAX_PARTS:
+        least = -(-size // MAX_PARTS)
+        raise ParameterError(
+            f"part_size={part_size:,} would cut {name} ({size:,} bytes) into {count:,} parts, and at most "
+            f"{MAX_PARTS:,} are allowed: pass a part_size of at least {least:,} bytes (at most 64 MB, "
+            f"{MAX_PART_SIZE:,} bytes; the default is {DEFAULT_PART_SIZE:,})"
+        )
+    return count
 
 
 def upload_file(
@@ -52,10 +146,13 @@ def upload_file(
     multipart_threshold: int = DEFAULT_PART_SIZE,
     progress: bool | None = None,
 ) -> dict:
-    """Upload a file and return the File object (a dict) - see the module docstring.
+    """Upload a file with a blocking client and return the File object (a dict).
 
-    An upload the server no longer knows (expired after an hour, or another account's) is
-    started afresh, once.
+    Up to ``multipart_threshold`` bytes it is one request; above, the Uploads API takes it in
+    parts of ``part_size`` bytes (at most 64 MB, at most ``MAX_PARTS`` parts, an upload at most
+    8 GB: otherwise ``ParameterError`` before anything is sent), and an interrupted upload
+    resumes with the parts still missing when called again.  An upload the server no longer
+    knows (expired after an hour, or another account's) is started afresh, once.
     """
     try:
         return _upload(client, path, purpose, part_size, multipart_threshold, progress)
@@ -64,71 +161,81 @@ def upload_file(
 
 
 class _Stale(Exception):
-    """The recorded upload is gone on the server: its state file has been removed."""
+    """The recorded upload is gone on the server: its log has been removed."""
 
 
 def _upload(
     client: Any,
     path: str | os.PathLike[str],
     purpose: str,
-    part_size: int = DEFAULT_PART_SIZE,
-    multipart_threshold: int = DEFAULT_PART_SIZE,
-    progress: bool | None = None,
+    part_size: int,
+    multipart_threshold: int,
+    progress: bool | None,
 ) -> dict:
-    """Upload a file and return the File object (a dict) - see the module docstring."""
     import pathlib
 
-    from ._errors import APIStatusError, ParameterError
+    from ._errors import ParameterError
 
     file = pathlib.Path(path)
+    if isinstance(part_size, bool) or not isinstance(part_size, int) or part_size <= 0:
+        raise ParameterError(f"part_size must be a positive whole number of bytes, not {part_size!r}")
+    if part_size > MAX_PART_SIZE:
+        raise ParameterError(
+            f"part_size={part_size:,} is more than the Uploads API takes in one part: at most 64 MB "
+            f"({MAX_PART_SIZE:,} bytes)"
+        )
     try:
         stat = file.stat()
     except OSError as exc:
         raise ParameterError(f"cannot upload {file}: {exc.strerror}") from None
-    if part_size <= 0:
-        raise ParameterError(f"part_size must be a positive number of bytes, not {part_size}")
     if stat.st_size <= multipart_threshold:
         return client.create_file(body={"file": file, "purpose": purpose}).json()
+    count = _check_sizes(stat.st_size, part_size, str(file))
     where = f"{client.base_url}|{client.organization}|{client.project}|{purpose}"
-    state_file = _state_path(str(file), stat.st_size, stat.st_mtime_ns, where)
-    state = _load(state_file)
-    count = -(-stat.st_size // part_size)
-    if not state.get("upload_id") or state.get("part_size") != part_size:
-        upload = client.create_upload(
-            body={
-                "filename": file.name,
-                "purpose": purpose,
-                "bytes": stat.st_size,
-                "mime_type": mimetypes.guess_type(file.name)[0] or "application/octet-stream",
-            }
-        ).json()
-        state = {"upload_id": upload["id"], "part_size": part_size, "parts": {}}
-        _save(state_file, state)
-    parts: dict[str, str] = state["parts"]
+    log = _Log(_state_path(str(file), stat.st_size, stat.st_mtime_ns, where))
+    log.load(part_size, count)
+    try:
+        if log.upload_id is None:
+            upload = client.create_upload(
+                body={
+                    "filename": file.name,
+                    "purpose": purpose,
+                    "bytes": stat.st_size,
+                    "mime_type": mimetypes.guess_type(file.name)[0] or "application/octet-stream",
+                }
+            ).json()
+            log.start(upload["id"], part_size)
+        return _send_parts(client, file, stat.st_size, count, log, progress)
+    finally:
+        log.close()
+
+
+def _send_parts(client: Any, file: Any, size: int, count: int, log: _Log, progress: bool | None) -> dict:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from ._errors import APIStatusError
     from ._progress import Bar
 
-    bar = Bar(f"uploading {file.name}", stat.st_size, progress)
-    bar.update(advance=sum(min(part_size, stat.st_size - int(i) * part_size) for i in parts))
+    part_size = log.part_size
+    bar = Bar(f"uploading {file.name}", size, progress)
+    bar.update(advance=sum(min(part_size, size - i * part_size) for i in log.parts))
 
     def send(index: int) -> tuple[int, str, int]:
         with open(file, "rb") as f:
             f.seek(index * part_size)
             data = f.read(part_size)
-        part = client.add_upload_part(upload_id=state["upload_id"], body={"data": (f"{file.name}.part{index}", data)})
+        part = client.add_upload_part(upload_id=log.upload_id, body={"data": (f"{file.name}.part{index}", data)})
         return index, part.json()["id"], len(data)
 
-    from concurrent.futures import ThreadPoolExecutor
-
-    missing = [i for i in range(count) if str(i) not in parts]
+    missing = [i for i in range(count) if i not in log.parts]
     try:
         with ThreadPoolExecutor(max_workers=_WORKERS) as pool:
             for index, part_id, sent in pool.map(send, missing):
-                parts[str(index)] = part_id
-                _save(state_file, state)  # a later run resumes from here
+                log.add(index, part_id)  # a later run resumes from here
                 bar.update(advance=sent)
     except APIStatusError as exc:
-        if exc.status_code in (400, 404) and parts:  # the recorded upload expired: start again
-            os.unlink(state_file)
+        if exc.status_code in (400, 404) and log.resumed:  # the recorded upload expired: start again
+            log.remove()
             raise _Stale from None
         raise
     finally:
@@ -139,14 +246,14 @@ def _upload(
             digest.update(block)
     try:
         done = client.complete_upload(
-            upload_id=state["upload_id"],
-            body={"part_ids": [parts[str(i)] for i in range(count)], "md5": digest.hexdigest()},
+            upload_id=log.upload_id,
+            body={"part_ids": [log.parts[i] for i in range(count)], "md5": digest.hexdigest()},
         ).json()
     except APIStatusError as exc:
         if exc.status_code in (400, 404):  # expired or unknown upload: start afresh
-            os.unlink(state_file)
+            log.remove()
             if exc.status_code == 404:
                 raise _Stale from None
         raise
-    os.unlink(state_file)
+    log.remove()
     return done.get("file") or done

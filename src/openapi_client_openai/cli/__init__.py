@@ -109,7 +109,12 @@ def _parser() -> argparse.ArgumentParser:
     bulk_run = bulk_sub.add_parser("run", parents=[common], help="send the requests from this machine")
     bulk_run.add_argument("input", help="requests, one JSON object a line: custom_id, method, url, body")
     bulk_run.add_argument("--output", "-o", required=True, help="answers, one a line (Batch API output format)")
-    bulk_run.add_argument("--concurrency", type=int, default=16, help="requests in flight (default 16)")
+    bulk_run.add_argument(
+        "--concurrency",
+        type=int,
+        default=16,
+        help="requests in flight (default 16; at most 100, the connection pool's size: more would only queue)",
+    )
     bulk_run.add_argument("--max-rpm", type=float, help="at most this many requests a minute")
     bulk_run.add_argument("--max-tpm", type=float, help="at most about this many tokens a minute")
     bulk_run.add_argument("--api-key", help="the API key (default: $OPENAI_API_KEY, which keeps it out of `ps`)")
@@ -263,32 +268,52 @@ def _cmd_docs(args: argparse.Namespace, out: TextIO, tty: bool) -> int:
     return EXIT_OK
 
 
-def _cmd_bulk(args: argparse.Namespace, out: TextIO) -> int:
+def _cmd_bulk(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.bulk_command not in ("run", "submit"):
         raise _UsageError("bulk needs a command: run or submit")
-    from .._bulk import run, submit
+    from .._bulk import BulkAuthError, run, submit
     from .._client import AsyncOpenAIClient, OpenAIClient
+    from .._errors import MissingAPIKeyError
 
     if not os.path.isfile(args.input):
         raise _UsageError(f"no such input file: {args.input}")
+    no_key = "no API key: set OPENAI_API_KEY or --api-key"
     if args.bulk_command == "submit":
         sync = OpenAIClient(spec=args.spec, base_url=args.base_url, api_key=args.api_key)
-        summary = submit(args.input, args.output, sync, poll_seconds=args.poll_seconds)
+        try:
+            summary = submit(args.input, args.output, sync, poll_seconds=args.poll_seconds)
+        except MissingAPIKeyError:
+            err.write(f"openapi-client-openai: {no_key}\n")
+            return EXIT_ERROR
         out.write(
             f"{summary.done} answers, {summary.errors} errors, {summary.total} requests, "
             f"in {summary.seconds:.1f} s -> {args.output}\n"
         )
         return EXIT_OK
+    if args.concurrency < 1:
+        raise _UsageError(f"--concurrency must be 1 or more, not {args.concurrency}")
     client = AsyncOpenAIClient(spec=args.spec, base_url=args.base_url, api_key=args.api_key)
-    summary = run(
-        args.input, args.output, client, concurrency=args.concurrency, max_rpm=args.max_rpm, max_tpm=args.max_tpm
-    )
+    try:
+        summary = run(
+            args.input, args.output, client, concurrency=args.concurrency, max_rpm=args.max_rpm, max_tpm=args.max_tpm
+        )
+    except BulkAuthError as exc:
+        # The output keeps only real answers: the same command with a good key carries on.
+        reason = no_key if exc.status_code is None else str(exc)
+        done = f" ({exc.summary.done} answers written before it stopped)" if exc.summary.done else ""
+        err.write(f"openapi-client-openai: {reason}{done}\n")
+        return EXIT_ERROR if exc.status_code is None else EXIT_4XX
     out.write(
         f"{summary.done} sent, {summary.skipped} already done, {summary.errors} errors, "
         f"{summary.total} in all, in {summary.seconds:.1f} s -> {args.output}\n"
     )
     if summary.pending:
-        out.write(f"{summary.pending} failed in a way worth another try: run the same command again\n")
+        causes = "; ".join(f"{cause} ({count})" for cause, count in summary.failures.items())
+        stopped = f"{summary.stopped}; " if summary.stopped else ""
+        out.write(
+            f"{summary.pending} requests left for the next run ({stopped}{causes or 'not sent'}): "
+            "run the same command again to send them\n"
+        )
         return EXIT_ERROR
     return EXIT_OK
 
@@ -458,7 +483,7 @@ def main(
         if args.command == "docs":
             return _cmd_docs(args, stdout, is_tty(stdout))
         if args.command == "bulk":
-            return _cmd_bulk(args, stdout)
+            return _cmd_bulk(args, stdout, stderr)
         _parser().print_help(stdout)
         return EXIT_USAGE
     except _UsageError as exc:
