@@ -103,7 +103,7 @@ def test_injected_429s_and_5xx_are_retried(tmp_path, monkeypatch: pytest.MonkeyP
 
 
 def test_sigkill_at_random_moments_then_resume_gives_each_id_exactly_once(mock_url, tmp_path) -> None:
-    ids = requests_file(tmp_path / "in.jsonl", 400)
+    ids = requests_file(tmp_path / "in.jsonl", 4000)  # enough that a kill lands mid-run (~1,000/s here)
     out = tmp_path / "out.jsonl"
     env = {
         **os.environ,

@@ -276,7 +276,7 @@ def _bulk_input(path: pathlib.Path, count: int) -> None:
 
 def test_bulk_run_without_a_key_stops_and_says_why(server, tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("OPENAI_API_KEY", raising=False)
-    monkeypatch.setenv(_spec.SPEC_ENV, str(SPEC_31))
+    monkeypatch.setenv(spec_module.SPEC_ENV, str(SPEC_31))
     _bulk_input(tmp_path / "in.jsonl", 5)
     out = tmp_path / "out.jsonl"
     code, _, err = cli("bulk", "run", str(tmp_path / "in.jsonl"), "-o", str(out), "--base-url", server.url)
@@ -304,7 +304,7 @@ def test_bulk_run_names_the_cause_of_connection_failures(tmp_path, monkeypatch: 
         sock.bind(("127.0.0.1", 0))
         dead = f"http://127.0.0.1:{sock.getsockname()[1]}/v1"
     monkeypatch.setenv("OPENAI_API_KEY", FAKE_KEY)
-    monkeypatch.setenv(_spec.SPEC_ENV, str(SPEC_31))
+    monkeypatch.setenv(spec_module.SPEC_ENV, str(SPEC_31))
     monkeypatch.setattr("openapi_client_openai._retry.INITIAL_DELAY", 0.01)
     _bulk_input(tmp_path / "in.jsonl", 3)
     code, out, err = cli(

@@ -146,7 +146,7 @@ def test_an_unreadable_or_old_format_state_starts_the_upload_afresh(
 ) -> None:
     import json
 
-    from openapi_client_openai._spec import cache_dir
+    from openapi_client_openai.spec import cache_dir
 
     folder = os.path.join(cache_dir(), "uploads")
     before = set(os.listdir(folder)) if os.path.isdir(folder) else set()
