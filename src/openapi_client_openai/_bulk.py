@@ -31,9 +31,10 @@ from ._errors import (
 
 __all__ = ["MAX_IN_FLIGHT", "BulkAuthError", "BulkError", "Summary", "run", "run_async", "submit"]
 
-# httpx's default pool holds 100 connections.  Workers beyond that only queue for a connection,
-# and httpcore's pool slows down with every waiter (1,500 requests: 2.8 s at 16 workers, more
-# than 45 s at 1,000), so the requests in flight are capped at the pool's size.
+# A client keeps 100 connections per server (the lean stack's idle pool; httpx's pool, with a
+# proxy).  More requests in flight would open and close a connection each on the lean stack, and
+# queue on httpx, whose pool slows down with every waiter (1,500 requests: 2.8 s at 16 workers,
+# more than 45 s at 1,000): the requests in flight are capped at the pool's size.
 MAX_IN_FLIGHT = 100
 
 
@@ -553,8 +554,8 @@ def run(
     ``output_path`` (Batch API output format), exactly once across interrupted runs.
 
     ``client`` is an ``AsyncOpenAIClient`` (default: one from the environment).  ``concurrency``
-    is the number of requests in flight, at most ``MAX_IN_FLIGHT`` (100, the client's connection
-    pool): a larger number sends at that rate, since more would only wait for a connection.
+    is the number of requests in flight, at most ``MAX_IN_FLIGHT`` (100, the connections a client
+    keeps to a server): a larger number sends at that rate, since more would only wait.
     Returns a ``Summary``; requests that failed in a way worth another try are left out of the
     output (``summary.pending``, with their causes in ``summary.failures``) for the next run.
     Input that is not usable, or an output another run holds, raises ``BulkError`` before

@@ -113,7 +113,7 @@ def _parser() -> argparse.ArgumentParser:
         "--concurrency",
         type=int,
         default=16,
-        help="requests in flight (default 16; at most 100, the connection pool's size: more would only queue)",
+        help="requests in flight (default 16; at most 100, the connections a client keeps: more would only wait)",
     )
     bulk_run.add_argument("--max-rpm", type=float, help="at most this many requests a minute")
     bulk_run.add_argument("--max-tpm", type=float, help="at most about this many tokens a minute")
