@@ -461,13 +461,14 @@ def test_a_file_from_a_pipe_is_sent_whole_and_resent_on_retry(play, raw_server) 
 
 
 class _Exploding(io.RawIOBase):
-    """A seekable binary file whose reads fail after the first one, with an exception of its own."""
+    """A seekable binary file whose reads fail after the first one, with ``error``."""
 
     class Broken(Exception):
         pass
 
-    def __init__(self) -> None:
+    def __init__(self, error: BaseException | None = None) -> None:
         self.reads = 0
+        self.error = error or self.Broken("the disk went away")
 
     def readable(self) -> bool:
         return True
@@ -484,7 +485,7 @@ class _Exploding(io.RawIOBase):
     def readinto(self, buffer) -> int:
         self.reads += 1
         if self.reads > 1:
-            raise self.Broken("the disk went away")
+            raise self.error
         buffer[:3] = b"ID3"
         return 3
 
@@ -737,30 +738,11 @@ def test_reading_on_after_the_connection_closed_is_a_package_error(play, raw_ser
 
 
 def test_a_file_that_fails_to_read_is_a_parameter_error_at_once(play, server) -> None:
-    class Failing(io.RawIOBase):
-        def readable(self) -> bool:
-            return True
-
-        def seekable(self) -> bool:
-            return True
-
-        def tell(self) -> int:
-            return 0
-
-        def seek(self, *args) -> int:
-            return 0
-
-        def readinto(self, buffer) -> int:
-            if getattr(self, "read_once", False):
-                raise OSError(5, "Input/output error")
-            self.read_once = True
-            buffer[:3] = b"ID3"
-            return 3
-
     async def scenario(c):
         started = time.monotonic()
+        failing = _Exploding(OSError(5, "Input/output error"))
         with pytest.raises(ParameterError, match="cannot read the file"):
-            await maybe(c.createTranscription(body={"file": ("a.mp3", Failing()), "model": "whisper-1"}))
+            await maybe(c.createTranscription(body={"file": ("a.mp3", failing), "model": "whisper-1"}))
         return time.monotonic() - started
 
     assert play(server.url, scenario, timeout=10) < 3
