@@ -872,3 +872,51 @@ def test_header_values_are_trimmed_and_control_characters_refused(play, server) 
 
     play(server.url, scenario)
     assert server.last.headers["x-padded"] == "value"
+
+
+# -- retries say what they do ---------------------------------------------------------------------
+
+
+def test_retries_are_logged_and_the_final_error_counts_the_attempts(play, server, caplog, monkeypatch) -> None:
+    import logging
+
+    monkeypatch.setattr("openapi_client_openai._retry.INITIAL_DELAY", 0.01)
+    error = '{"error": {"message": "busy"}}'
+    headers = {"content-type": "application/json"}
+    server.script(Reply(503, error, headers), Reply(429, error, {**headers, "retry-after-ms": "20"}), Reply(500, error))
+
+    async def scenario(c):
+        with pytest.raises(InternalServerError) as info:
+            await maybe(c.list_models())
+        return info.value
+
+    with caplog.at_level(logging.INFO, logger="openapi_client_openai"):
+        exc = play(server.url, scenario, max_retries=2)
+    assert exc.attempts == 3 and "gave up after 3 attempts" in str(exc)
+    assert exc.message == "busy"  # the server's own words stay as they were
+    lines = [r.getMessage() for r in caplog.records if r.name == "openapi_client_openai"]
+    assert len(lines) == 2
+    assert "(attempt 2 of at most 3): HTTP 503" in lines[0]
+    assert "in 0.02 s (attempt 3 of at most 3): HTTP 429" in lines[1]
+    assert all(FAKE_KEY not in line for line in lines)
+
+
+def test_connection_retries_are_logged_with_their_cause(play, caplog, monkeypatch) -> None:
+    import logging
+    import socket
+
+    monkeypatch.setattr("openapi_client_openai._retry.INITIAL_DELAY", 0.01)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+
+    async def scenario(c):
+        with pytest.raises(APIConnectionError) as info:
+            await maybe(c.list_models())
+        return info.value
+
+    with caplog.at_level(logging.INFO, logger="openapi_client_openai"):
+        exc = play(f"http://127.0.0.1:{port}/v1", scenario, max_retries=1)
+    assert exc.attempts == 2 and "gave up after 2 attempts" in str(exc)
+    (line,) = [r.getMessage() for r in caplog.records if r.name == "openapi_client_openai"]
+    assert "attempt 2 of at most 2" in line and ("refused" in line.lower() or "connect" in line.lower())

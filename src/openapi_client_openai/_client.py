@@ -400,8 +400,11 @@ class _BaseClient:
                     if delay is None:
                         yield None, result
                         return
+                    reason = f"HTTP {result.status_code}"
             if isinstance(got, APIError):
                 delay = self._after_error(got, retries)
+                reason = str(self._key.scrub(got))
+            _log_retry(req, delay, retries + 2, self.max_retries + 1, reason)
             yield self._sleep, (delay,)
             retries += 1
 
@@ -424,7 +427,7 @@ class _BaseClient:
             return retry_delay(retries, result.headers)
         from ._response import status_error
 
-        raise status_error(result, req.description, self._key)
+        raise _attempts(status_error(result, req.description, self._key), retries + 1)
 
     def _after_error(self, exc: APIError, retries: int) -> float:
         """The delay before another try after a failure to talk at all, or raise it (redacted)."""
@@ -432,7 +435,7 @@ class _BaseClient:
             from ._retry import retry_delay
 
             return retry_delay(retries)
-        raise self._key.scrub(exc)
+        raise _attempts(self._key.scrub(exc), retries + 1)
 
     def __repr__(self) -> str:
         return (
@@ -572,6 +575,24 @@ class AsyncOpenAIClient(_BaseClient):
 
     async def __aexit__(self, *exc: object) -> None:
         await self.aclose()
+
+
+def _attempts(exc: APIError, attempts: int) -> APIError:
+    """Note on the error how many attempts were made (``exc.attempts``; in the message if more than one)."""
+    exc.attempts = attempts
+    if attempts > 1 and exc.args and isinstance(exc.args[0], str):
+        text = f"{exc.args[0]} (gave up after {attempts} attempts)"
+        exc.args = (text, *exc.args[1:])
+    return exc
+
+
+def _log_retry(req: PreparedRequest, delay: float, attempt: int, attempts: int, reason: str) -> None:
+    """Log a retry at INFO: which request, why, how long the wait, and which attempt comes next."""
+    import logging
+
+    logging.getLogger("openapi_client_openai").info(
+        "retrying %s in %.2f s (attempt %d of at most %d): %s", req.description, delay, attempt, attempts, reason
+    )
 
 
 def _run(fn: Any, args: tuple) -> Any:

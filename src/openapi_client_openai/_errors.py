@@ -119,13 +119,17 @@ class RequestValidationError(OpenAPIClientError, ValueError):
 
 
 class APIError(OpenAPIClientError):
-    """Talking to the API failed; ``message`` says how, ``request`` is "METHOD URL"."""
+    """Talking to the API failed; ``message`` says how, ``request`` is "METHOD URL".
+
+    ``attempts`` is how many times the request was sent before the client gave up.
+    """
 
     def __init__(self, message: str, *, request: str | None = None, body: Any = None) -> None:
         super().__init__(message)
         self.message = message
         self.request = request
         self.body = body
+        self.attempts = 1
 
 
 class APIConnectionError(APIError):
