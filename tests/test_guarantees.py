@@ -715,7 +715,9 @@ def test_compressed_answers_whole_in_two_members_raw_or_cut(raw_server) -> None:
                     c.list_models()
 
 
-def test_reading_on_after_the_connection_closed_is_a_package_error(play, raw_server) -> None:
+def test_reading_on_after_streaming_part_of_the_body_is_a_state_error(play, raw_server) -> None:
+    from openapi_client_openai import StateError
+
     audio = os.urandom(300_000)
     head = f"HTTP/1.1 200 OK\r\ncontent-type: audio/mpeg\r\ncontent-length: {len(audio)}\r\n\r\n".encode()
     srv = raw_server(lambda conn, request: conn.sendall(head + audio))
@@ -726,12 +728,12 @@ def test_reading_on_after_the_connection_closed_is_a_package_error(play, raw_ser
         if hasattr(pieces, "__anext__"):
             await pieces.__anext__()
             await pieces.aclose()
-            with pytest.raises(APIError):
+            with pytest.raises(StateError, match="piece by piece"):
                 await result.aread()
         else:
             next(pieces)
             pieces.close()
-            with pytest.raises(APIError):
+            with pytest.raises(StateError, match="piece by piece"):
                 result.content  # noqa: B018
 
     play(srv.url, scenario)
@@ -920,3 +922,214 @@ def test_connection_retries_are_logged_with_their_cause(play, caplog, monkeypatc
     assert exc.attempts == 2 and "gave up after 2 attempts" in str(exc)
     (line,) = [r.getMessage() for r in caplog.records if r.name == "openapi_client_openai"]
     assert "attempt 2 of at most 2" in line and ("refused" in line.lower() or "connect" in line.lower())
+
+
+# -- found by a second review ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        b"HTTP/1.1 200 OK\r\ncontent-length: \xb2\r\n\r\n{}",
+        b"HTTP/1.1 \xb2\xb2\xb2 OK\r\ncontent-length: 2\r\n\r\n{}",
+        b"HTTP/1.1 99999999999999999999 OK\r\ncontent-length: 2\r\n\r\n{}",
+    ],
+    ids=["superscript-length", "superscript-status", "long-status"],
+)
+def test_heads_that_are_not_http_are_connection_errors(play, raw_server, answer: bytes) -> None:
+    srv = raw_server(lambda conn, request: conn.sendall(answer))
+
+    async def scenario(c):
+        with pytest.raises(APIConnectionError):
+            await maybe(c.list_models())
+
+    play(srv.url, scenario)
+
+
+def test_a_post_the_server_took_is_not_sent_again_by_the_stale_retry(play, raw_server) -> None:
+    posts = []
+
+    def handler(conn, request):
+        if request.startswith(b"POST"):
+            posts.append(1)
+            time.sleep(0.5)  # the server works on it, then dies without answering
+            return False
+        conn.sendall(json_answer())
+
+    srv = raw_server(handler)
+
+    async def scenario(c):
+        await maybe(c.list_models())  # a pooled connection for the POST to reuse
+        with pytest.raises(APIConnectionError):
+            await maybe(c.createChatCompletion(body=CHAT))
+
+    play(srv.url, scenario, max_retries=0)
+    assert len(posts) == 1
+
+
+def test_a_streamed_body_is_not_read_twice_nor_written_empty(play, raw_server, tmp_path) -> None:
+    from openapi_client_openai import StateError
+
+    audio = os.urandom(200_000)
+    head = f"HTTP/1.1 200 OK\r\ncontent-type: audio/mpeg\r\ncontent-length: {len(audio)}\r\n\r\n".encode()
+    srv = raw_server(lambda conn, request: conn.sendall(head + audio))
+    target = tmp_path / "kept.mp3"
+    target.write_bytes(b"what was there before")
+
+    async def scenario(c):
+        result = await maybe(c.createSpeech(body={"model": "tts-1", "input": "hi", "voice": "alloy"}))
+        if hasattr(result, "aiter_bytes"):
+            assert b"".join([p async for p in result.aiter_bytes()]) == audio
+            with pytest.raises(StateError):
+                await result.aread()
+            with pytest.raises(StateError):
+                await result.write_to(target)
+        else:
+            assert b"".join(result.iter_bytes()) == audio
+            with pytest.raises(StateError):
+                result.content  # noqa: B018
+            with pytest.raises(StateError):
+                result.write_to(target)
+        closed = await maybe(c.createSpeech(body={"model": "tts-1", "input": "hi", "voice": "alloy"}))
+        await maybe(closed.aclose() if hasattr(closed, "aclose") else closed.close())
+        with pytest.raises(StateError, match="closed before"):
+            await maybe(closed.aread() if hasattr(closed, "aread") else closed.content)
+
+    play(srv.url, scenario)
+    assert target.read_bytes() == b"what was there before"
+
+
+def test_two_threads_writing_one_answer_each_to_one_path(server, tmp_path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    audio = os.urandom(300_000)
+    server.default = lambda req: Reply(body=[audio[i : i + 30_000] for i in range(0, len(audio), 30_000)],
+                                       headers={"content-type": "audio/mpeg"})  # fmt: skip
+    target = tmp_path / "out.mp3"
+    with OpenAIClient(spec=SPEC_31, api_key=FAKE_KEY, base_url=server.url) as c, ThreadPoolExecutor(4) as pool:
+        speak = {"model": "tts-1", "input": "hi", "voice": "alloy"}
+        done = list(pool.map(lambda _: c.createSpeech(body=speak).write_to(target), range(4)))
+    assert done == [str(target)] * 4
+    assert target.read_bytes() == audio
+    assert [p.name for p in tmp_path.iterdir()] == ["out.mp3"]  # no temporary file left behind
+
+
+def test_dropped_async_answers_give_their_httpx_pool_slot_back(raw_server) -> None:
+    import gc
+
+    import httpx
+
+    audio = b"\0" * 100_000
+    head = f"HTTP/1.1 200 OK\r\ncontent-type: audio/mpeg\r\ncontent-length: {len(audio)}\r\n\r\n".encode()
+    srv = raw_server(lambda conn, request: conn.sendall(head + audio))
+
+    async def main():
+        pool = httpx.AsyncClient(limits=httpx.Limits(max_connections=2))
+        async with AsyncOpenAIClient(spec=SPEC_31, api_key=FAKE_KEY, base_url=srv.url, http_client=pool) as c:
+            for _ in range(4):
+                await c.createSpeech(body={"model": "tts-1", "input": "hi", "voice": "alloy"})  # dropped unread
+                gc.collect()
+                await asyncio.sleep(0.05)
+            started = time.monotonic()
+            await (await c.createSpeech(body={"model": "tts-1", "input": "hi", "voice": "alloy"}, timeout=5)).aclose()
+            return time.monotonic() - started
+
+    assert asyncio.run(main()) < 2
+
+
+def test_tracebacks_with_locals_never_show_the_key(play, raw_server) -> None:
+    import traceback
+
+    srv = raw_server(lambda conn, request: conn.sendall(json_answer(b'{"error": {"message": "no"}}', "500 Oops")))
+
+    def shown(exc: BaseException) -> str:
+        return "".join(traceback.TracebackException.from_exception(exc, capture_locals=True).format())
+
+    for bad in ({"base_url": "ftp://x"}, {"timeout": -1}, {"spec": "/no/such/spec.yaml"}):
+        with pytest.raises(OpenAPIClientError) as info:
+            OpenAIClient(**{"spec": SPEC_31, "api_key": FAKE_KEY, **bad})
+        assert FAKE_KEY not in shown(info.value)
+
+    async def scenario(c):
+        with pytest.raises(APIError) as info:
+            await maybe(c.list_models())
+        return info.value
+
+    assert FAKE_KEY not in shown(play(srv.url, scenario))
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda c: c.list_files(purpose="\ud800"),
+        lambda c: c.list_files(query={"x": "\ud800"}),
+        lambda c: c.retrieve_file(file_id="file-\ud800"),
+    ],
+    ids=["query-param", "query", "path"],
+)
+def test_text_utf8_cannot_carry_is_a_parameter_error(raw_server, call) -> None:
+    srv = raw_server(lambda conn, request: conn.sendall(json_answer()))
+    c = OpenAIClient(spec=SPEC_31, api_key=FAKE_KEY, base_url=srv.url, validate="off")
+    with c, pytest.raises(ParameterError, match="UTF-8"):
+        call(c)
+    assert srv.connections == 0
+
+
+@pytest.mark.parametrize("seconds", [float("inf"), float("nan"), 1e300, 10**10])
+def test_timeouts_beyond_what_sockets_take_are_refused(seconds) -> None:
+    from openapi_client_openai import ConfigError, Timeout
+
+    with pytest.raises(ConfigError):
+        OpenAIClient(spec=SPEC_31, api_key=FAKE_KEY, timeout=seconds)
+    with pytest.raises(ConfigError):
+        OpenAIClient(spec=SPEC_31, api_key=FAKE_KEY, stream_idle_timeout=seconds)
+    with pytest.raises(ConfigError):
+        Timeout(10, connect=seconds)
+    c = OpenAIClient(spec=SPEC_31, api_key=FAKE_KEY, base_url="http://127.0.0.1:9/v1")
+    with pytest.raises(ParameterError, match="timeout"):
+        c.list_models(timeout=seconds)
+
+
+def test_closing_the_client_ends_its_open_streams_on_both_stacks(play, raw_server) -> None:
+    def handler(conn, request):
+        conn.sendall(SSE_HEAD + chunk(sse({"choices": [], "object": "chat.completion.chunk", "id": "x"})))
+        for _ in range(20):
+            time.sleep(0.05)
+            conn.sendall(chunk(sse({"choices": [], "object": "chat.completion.chunk", "id": "x"})))
+        conn.sendall(chunk(sse("[DONE]")) + b"0\r\n\r\n")
+
+    srv = raw_server(handler)
+
+    async def scenario(c):
+        stream = await maybe(c.createChatCompletion(body=STREAM))
+        await maybe(c.close() if hasattr(c, "close") and not hasattr(c, "aclose") else c.aclose())
+        with pytest.raises(OpenAPIClientError):
+            await drain(stream)
+
+    play(srv.url, scenario)
+
+
+def test_a_trickled_head_or_endless_interim_heads_time_out(play, raw_server) -> None:
+    if play.path == "httpx-sync":
+        pytest.skip("httpx bounds each read of the head, not the whole of it (blocking)")
+
+    def trickle(conn, request):
+        for byte in b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\n{}":
+            conn.sendall(bytes([byte]))
+            time.sleep(0.1)
+
+    def interim(conn, request):
+        for _ in range(200):
+            conn.sendall(b"HTTP/1.1 103 Early Hints\r\nlink: </x>\r\n\r\n")
+            time.sleep(0.02)
+
+    for handler in (trickle, interim):
+        srv = raw_server(handler)
+
+        async def scenario(c):
+            started = time.monotonic()
+            with pytest.raises(APIConnectionError):  # APITimeoutError is one
+                await maybe(c.list_models())
+            return time.monotonic() - started
+
+        assert play(srv.url, scenario, timeout=1) < 4  # connect + write + read at most, on httpx

@@ -75,6 +75,16 @@ def test_an_empty_page_with_more_to_come_does_not_end_the_list(client, server) -
 def test_a_cursor_that_does_not_move_is_an_error_not_a_loop(client, server) -> None:
     body = {"object": "list", "data": [{"id": "f1"}], "has_more": True, "first_id": "f1", "last_id": "f1"}
     server.default = lambda req: Reply(body=json.dumps(body))
-    with pytest.raises(APIError, match="same cursor"):
+    with pytest.raises(APIError, match="a second time"):
         list(client.paginate("listFiles"))
     assert len(server.requests) == 2
+
+
+def test_cursors_that_go_round_in_a_circle_are_an_error_not_a_loop(client, server) -> None:
+    pages = iter([["a"], ["b"], ["a"], ["b"]] * 3)
+    server.default = lambda req: Reply(
+        body=json.dumps({"object": "list", "data": [{"id": i} for i in next(pages)], "has_more": True})
+    )
+    with pytest.raises(APIError, match="a second time"):
+        list(client.paginate("listFiles"))
+    assert len(server.requests) == 3

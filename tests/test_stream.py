@@ -294,6 +294,10 @@ def test_json_answer_to_a_stream_request_is_a_result(client, server, path: str) 
     server.script(Reply(body='{"id": "chatcmpl-1"}'))
     result = client.createChatCompletion(body=CHAT)
     assert not isinstance(result, Stream) and result.json() == {"id": "chatcmpl-1"}
+    from openapi_client_openai import ContentError
+
+    with pytest.raises(ContentError, match="not an event stream"):  # not Python's obscure KeyError: 0
+        list(result)
 
 
 def test_unasked_event_stream_is_a_stream(client, server) -> None:

@@ -42,22 +42,19 @@ _VALIDATE_MODES = ("error", "warn", "off")
 _USER_AGENT = f"openapi-client-openai/{__version__} Python/{sys.version_info[0]}.{sys.version_info[1]}"
 
 
-def _clean_key(key: str | None) -> str | None:
-    """Strip a key (``.env`` files leave newlines) and refuse one that cannot go in a header.
-
-    The message never shows the key itself.
-    """
+def _secret_key(key: str | None) -> tuple[Secret, str | None]:
+    """The key as a ``Secret`` (stripped: ``.env`` files leave newlines), and what is wrong with
+    it, if anything, for the caller to raise once no local holds the key any more."""
     if key is None:
-        return None
+        return Secret(None), None
     if not isinstance(key, str):
-        raise ConfigError(f"the API key must be a string, not {type(key).__name__}")
-    key = key.strip()
-    if not key.isascii() or not key.isprintable():
-        raise ConfigError(
+        return Secret(None), f"the API key must be a string, not {type(key).__name__}"
+    if not key.isascii() or not key.strip().isprintable():
+        return Secret(None), (
             "the API key holds a character that cannot be sent in a header (non-ASCII or a control "
             "character): check OPENAI_API_KEY or api_key="
         )
-    return key or None
+    return Secret(key.strip() or None), None
 
 
 def _check_base_url(url: Any) -> str:
@@ -159,6 +156,12 @@ class _BaseClient:
         max_event_size: int = 16 * 1024 * 1024,
         http_client: Any = None,
     ) -> None:
+        # The key first, and no local left holding it: tracebacks that show locals (Sentry,
+        # rich) must not show it if anything below refuses a setting.
+        self._key, problem = _secret_key(api_key if api_key is not None else os.environ.get("OPENAI_API_KEY"))
+        api_key = None
+        if problem:
+            raise ConfigError(problem)
         if validate not in _VALIDATE_MODES:
             raise ConfigError(f"validate must be 'error', 'warn' or 'off', not {validate!r}")
         if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
@@ -172,12 +175,10 @@ class _BaseClient:
         except ValueError as exc:
             raise ConfigError(f"{exc} (timeout= and stream_idle_timeout= take seconds, or a Timeout)") from None
         self._check_http_client(http_client)
-        env = os.environ
         self._index: SpecIndex = load_index(spec)
-        self._key = Secret(_clean_key(api_key if api_key is not None else env.get("OPENAI_API_KEY")))
-        self.base_url: str = _check_base_url(base_url or env.get("OPENAI_BASE_URL") or DEFAULT_BASE_URL)
-        self.organization = organization if organization is not None else env.get("OPENAI_ORG_ID")
-        self.project = project if project is not None else env.get("OPENAI_PROJECT_ID")
+        self.base_url: str = _check_base_url(base_url or os.environ.get("OPENAI_BASE_URL") or DEFAULT_BASE_URL)
+        self.organization = organization if organization is not None else os.environ.get("OPENAI_ORG_ID")
+        self.project = project if project is not None else os.environ.get("OPENAI_PROJECT_ID")
         self.timeout = timeout
         self.max_retries = max_retries
         self.validate_mode = validate
@@ -206,7 +207,7 @@ class _BaseClient:
     # -- operations as attributes -------------------------------------------------------
 
     def __getattr__(self, name: str) -> OperationMethod:
-        if name.startswith("_"):
+        if name.startswith("_") or "_index" not in self.__dict__:  # private, or not built (yet)
             raise AttributeError(name)
         op = self._index.operation(name)
         method = OperationMethod(self, op, name)
@@ -278,12 +279,14 @@ class _BaseClient:
         return {"after": cursor}
 
     @staticmethod
-    def _advance(op: Operation, params: dict[str, Any], following: dict[str, Any]) -> None:
-        """Move the query to the next page; a cursor that does not move would loop forever."""
-        if all(params.get(k) == v for k, v in following.items()):
+    def _advance(op: Operation, params: dict[str, Any], following: dict[str, Any], seen: set) -> None:
+        """Move the query to the next page; a cursor seen before (``seen`` keeps them) would loop."""
+        cursor = tuple(sorted((k, str(v)) for k, v in following.items()))
+        if cursor in seen or all(params.get(k) == v for k, v in following.items()):
             from ._errors import APIError
 
-            raise APIError(f"{op.id} returned the same cursor {following} again: stopping instead of looping")
+            raise APIError(f"{op.id} returned the cursor {following} a second time: stopping instead of looping")
+        seen.add(cursor)
         params.pop("before", None)  # following `after` from here on
         params.update(following)
 
@@ -438,9 +441,12 @@ class _BaseClient:
         raise _attempts(self._key.scrub(exc), retries + 1)
 
     def __repr__(self) -> str:
+        index = self.__dict__.get("_index")  # a client whose construction failed has none
+        if index is None:
+            return f"<{type(self).__name__} (not built)>"
         return (
-            f"<{type(self).__name__} base_url={self.base_url!r} spec={self._index.source!r} "
-            f"operations={len(self._index.data['ops'])}>"
+            f"<{type(self).__name__} base_url={self.__dict__.get('base_url')!r} spec={index.source!r} "
+            f"operations={len(index.data['ops'])}>"
         )
 
 
@@ -472,14 +478,14 @@ class OpenAIClient(_BaseClient):
     def pages(self, operation: str, body: Any = None, **kwargs: Any) -> Iterator[Result]:
         """Yield each page (a ``Result``) of a list operation, following its cursor to the end."""
         op = self._index.operation(operation)
-        params = dict(kwargs)
+        params, seen = dict(kwargs), set()
         while True:
             page = getattr(self, operation)(body, **params)
             yield page
             following = self._next_page(op, page.json())
             if following is None:
                 return
-            self._advance(op, params, following)
+            self._advance(op, params, following, seen)
 
     def upload_file(
         self,
@@ -549,14 +555,14 @@ class AsyncOpenAIClient(_BaseClient):
     async def pages(self, operation: str, body: Any = None, **kwargs: Any) -> AsyncIterator[AsyncResult]:
         """Yield each page (an ``AsyncResult``) of a list operation, following its cursor."""
         op = self._index.operation(operation)
-        params = dict(kwargs)
+        params, seen = dict(kwargs), set()
         while True:
             page = await getattr(self, operation)(body, **params)
             yield page
             following = self._next_page(op, page.json())
             if following is None:
                 return
-            self._advance(op, params, following)
+            self._advance(op, params, following, seen)
 
     async def paginate(self, operation: str, body: Any = None, **kwargs: Any) -> AsyncIterator[Any]:
         """Yield the items of a list operation across all pages: ``async for item in ...``."""

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 __all__ = ["CONNECT_TIMEOUT", "UNSET", "Timeout", "check_seconds"]
 
 CONNECT_TIMEOUT = 5.0
+MAX_SECONDS = 1e6  # 11 days; sockets cannot take much more (time_t), and None means no limit
 
 
 class _Unset:
@@ -37,8 +38,9 @@ def check_seconds(name: str, value: Any, allow_none: bool = True) -> float | Non
     """Return ``value`` as seconds, or raise ``ConfigError`` (a ``ValueError``) naming ``name``."""
     if value is None and allow_none:
         return None
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
-        allowed = "a positive number of seconds" + (" or None" if allow_none else "")
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= MAX_SECONDS:
+        allowed = f"a positive number of seconds up to {MAX_SECONDS:.0f}"
+        allowed += " or None (no limit)" if allow_none else ""
         raise ConfigError(f"{name} must be {allowed}, not {value!r}")
     return float(value)
 
@@ -74,10 +76,9 @@ class Timeout:
         if isinstance(value, Timeout):
             return value
         if hasattr(value, "read") and hasattr(value, "connect"):  # httpx.Timeout, duck-typed
-            made = cls(None)
-            made.connect, made.read = value.connect, value.read
-            made.write, made.pool = getattr(value, "write", value.read), getattr(value, "pool", value.read)
-            return made
+            read = value.read
+            write, pool = getattr(value, "write", read), getattr(value, "pool", read)
+            return cls(None, connect=value.connect, read=read, write=write, pool=pool)
         return cls(value)
 
     def with_read(self, seconds: float | None) -> Timeout:
@@ -98,4 +99,6 @@ class Timeout:
         return hash((self.connect, self.read, self.write, self.pool))
 
     def __repr__(self) -> str:
-        return f"Timeout(connect={self.connect}, read={self.read}, write={self.write}, pool={self.pool})"
+        # getattr: a Timeout that refused its arguments is still shown in tracebacks with locals
+        parts = (f"{name}={getattr(self, name, '?')}" for name in ("connect", "read", "write", "pool"))
+        return f"Timeout({', '.join(parts)})"

@@ -55,5 +55,15 @@ def flatten(name: str, value: Any, out: list[tuple[str, str]], nested: bool = Fa
 
 
 def encode(pairs: Iterable[tuple[str, str]]) -> str:
-    """Percent-encode ``(key, text)`` pairs into a query string (no leading ``?``)."""
-    return "&".join(f"{quote(k, safe='')}={quote(v, safe='')}" for k, v in pairs)
+    """Percent-encode ``(key, text)`` pairs into a query string (no leading ``?``).
+
+    Text UTF-8 cannot carry (a lone surrogate) is a ``ParameterError`` naming the parameter.
+    """
+    out = []
+    for key, value in pairs:
+        try:
+            out.append(f"{quote(key, safe='')}={quote(value, safe='')}")
+        except UnicodeEncodeError:
+            problem = f"the query value {key[:60]} holds text UTF-8 cannot carry (a lone surrogate)"
+            raise ParameterError(problem) from None
+    return "&".join(out)

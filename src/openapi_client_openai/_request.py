@@ -125,7 +125,10 @@ def encode_path_value(op: Operation, name: str, value: Any) -> str:
     text = scalar(value)
     if text in ("", ".", ".."):
         raise ParameterError(f"{op.id}: the path parameter {name!r} may not be {text!r}")
-    return quote(text, safe=_PATH_SAFE)
+    try:
+        return quote(text, safe=_PATH_SAFE)
+    except UnicodeEncodeError:
+        raise ParameterError(f"{op.id}: the path parameter {name!r} holds text UTF-8 cannot carry") from None
 
 
 def _placeholder(value: Any) -> Any:

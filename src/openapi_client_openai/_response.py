@@ -129,7 +129,7 @@ class ResponseHead:
 
 
 class _BaseResult(ResponseHead):
-    __slots__ = ("_content", "_exchange", "_json", "_secret")
+    __slots__ = ("_closed", "_content", "_exchange", "_json", "_secret")
 
     def __init__(self, operation_id: str, exchange: Any, content: bytes | None, secret: Secret | None = None) -> None:
         super().__init__(operation_id, exchange)
@@ -137,6 +137,7 @@ class _BaseResult(ResponseHead):
         self._content = content
         self._json: Any = UNSET
         self._secret = secret or Secret(None)  # masked in what an error shows of the body
+        self._closed = False
 
     @property
     def is_read(self) -> bool:
@@ -178,6 +179,25 @@ class _BaseResult(ResponseHead):
         """Shortcut for ``result.json()[key]``."""
         return self.json()[key]
 
+    def __iter__(self) -> Any:
+        # A server that ignores "stream": true answers with a plain body: say so, rather than
+        # let Python's old iteration protocol fall back to __getitem__(0).
+        raise ContentError(
+            f"{self.operation_id} answered {self.content_type or 'a body'}, not an event stream: there are no "
+            "events to iterate (the server may not stream this call); read it with .json() or .content"
+        )
+
+    __aiter__ = __iter__
+
+    def _check_unread(self) -> None:
+        if self._exchange.started:
+            raise StateError(
+                f"{self.operation_id}: the body was already read piece by piece (iter_bytes or write_to), "
+                "and is not kept: read it once, with .content, iter_bytes() or write_to()"
+            )
+        if self._closed:
+            raise StateError(f"{self.operation_id}: the answer was closed before its body was read")
+
     def redact_body(self, secret: Any) -> None:
         """Mask ``secret`` (a ``Secret``) in the body read so far (for errors that carry it)."""
         if self._content is not None:
@@ -191,9 +211,20 @@ def _rechunk(pieces: Any, chunk_size: int) -> Any:
             yield piece[i : i + chunk_size] if len(piece) > chunk_size else piece
 
 
-def _tmp_path(path: str | os.PathLike[str]) -> tuple[str, str]:
+def _temp_beside(path: str | os.PathLike[str]) -> tuple[str, str, Any]:
+    """``(path, temporary path, open file)``: a file of its own beside ``path`` (two writers never
+    share one), made before any byte is read so that a bad path fails at once, naming itself."""
+    import errno
+    import tempfile
+
     final = os.fspath(path)
-    return final, f"{final}.part-{os.getpid()}"
+    folder = os.path.dirname(os.path.abspath(final))
+    if not os.path.isdir(folder):
+        raise FileNotFoundError(errno.ENOENT, "no such folder to write into", folder)
+    if os.path.isdir(final):
+        raise IsADirectoryError(errno.EISDIR, "is a folder, not a file", final)
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{os.path.basename(final)}.", suffix=".part")
+    return final, tmp, os.fdopen(fd, "wb")
 
 
 class Result(_BaseResult):
@@ -210,6 +241,7 @@ class Result(_BaseResult):
     def content(self) -> bytes:
         """The whole body as bytes (read now if it was left on the connection)."""
         if self._content is None:
+            self._check_unread()
             self._content = self._exchange.read()
         return self._content
 
@@ -221,6 +253,7 @@ class Result(_BaseResult):
         if self._content is not None:
             yield from _rechunk((self._content,), chunk_size)
             return
+        self._check_unread()
         try:
             yield from _rechunk(self._exchange.iter_body(), chunk_size)
         finally:
@@ -232,9 +265,11 @@ class Result(_BaseResult):
         The bytes go to a temporary file beside ``path`` that replaces it only once the
         whole body has arrived, so a cut connection never leaves a truncated file.
         """
-        final, tmp = _tmp_path(path)
+        if self._content is None:
+            self._check_unread()
+        final, tmp, f = _temp_beside(path)
         try:
-            with open(tmp, "wb") as f:
+            with f:
                 for piece in self.iter_bytes():
                     f.write(piece)
             os.replace(tmp, final)
@@ -246,6 +281,7 @@ class Result(_BaseResult):
 
     def close(self) -> None:
         """Give the connection back (pooled if the body was read to its end, else closed)."""
+        self._closed = self._content is None
         self._exchange.release()
 
     def __del__(self) -> None:
@@ -284,6 +320,7 @@ class AsyncResult(_BaseResult):
     async def aread(self) -> bytes:
         """Read the whole body and return it."""
         if self._content is None:
+            self._check_unread()
             self._content = await self._exchange.aread()
         return self._content
 
@@ -293,6 +330,7 @@ class AsyncResult(_BaseResult):
             for piece in _rechunk((self._content,), chunk_size):
                 yield piece
             return
+        self._check_unread()
         try:
             async for piece in self._exchange.aiter_body():
                 for part in _rechunk((piece,), chunk_size):
@@ -302,9 +340,11 @@ class AsyncResult(_BaseResult):
 
     async def write_to(self, path: str | os.PathLike[str]) -> str:
         """Stream the body into a file (replaced only when complete) and return its path."""
-        final, tmp = _tmp_path(path)
+        if self._content is None:
+            self._check_unread()
+        final, tmp, f = _temp_beside(path)
         try:
-            with open(tmp, "wb") as f:
+            with f:
                 async for piece in self.aiter_bytes():
                     f.write(piece)
             os.replace(tmp, final)
@@ -316,6 +356,7 @@ class AsyncResult(_BaseResult):
 
     async def aclose(self) -> None:
         """Give the connection back (pooled if the body was read to its end, else closed)."""
+        self._closed = self._content is None
         await self._exchange.arelease()
 
     def __del__(self) -> None:

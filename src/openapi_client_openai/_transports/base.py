@@ -15,7 +15,8 @@ What every transport guarantees, so that the client and the streams never ask wh
   and ``APIError`` (an answer that cannot be decoded) leave it, with the stack's own exception
   as ``__cause__``; an exception it does not know passes through unchanged;
 - a pooled connection that the server closed before any byte of the answer came back is tried
-  again once on a fresh connection, whatever ``max_retries`` says (as httpx and urllib3 do);
+  again once on a fresh connection, whatever ``max_retries`` says, when that cannot send the
+  request twice (``stale_retry``: the rule is shared by both stacks);
 - the body is decoded (gzip, deflate) and its framing checked: a body cut short raises.
 """
 
@@ -37,16 +38,52 @@ if TYPE_CHECKING:
 __all__ = [
     "DRAIN_BYTES",
     "DRAIN_SECONDS",
+    "IDEMPOTENT",
+    "MAX_INTERIM_HEADS",
+    "STALE_WINDOW",
     "AsyncExchange",
     "AsyncTransport",
     "Exchange",
     "ExchangeBase",
     "Headers",
     "Transport",
+    "head_wait",
+    "stale_retry",
 ]
 
 DRAIN_BYTES = 64 * 1024
 DRAIN_SECONDS = 1.0
+MAX_INTERIM_HEADS = 16  # 1xx heads before the answer: a server sending them forever is broken
+IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "DELETE", "PUT", "TRACE"})
+# A server closing an idle connection does so before our request arrives; its close reaches us
+# within a round trip of the write.  A close that comes later may follow work done on the request.
+STALE_WINDOW = 0.25
+
+
+def stale_retry(method: str, reused: bool, answered: bool, written_at: float | None, reset: bool) -> bool:
+    """Whether a failed try may be sent again at once on a fresh connection.
+
+    Only a pooled (``reused``) connection that gave no byte of an answer qualifies, and only when
+    the server cannot have acted on the request: it was not all written yet (``written_at`` is
+    None), the server reset the connection (it never read it), the method is idempotent, or the
+    close came within ``STALE_WINDOW`` of the write (the idle-close race).  Anything else is an
+    ordinary connection error, retried only as ``max_retries`` allows.
+    """
+    if not reused or answered:
+        return False
+    if written_at is None or reset or method in IDEMPOTENT:
+        return True
+    return time.monotonic() - written_at < STALE_WINDOW
+
+
+def head_wait(deadline: float | None) -> float | None:
+    """Seconds left to wait for an answer's head, or raise ``TimeoutError`` once none are left."""
+    if deadline is None:
+        return None
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise TimeoutError("the answer's head did not arrive in time")
+    return left
 
 
 class Headers(Mapping):
@@ -147,6 +184,11 @@ class ExchangeBase:
     def _pieces(self) -> Any:
         """The body's pieces as they arrive (a generator, async for ``AsyncExchange``)."""
         raise NotImplementedError
+
+    @property
+    def started(self) -> bool:
+        """Whether reading the body piece by piece has begun (the pieces are not kept)."""
+        return self._body is not None
 
     def _body_iterator(self) -> Any:
         """The body's pieces as they arrive: one iterator, so a later call carries on."""

@@ -13,8 +13,18 @@ import sys
 import time
 import types
 
-from .._errors import APIConnectionError, APIError, APITimeoutError
-from .base import DRAIN_BYTES, DRAIN_SECONDS, AsyncExchange, AsyncTransport, Exchange, ExchangeBase, Headers, Transport
+from .._errors import APIConnectionError, APIError, APITimeoutError, StateError
+from .base import (
+    DRAIN_BYTES,
+    DRAIN_SECONDS,
+    AsyncExchange,
+    AsyncTransport,
+    Exchange,
+    ExchangeBase,
+    Headers,
+    Transport,
+    stale_retry,
+)
 from .lean import ssl_verify_errors
 
 TYPE_CHECKING = False
@@ -86,6 +96,8 @@ def map_error(exc: BaseException, request: str) -> BaseException:
     """This package's error for an httpx error (the cause kept by the caller); others unchanged."""
     import httpx
 
+    if isinstance(exc, httpx.StreamError):  # not an HTTPError: a body read after close, or twice
+        return StateError(f"the answer cannot be read any more ({type(exc).__name__}): {request}: {exc}")
     if not isinstance(exc, httpx.HTTPError) or isinstance(exc, APIError):
         return exc
     detail = str(exc) or type(exc).__name__
@@ -98,7 +110,7 @@ def map_error(exc: BaseException, request: str) -> BaseException:
     if isinstance(exc, httpx.ConnectError) and _caused_by(exc, ssl_verify_errors()):
         # not worth a retry: it will fail the same way
         return APIError(f"the server's TLS certificate was refused: {request}: {detail}", request=request)
-    if isinstance(exc, (httpx.TransportError, httpx.StreamError)):
+    if isinstance(exc, httpx.TransportError):
         return APIConnectionError(f"Connection error: {request}: {detail}", request=request)
     return APIError(f"{request}: {detail}", request=request)
 
@@ -124,19 +136,21 @@ def raise_mapped(exc: BaseException, request: str) -> None:
 class _Trace:
     """One try of a request through httpx, and the edge where httpx's errors become ours.
 
-    httpcore's trace events say whether the connection was reused and whether the answer's
-    head came back.  As a context manager it maps httpx's errors (the original kept as cause,
-    unknown exceptions untouched), except that a reused connection which failed before any of
-    the answer came back is swallowed on the first try, so that the next try opens a fresh one.
+    httpcore's trace events say whether the connection was reused, when the request was all
+    written, and whether the answer's head came back.  As a context manager it maps httpx's
+    errors (the original kept as cause, unknown exceptions untouched), except that on the first
+    try a failure ``stale_retry`` calls safe to repeat is swallowed, so that the next try opens a
+    fresh connection.
     """
 
-    __slots__ = ("answered", "first", "fresh", "request")
+    __slots__ = ("answered", "first", "fresh", "request", "written_at")
 
     def __init__(self, request: PreparedRequest, first: bool) -> None:
         self.request = request
         self.first = first
         self.fresh = False
         self.answered = False
+        self.written_at: float | None = None
 
     @classmethod
     def attempts(cls, request: PreparedRequest) -> tuple[_Trace, _Trace]:
@@ -146,6 +160,8 @@ class _Trace:
     def __call__(self, name: str, info: Any) -> None:
         if name.startswith(("connection.connect_tcp", "connection.connect_unix", "http11.start_tls")):
             self.fresh = True
+        elif name in ("http11.send_request_body.complete", "http2.send_request_body.complete"):
+            self.written_at = time.monotonic()
         elif name in ("http11.receive_response_headers.complete", "http2.receive_response_headers.complete"):
             self.answered = True
 
@@ -161,8 +177,10 @@ class _Trace:
             return False
         import httpx
 
-        stale = isinstance(exc, (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError))
-        if self.first and stale and not self.fresh and not self.answered:
+        network = isinstance(exc, (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError))
+        reset = _caused_by(exc, (ConnectionResetError, BrokenPipeError))
+        reused = not self.fresh
+        if self.first and network and stale_retry(self.request.method, reused, self.answered, self.written_at, reset):
             return True  # the server closed this pooled connection as the request arrived
         raise_mapped(exc, self.request.description)
         return False  # pragma: no cover - raise_mapped always raises
@@ -247,6 +265,7 @@ class HttpxExchange(_FromHttpx, Exchange):
             return self.release()
         import threading
 
+        self._guard = threading.Lock()
         watchdog = threading.Timer(max_seconds, self._cut)
         watchdog.daemon = True
         watchdog.start()
@@ -259,13 +278,18 @@ class HttpxExchange(_FromHttpx, Exchange):
     def _cut(self) -> None:
         import socket
 
-        stream = self._response.extensions.get("network_stream")
-        sock = stream.get_extra_info("socket") if stream is not None else None
-        if sock is not None:
-            try:
-                sock.shutdown(socket.SHUT_RDWR)  # wakes the blocked read, which then fails
-            except OSError:
-                pass
+        # Under the guard: once release() has given the connection back, another request may
+        # be using it, and it must not be shut.
+        with self._guard:
+            if self._response.is_closed:
+                return
+            stream = self._response.extensions.get("network_stream")
+            sock = stream.get_extra_info("socket") if stream is not None else None
+            if sock is not None:
+                try:
+                    sock.shutdown(socket.SHUT_RDWR)  # wakes the blocked read, which then fails
+                except OSError:
+                    pass
 
     def _pieces(self) -> Iterator[bytes]:
         with _Mapped(self) as mapped:
@@ -273,9 +297,15 @@ class HttpxExchange(_FromHttpx, Exchange):
                 yield piece
                 mapped.check()
 
+    _guard: Any = None
+
     def release(self) -> None:
         """Give the connection back (httpx pools it when the body was read to its end)."""
-        self._response.close()
+        if self._guard is None:
+            self._response.close()
+            return
+        with self._guard:
+            self._response.close()
 
     close = _close_now = release
 
@@ -303,6 +333,32 @@ class AsyncHttpxExchange(_FromHttpx, AsyncExchange):
         await self._response.aclose()
 
     aclose = arelease
+
+    def _close_now(self) -> None:
+        # Nothing can be awaited here (a finaliser): close on the running loop, keeping the
+        # task referenced until it is done, so that the pool slot comes back.
+        import asyncio
+
+        task = asyncio.get_running_loop().create_task(self._response.aclose())
+        _CLOSING.add(task)
+        task.add_done_callback(_CLOSING.discard)
+
+
+_CLOSING: set = set()
+
+
+async def _within(sending: Any, timeout: Timeout) -> Any:
+    """Await the answer's head within connect + write + read time in all: httpx bounds each read
+    only, so a server trickling its head (or sending interim heads forever) would hold on."""
+    if timeout.read is None:
+        return await sending
+    import asyncio
+
+    total = timeout.read + (timeout.connect or 0.0) + (timeout.write or 0.0)
+    try:
+        return await asyncio.wait_for(sending, total)
+    except asyncio.TimeoutError as exc:  # not the builtin TimeoutError before Python 3.11
+        raise APITimeoutError(f"Request timed out: the answer's head did not come within {total:.3g} s") from exc
 
 
 class HttpxTransport(Transport):
@@ -338,7 +394,7 @@ class AsyncHttpxTransport(AsyncTransport):
         for trace in _Trace.attempts(request):
             with trace:
                 hreq = _httpx_request(self.client, request, timeout, trace)
-                return AsyncHttpxExchange(await self.client.send(hreq, stream=True))
+                return AsyncHttpxExchange(await _within(self.client.send(hreq, stream=True), timeout))
         raise AssertionError("unreachable: the last attempt returns or raises")  # pragma: no cover
 
     async def aclose(self) -> None:

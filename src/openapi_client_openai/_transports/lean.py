@@ -14,12 +14,22 @@ import os
 import socket
 import sys
 import time
+import weakref
 import zlib
 from urllib.parse import quote, urlsplit
 
 from .._chunked import ChunkedDecoder, ChunkedError
 from .._errors import APIConnectionError, APIError, APITimeoutError
-from .base import AsyncExchange, AsyncTransport, Exchange, Headers, Transport
+from .base import (
+    MAX_INTERIM_HEADS,
+    AsyncExchange,
+    AsyncTransport,
+    Exchange,
+    Headers,
+    Transport,
+    head_wait,
+    stale_retry,
+)
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -128,7 +138,7 @@ def _framed(pieces: Iterator[bytes], chunked: bool) -> Iterator[bytes]:
 def _parse_head(head: bytes) -> tuple[str, int, str, list[tuple[str, str]]]:
     lines = head.decode("latin-1").split("\r\n")
     parts = lines[0].split(" ", 2)
-    if len(parts) < 2 or not parts[0].startswith("HTTP/1.") or not parts[1].isdigit():
+    if len(parts) < 2 or parts[0] not in ("HTTP/1.1", "HTTP/1.0") or not _status(parts[1]):
         raise APIConnectionError(f"not an HTTP/1.1 answer: {lines[0][:80]!r}")
     headers = []
     for line in lines[1:]:
@@ -140,21 +150,32 @@ def _parse_head(head: bytes) -> tuple[str, int, str, list[tuple[str, str]]]:
     return parts[0], int(parts[1]), parts[2] if len(parts) > 2 else "", headers
 
 
-def _take_head(buf: bytes, description: str) -> tuple[tuple | None, bytes]:
+def _status(text: str) -> bool:
+    return len(text) == 3 and text.isascii() and text.isdigit()
+
+
+def _digits(text: str) -> bool:
+    return text.isascii() and text.isdigit()  # str.isdigit() alone takes "²"
+
+
+def _take_head(buf: bytes, attempt: _Attempt) -> tuple[tuple | None, bytes]:
     """Find the final answer's head in ``buf``, skipping interim 1xx heads (``103 Early Hints``).
 
     Returns ``((version, status, reason, headers), rest)`` once a final head is whole, else
-    ``(None, buf)`` with the interim heads already dropped.
+    ``(None, buf)`` with the interim heads already dropped (counted on ``attempt``).
     """
     while True:
         end = buf.find(b"\r\n\r\n")
         if end > _MAX_HEAD or (end < 0 and len(buf) > _MAX_HEAD):
-            raise APIConnectionError(f"the answer's head is too large: {description}")
+            raise APIConnectionError(f"the answer's head is too large: {attempt.request.description}")
         if end < 0:
             return None, buf
         head = _parse_head(buf[:end])
         buf = buf[end + 4 :]
         if 100 <= head[1] < 200 and head[1] != 101:
+            attempt.interim += 1
+            if attempt.interim > MAX_INTERIM_HEADS:
+                raise APIConnectionError(f"the server sent interim heads without end: {attempt.request.description}")
             continue
         return head, buf
 
@@ -184,19 +205,31 @@ class _Attempt:
     ``OSError`` ``APIConnectionError``, each with the original as cause; the connection is
     closed on any error.  A pooled connection that failed before any byte of the answer came
     back was closed by the server while idle: that error is swallowed so that the caller
-    tries once more on a fresh connection.
+    tries once more on a fresh connection (when ``stale_retry`` says that is safe).
     """
 
-    __slots__ = ("conn", "received", "request", "reused")
+    __slots__ = ("conn", "deadline", "interim", "received", "request", "reused", "written_at")
 
     def __init__(self, request: PreparedRequest, conn: Any) -> None:
         self.request = request
         self.conn = conn
         self.reused = conn is not None
         self.received = False
+        self.written_at: float | None = None
+        self.deadline: float | None = None
+        self.interim = 0
 
     def __enter__(self) -> _Attempt:
         return self
+
+    def written(self, read_timeout: float | None) -> None:
+        """The request is on the wire: the answer's whole head must come within the read timeout."""
+        self.written_at = time.monotonic()
+        self.deadline = None if read_timeout is None else self.written_at + read_timeout
+
+    def wait(self) -> float | None:
+        """How long the next read of the head may wait."""
+        return head_wait(self.deadline)
 
     def __exit__(self, kind: Any, exc: Any, tb: Any) -> bool:
         if exc is None:
@@ -209,8 +242,9 @@ class _Attempt:
             text = f"the server's TLS certificate was refused: {description}: {exc}"
             raise APIError(text, request=description) from exc
         if isinstance(exc, OSError):
-            if self.reused and not self.received:
-                return True  # stale: the caller goes on to a fresh connection
+            reset = isinstance(exc, (ConnectionResetError, BrokenPipeError))
+            if stale_retry(self.request.method, self.reused, self.received, self.written_at, reset):
+                return True  # the server closed it while idle: the caller goes on to a fresh connection
             raise APIConnectionError(f"Connection error: {description}: {exc}", request=description) from exc
         return False
 
@@ -239,7 +273,7 @@ class _Framing:
                     raise APIConnectionError(f"the answer's transfer-encoding {value!r} is not supported: {where}")
                 self.chunked = ChunkedDecoder()
             elif lname == "content-length":
-                if not value.isdigit() or (self.left is not None and self.left != int(value)):
+                if not _digits(value) or (self.left is not None and self.left != int(value)):
                     raise APIConnectionError(f"the answer's content-length {value!r} is not usable: {where}")
                 self.left = int(value)
             elif lname == "connection":
@@ -328,7 +362,10 @@ class _LeanBody:
     def _wait(self) -> float | None:
         """How long the next read may wait: the read timeout, or less to meet the deadline."""
         if self._conn is None:
-            raise APIConnectionError(f"the answer's connection is closed, so no more of it can be read: {self.url}")
+            raise APIConnectionError(
+                f"the answer's connection is closed (the answer or its client was closed), so no more of it can be "
+                f"read: {self.url}"
+            )
         timeout = self._read_timeout
         if self.deadline is not None:
             left = self.deadline - time.monotonic()
@@ -416,7 +453,13 @@ class LeanTransport(Transport):
         self._verify = verify
         self._ssl: Any = None
         self._closed = False
+        self._open: Any = weakref.WeakSet()  # answers still on their connection: close() ends them
         self.max_idle = max_idle
+
+    def _live(self, exchange: LeanExchange) -> LeanExchange:
+        with self._lock:
+            self._open.add(exchange)
+        return exchange
 
     def _put(self, key: tuple, sock: Any) -> None:
         with self._lock:
@@ -457,11 +500,12 @@ class LeanTransport(Transport):
             with _Attempt(request, conn) as attempt:
                 conn = attempt.conn = conn or self._connect(plan.where, timeout)
                 self._write(conn, plan, timeout.write)
-                conn.settimeout(timeout.read)
-                head, rest = _take_head(b"", request.description)
+                attempt.written(timeout.read)
+                head, rest = None, b""
                 while head is None:
-                    head, rest = _take_head(rest + _received(conn.recv(_RECV), attempt), request.description)
-                return LeanExchange(self, plan.where.key, conn, head, rest, request, timeout.read)
+                    conn.settimeout(attempt.wait())
+                    head, rest = _take_head(rest + _received(conn.recv(_RECV), attempt), attempt)
+                return self._live(LeanExchange(self, plan.where.key, conn, head, rest, request, timeout.read))
         raise AssertionError("unreachable: the last attempt returns or raises")  # pragma: no cover
 
     @staticmethod
@@ -481,13 +525,17 @@ class LeanTransport(Transport):
             pieces.close()
 
     def close(self) -> None:
-        """Close every idle connection, and each one given back from now on."""
+        """Close every connection: idle ones, those of answers still being read (reading on
+        raises ``APIConnectionError``, as with httpx), and each one given back from now on."""
         with self._lock:
             self._closed = True
             idle, self._idle = self._idle, {}
+            still_open, self._open = list(self._open), weakref.WeakSet()
         for socks in idle.values():
             for sock in socks:
                 sock.close()
+        for exchange in still_open:
+            exchange.close()
 
 
 def _readable(sock: Any) -> bool:
@@ -512,10 +560,14 @@ def ssl_verify_errors() -> tuple:
     return (ssl.SSLCertVerificationError,) if ssl is not None else ()
 
 
+class _Closed(ConnectionError):
+    """The server closed the connection (an orderly close, not a reset) before answering."""
+
+
 def _received(data: bytes, attempt: _Attempt) -> bytes:
     """Note that the answer has started; an empty read before its head is a closed connection."""
     if not data:
-        raise ConnectionResetError("the server closed the connection before answering")
+        raise _Closed("the server closed the connection before answering")
     attempt.received = True
     return data
 
@@ -587,6 +639,7 @@ class _Reader:
         if self.eof:
             raise ConnectionResetError("the server closed the connection")
         self.transport.write(data)
+        del data  # the request head holds the key: no frame of a later error may keep it
         if self.writable is not None:
             import asyncio
 
@@ -691,7 +744,12 @@ class AsyncLeanTransport(AsyncTransport):
         self._ssl: Any = None
         self._loop: Any = None
         self._closed = False
+        self._open: Any = weakref.WeakSet()  # answers still on their connection: aclose() ends them
         self.max_idle = max_idle
+
+    def _live(self, exchange: AsyncLeanExchange) -> AsyncLeanExchange:
+        self._open.add(exchange)
+        return exchange
 
     def _bind_loop(self) -> None:
         # Connections belong to the event loop that opened them: after asyncio.run() ends and
@@ -756,11 +814,12 @@ class AsyncLeanTransport(AsyncTransport):
             with _Attempt(request, conn) as attempt:  # cancellation included: closed on any error
                 conn = attempt.conn = conn or await self._connect(plan.where, timeout)
                 await self._write(conn, plan, timeout.write)
-                head, rest = _take_head(b"", request.description)
+                attempt.written(timeout.read)
+                head, rest = None, b""
                 while head is None:
-                    data = _received(await conn.read(timeout.read), attempt)
-                    head, rest = _take_head(rest + data, request.description)
-                return AsyncLeanExchange(self, plan.where.key, conn, head, rest, request, timeout.read)
+                    data = _received(await conn.read(attempt.wait()), attempt)
+                    head, rest = _take_head(rest + data, attempt)
+                return self._live(AsyncLeanExchange(self, plan.where.key, conn, head, rest, request, timeout.read))
         raise AssertionError("unreachable: the last attempt returns or raises")  # pragma: no cover
 
     @staticmethod
@@ -779,6 +838,10 @@ class AsyncLeanTransport(AsyncTransport):
             pieces.close()
 
     async def aclose(self) -> None:
-        """Close every idle connection, and each one given back from now on."""
+        """Close every connection: idle ones, those of answers still being read (reading on
+        raises ``APIConnectionError``, as with httpx), and each one given back from now on."""
         self._closed = True
         self._drop_idle()
+        still_open, self._open = list(self._open), weakref.WeakSet()
+        for exchange in still_open:
+            exchange._close_now()

@@ -73,11 +73,16 @@ def _download(url: str, timeout: float) -> bytes:
     from .._version import __version__
 
     request = urllib.request.Request(url, headers={"User-Agent": f"openapi-client-openai/{__version__}"})
+    handlers = [_redirect_handler(), urllib.request.HTTPSHandler(context=_tls_context(url))]
+    opener = urllib.request.build_opener(*handlers)
     try:
-        with urllib.request.urlopen(request, timeout=timeout, context=_tls_context(url)) as answer:
+        with opener.open(request, timeout=timeout) as answer:
             if answer.status != 200:
                 raise SpecError(f"cannot download the spec from {url}: HTTP {answer.status}")
-            return answer.read()
+            data = answer.read(MAX_SPEC_BYTES + 1)
+            if len(data) > MAX_SPEC_BYTES:
+                raise SpecError(f"the spec at {url} is larger than {MAX_SPEC_BYTES >> 20} MiB: not an OpenAPI spec?")
+            return data
     except urllib.error.HTTPError as exc:
         exc.close()
         raise SpecError(f"cannot download the spec from {url}: HTTP {exc.code}") from None
@@ -85,6 +90,23 @@ def _download(url: str, timeout: float) -> bytes:
         raise SpecError(f"cannot download the spec from {url}: {exc.reason}") from None
     except (OSError, http.client.HTTPException, ValueError) as exc:  # timeouts, cut answers, bad URLs
         raise SpecError(f"cannot download the spec from {url}: {exc or type(exc).__name__}") from None
+
+
+MAX_SPEC_BYTES = 64 << 20  # OpenAI's spec is ~3 MB; a server sending without end is not a spec
+
+
+def _redirect_handler() -> Any:
+    import urllib.request
+
+    class HttpOnlyRedirects(urllib.request.HTTPRedirectHandler):
+        """Follows redirects to http(s) only (urllib would follow one to ftp:// too)."""
+
+        def redirect_request(self, req: Any, fp: Any, code: int, msg: str, headers: Any, newurl: str) -> Any:
+            if not is_url(newurl):
+                raise SpecError(f"the spec's URL redirects to {newurl!r}: only http(s) is followed")
+            return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+    return HttpOnlyRedirects
 
 
 def _tls_context(url: str) -> Any:
