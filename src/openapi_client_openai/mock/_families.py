@@ -58,18 +58,55 @@ def _forced_function(body: dict) -> dict | None:
 def user_schema_value(fake: Faker, schema: Any) -> Any:
     """A value for a JSON Schema the caller wrote (tool parameters, structured outputs).
 
-    The schema goes through the same normalisation as the spec's (``oneOf``, ``$defs`` and
-    ``#/definitions/`` references, nullable...) so that the value fits it.
+    The schema is read as OpenAI reads it: ``$defs`` (or ``definitions``) and recursive
+    references, ``"$ref": "#"`` included; every property it calls required is there (the
+    spec's normaliser would make nullable ones optional, which a model class would refuse).
     """
-    from ..spec import normalize
-
     if not isinstance(schema, dict):
         return {}
-    text = json.dumps(schema).replace('"#/definitions/', '"#/$defs/')
-    raw = json.loads(text)
-    defs = {**(raw.get("definitions") or {}), **(raw.get("$defs") or {})}
-    local = Faker({name: normalize(sub, name) for name, sub in defs.items()}, seed=fake.rng.randrange(1 << 30))
-    return local.value(normalize({k: v for k, v in raw.items() if k not in ("$defs", "definitions")}))
+    defs = {**(schema.get("definitions") or {}), **(schema.get("$defs") or {})}
+    root = {k: v for k, v in schema.items() if k not in ("$defs", "definitions")}
+    defs = {name: _user_schema(sub) for name, sub in defs.items()}
+    defs[_ROOT] = _user_schema(root)
+    local = Faker(defs, seed=fake.rng.randrange(1 << 30))
+    local.context = fake.context
+    return local.value(defs[_ROOT])
+
+
+_ROOT = "\x00root"  # the name the schema itself gets among its definitions, for "$ref": "#"
+
+
+def _user_schema(node: Any) -> Any:
+    """A caller's JSON Schema in the dialect ``Faker`` reads: references into ``$defs``, draft-4
+    boolean exclusive bounds as numbers, OpenAPI's ``nullable`` as a null type."""
+    if isinstance(node, list):
+        return [_user_schema(v) for v in node]
+    if not isinstance(node, dict):
+        return node
+    out = {}
+    for key, value in node.items():
+        if key == "$ref" and isinstance(value, str):
+            if value == "#":
+                value = "#/$defs/" + _ROOT
+            out[key] = value.replace("#/definitions/", "#/$defs/")
+        elif key in ("properties", "$defs", "definitions", "patternProperties") and isinstance(value, dict):
+            out[key] = {k: _user_schema(v) for k, v in value.items()}
+        elif key in ("exclusiveMinimum", "exclusiveMaximum") and isinstance(value, bool):
+            bound = "minimum" if key == "exclusiveMinimum" else "maximum"
+            if value and bound in node:
+                out[key] = node[bound]
+        elif key in ("const", "enum", "default", "examples", "example", "required"):
+            out[key] = value  # values, not schemas
+        else:
+            out[key] = _user_schema(value)
+    for key in ("exclusiveMinimum", "exclusiveMaximum"):
+        bound = "minimum" if key == "exclusiveMinimum" else "maximum"
+        if isinstance(node.get(key), bool) and node[key] and bound in out:
+            del out[bound]
+    if out.pop("nullable", False) is True and "type" in out:
+        kinds = out["type"] if isinstance(out["type"], list) else [out["type"]]
+        out["type"] = [*kinds, "null"]
+    return out
 
 
 def _arguments(fake: Faker, fn: dict) -> str:
