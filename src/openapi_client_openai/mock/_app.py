@@ -24,6 +24,7 @@ from typing import Any
 from .._validation import Explainer
 from ..spec import Faker, load_index
 from . import _batches
+from ._facts import apply_fixed, facts
 from ._families import HANDLERS, KEEPS, SHAPED, STREAMS
 
 __all__ = ["FAULTS", "MAX_JSON_DEPTH", "InjectedFault", "MockApp", "MockRoute", "create_app"]
@@ -113,6 +114,7 @@ class MockApp:
     ) -> None:
         self.index = load_index(spec)
         self.schemas = self.index.schemas()
+        self.facts = facts(self.index)
         self.faker = Faker(self.schemas["defs"], seed)
         self.lenient_ids = lenient_ids
         self.stream_delay = stream_delay_ms / 1000.0
@@ -324,6 +326,9 @@ class MockApp:
             return Response(b"", route.status, headers=self._headers())
         if isinstance(result, Response):  # a response of its own (audio, text, a file's bytes)
             return result
+        fixed = self.facts["fixed"].get(op.id)
+        if fixed:
+            apply_fixed(result, fixed)
         return JSONResponse(result, route.status, headers=self._headers())
 
     def _family(self, call: _Call) -> Any:
@@ -423,7 +428,9 @@ class MockApp:
         kinds = responses.get("200") or {}
         if route.op.id in SHAPED:
             return 200, SHAPED[route.op.id](self.faker, body_map, self._shape(kinds))
-        return 200, self._shape(kinds)
+        value = self._shape(kinds)
+        apply_fixed(value, self.facts["fixed"].get(route.op.id) or ())
+        return 200, value
 
     def _upload_part(self, call: _Call) -> dict:
         """The Uploads API: a part keeps its bytes until the upload completes."""
@@ -607,7 +614,7 @@ class MockApp:
             return self._follow(call, result)
         self._check_parents(route, path_params)
         if method == "GET" and isinstance(value, dict) and isinstance(value.get("data"), list):
-            return self._list(key, value, call.request)
+            return self._list(call, key, value)
         segments = op.path.split("/")
         if (
             method == "POST"
@@ -733,10 +740,14 @@ class MockApp:
         self.store.setdefault(f"/vector_stores/{store_id}/file_batches", OrderedDict())[batch["id"]] = batch
         return batch
 
-    def _list(self, key: str, value: dict, request: Any) -> dict:
+    def _list(self, call: _Call, key: str, value: dict) -> dict:
+        """A page of a stored collection: filtered by the list's own query parameters
+        (``_FILTERS``, ``metadata[key]``), in its ``order`` (the operation's default unless given),
+        cut at ``after``/``before`` and ``limit``."""
         items = list(self.store.get(key, {}).values())
-        query = request.query_params
-        if query.get("order", "desc") in ("desc", "descending"):
+        query = call.request.query_params
+        items = _filtered(call.op, items, query)
+        if query.get("order", self.facts["order"].get(call.op.id, "desc")) in ("desc", "descending"):
             items.reverse()
         ids = [i.get("id") for i in items]
         after, before = query.get("after"), query.get("before")
@@ -813,6 +824,37 @@ _FOLLOW = {
     "retrieveBatch": lambda app, batch, body: _batches.advance(app, batch),
     "cancelBatch": lambda app, batch, body: _batches.cancel(app, batch),
 }
+
+
+# A list's query parameters that filter its items: parameter -> the item field it matches
+# (`filter` on vector store files is their status, as its description says).
+_FILTERS = {
+    "purpose": "purpose",
+    "status": "status",
+    "filter": "status",
+    "model": "model",
+    "run_id": "run_id",
+    "name": "name",
+    "user": "user",
+    "project_id": "project_id",
+}
+
+
+def _filtered(op: Any, items: list, query: Any) -> list:
+    """The items a list's filters keep: each filter the operation declares and the request gives
+    must equal the item's field; ``metadata[key]=value`` must be in the item's metadata."""
+    wanted = [(field, query[name]) for name, field in _FILTERS.items() if name in query and name in op.by_kwarg]
+    meta = {}
+    if "metadata" in op.by_kwarg:
+        meta = {k[9:-1]: v for k, v in query.items() if k.startswith("metadata[") and k.endswith("]")}
+    if not wanted and not meta:
+        return items
+    return [
+        item
+        for item in items
+        if all(str(item.get(field)) == value for field, value in wanted)
+        and all(str((item.get("metadata") or {}).get(k)) == v for k, v in meta.items())
+    ]
 
 
 def _loads(raw: bytes | str, what: str) -> Any:
