@@ -115,3 +115,70 @@ def test_list_filters_and_each_operations_default_order(mock) -> None:
     assert [f["id"] for f in _get(url, f"/vector_stores/{store}/files")["data"]] == made[::-1]
     assert _get(url, f"/vector_stores/{store}/files", filter="in_progress")["data"] == []  # `filter` is the status
     assert len(_get(url, f"/vector_stores/{store}/files", filter="completed")["data"]) == 3
+
+
+# -- 7. as lenient as the API, as strict as the API -------------------------------------------------
+
+
+def test_leniency_rules_and_strictness(mock) -> None:
+    _, url = mock
+    nulls = {
+        "model": "gpt-4o-mini",
+        "messages": [{"role": "user", "content": "Hello", "name": None}],
+        "user": None,
+        "tools": None,
+        "n": None,
+        "stream_options": None,
+        "not_in_any_spec": {"x": 1},
+    }
+    answer = _post(url, "/chat/completions", nulls, params={"unknown_query": "1"})
+    assert len(answer["choices"]) == 1  # n: null is n's default
+    given_back = {
+        "type": "message",
+        "role": "assistant",
+        "content": [{"type": "output_text", "text": "Earlier answer."}],  # no id, status, annotations
+    }
+    call = {"type": "function_call", "call_id": "call_1", "name": "f", "arguments": "{}"}
+    body = {
+        "model": "gpt-4.1",
+        "input": [
+            {"role": "user", "content": "Hi"},
+            given_back,
+            call,
+            {"type": "function_call_output", "call_id": "call_1", "output": "ok"},
+        ],
+    }
+    assert _post(url, "/responses", body)["status"] == "completed"
+
+    def refused(path: str, body: dict, word: str) -> None:
+        answer = httpx.post(url + path, json=body, headers=KEY, timeout=10)
+        assert answer.status_code == 400 and word in answer.json()["error"]["message"], answer.text
+
+    refused("/chat/completions", {**nulls, "model": None}, "model")  # required: null is missing
+    refused("/chat/completions", {"model": "gpt-4o", "messages": "Hello"}, "messages")  # types
+    refused("/chat/completions", {"model": "gpt-4o", "messages": [{"role": "robot", "content": "x"}]}, "messages")
+    refused("/responses", {"model": "gpt-4.1", "input": [{**given_back, "status": "finished"}]}, "input")  # enums
+
+
+def test_output_items_come_back_into_a_conversation(mock) -> None:
+    spec, url = mock
+    if spec == SPEC_30:
+        pytest.skip("the 2025 spec has no Conversations API")
+    conv = _post(url, "/conversations", {"items": []})["id"]
+    given_back = {"type": "message", "role": "assistant", "content": [{"type": "output_text", "text": "Answer."}]}
+    added = _post(url, f"/conversations/{conv}/items", {"items": [{"role": "user", "content": "Hi"}, given_back]})
+    assert [i["role"] for i in added["data"]] == ["user", "assistant"]
+    assert all(i["id"] and i["status"] == "completed" for i in added["data"])
+    assert added["data"][1]["content"][0] == {
+        "type": "output_text",
+        "text": "Answer.",
+        "annotations": [],
+        "logprobs": [],
+    }
+
+
+def test_the_leniency_table_is_mirrored_in_the_readme() -> None:
+    from openapi_client_openai.mock._lenient import LENIENCY
+
+    for rule, what, why in LENIENCY:
+        assert f"| {rule} | {what} | {why} |" in README, rule

@@ -25,7 +25,8 @@ from .._validation import Explainer
 from ..spec import Faker, load_index
 from . import _batches
 from ._facts import apply_fixed, facts
-from ._families import HANDLERS, KEEPS, SHAPED, STREAMS
+from ._families import HANDLERS, KEEPS, SHAPED, STREAMS, stored_item
+from ._lenient import for_checking, without_nulls
 
 __all__ = ["FAULTS", "MAX_JSON_DEPTH", "InjectedFault", "MockApp", "MockRoute", "create_app"]
 
@@ -207,6 +208,8 @@ class MockApp:
         if fault in ("429", "500", "503"):
             raise self._fault_answer(fault, request)
         body = await self.read_body(request, op)
+        if isinstance(body, dict):
+            body = without_nulls(body)  # see _lenient.LENIENCY
         params = {**dict(request.query_params), **path_params}
         for prm in op.params:  # query arrays arrive as name[]=...
             if prm.location == "query" and prm.kind == "array":
@@ -214,7 +217,7 @@ class MockApp:
                 if values:
                     params[prm.kwarg] = values
         params = {self._kwarg(op, k): v for k, v in params.items()}
-        problems = self.index.validator(op.id).check(body, params)
+        problems = self.index.validator(op.id).check(for_checking(body), params)
         if problems:
             first = problems[0]
             param = first.location.split(": ", 1)[-1] if first.location != "body" else None
@@ -415,7 +418,8 @@ class MockApp:
             raise _Reject(404, f"Invalid URL ({method} {request.get('url')})")
         route, path_params = found
         body = request.get("body")
-        problems = self.index.validator(route.op.id).check(body, dict(path_params))
+        body = without_nulls(body) if isinstance(body, dict) else body
+        problems = self.index.validator(route.op.id).check(for_checking(body), dict(path_params))
         if problems:
             raise _Reject(400, "Invalid request: " + "; ".join(str(p) for p in problems))
         body_map = body if isinstance(body, dict) else {}
@@ -693,16 +697,7 @@ class MockApp:
     def _conversation_items(self, key: str, body: dict, value: dict, schema: Any) -> dict:
         """Items added to a conversation are kept, with ids, and answered as the list the API sends."""
         items = self.store.setdefault(key, OrderedDict())
-        made = []
-        for item in body.get("items") or ():
-            item = {**item, "id": self.faker.new_id("msg_"), "type": item.get("type", "message")}
-            if item["type"] == "message":
-                item.setdefault("status", "completed")
-                content = item.get("content")
-                if isinstance(content, str):
-                    kind = "output_text" if item.get("role") == "assistant" else "input_text"
-                    item["content"] = [{"type": kind, "text": content}]
-            made.append(item)
+        made = [stored_item(self.faker, item) for item in body.get("items") or ()]
         first, last = (made[0]["id"], made[-1]["id"]) if made else ("", "")
         answer = {**value, "object": "list", "data": made, "first_id": first, "last_id": last, "has_more": False}
         if not self._fits(schema, answer):  # items the answer's schema cannot hold: answer as made up

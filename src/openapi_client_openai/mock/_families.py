@@ -343,6 +343,47 @@ def _response_item(fake: Faker, body: dict, text: str) -> dict:
     }
 
 
+_ITEM_PREFIXES = {
+    "message": "msg_",
+    "function_call": "fc_",
+    "function_call_output": "fco_",
+    "reasoning": "rs_",
+    "web_search_call": "ws_",
+    "file_search_call": "fs_",
+    "computer_call": "cu_",
+    "computer_call_output": "cuo_",
+    "image_generation_call": "ig_",
+    "code_interpreter_call": "ci_",
+    "mcp_call": "mcp_",
+}
+
+
+def stored_item(fake: Faker, item: Any) -> dict:
+    """An input item as the API keeps and lists it (input items, conversation items): with an
+    id and a status, a string content as one text part, text parts complete; a string input is
+    one user message."""
+    if isinstance(item, str):
+        item = {"type": "message", "role": "user", "content": item}
+    item = dict(item) if isinstance(item, dict) else {"type": "message", "role": "user", "content": str(item)}
+    kind = item.setdefault("type", "message")
+    item.setdefault("id", fake.new_id(_ITEM_PREFIXES.get(kind, "item_")))
+    if kind in ("message", "function_call", "function_call_output"):
+        item.setdefault("status", "completed")
+    if kind == "message":
+        text_kind = "output_text" if item.get("role") == "assistant" else "input_text"
+        content = item.get("content")
+        if isinstance(content, str):
+            content = [{"type": text_kind, "text": content}]
+        if isinstance(content, list):
+            item["content"] = [
+                {"annotations": [], "logprobs": [], **part}
+                if isinstance(part, dict) and part.get("type") == "output_text"
+                else part
+                for part in content
+            ]
+    return item
+
+
 def _usage(shape: Any, prompt: int, output: int) -> dict:
     """Responses-style usage in the spec's shape (every detail field it asks for), adding up."""
     usage = dict(shape) if isinstance(shape, dict) else {}
