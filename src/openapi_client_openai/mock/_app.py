@@ -25,7 +25,7 @@ from .._validation import Explainer
 from ..spec import Faker, load_index
 from . import _batches
 from ._facts import apply_fixed, facts
-from ._families import HANDLERS, KEEPS, SHAPED, STREAMS, stored_item
+from ._families import HANDLERS, KEEPS, SHAPED, STREAMS, WITH_HISTORY, stored_item
 from ._lenient import for_checking, without_nulls
 
 __all__ = ["FAULTS", "MAX_JSON_DEPTH", "InjectedFault", "MockApp", "MockRoute", "create_app"]
@@ -318,9 +318,11 @@ class MockApp:
         if wants_stream and op.id in STREAMS:
             kept: list[dict] = []
             args = (fake, call.body, self._shape(route.kinds)) if op.id in SHAPED else (fake, call.body)
-            keep = {"keep": kept.append} if op.id in KEEPS else {}
+            extra: dict[str, Any] = {"keep": kept.append} if op.id in KEEPS else {}
+            if op.id in WITH_HISTORY:
+                extra["history"] = self._history(call.body)
             # Made now, not as the stream is sent: the request's context is this request's.
-            events = list(STREAMS[op.id](*args, **keep))
+            events = list(STREAMS[op.id](*args, **extra))
             for final in kept:
                 self._store_final(call, final)
             return StreamingResponse(self._paced(events), media_type="text/event-stream", headers=self._headers())
@@ -349,9 +351,28 @@ class MockApp:
 
     def _shaped(self, call: _Call) -> Any:
         """Responses and moderations: a family answer over the value made from the schema."""
-        result = SHAPED[call.op.id](self.faker, call.body, self._shape(call.route.kinds))
+        extra = {"history": self._history(call.body)} if call.op.id in WITH_HISTORY else {}
+        result = SHAPED[call.op.id](self.faker, call.body, self._shape(call.route.kinds), **extra)
         self._store_final(call, result)
         return result
+
+    def _history(self, body: dict) -> list:
+        """The items of a Responses conversation before this request: those of the responses
+        ``previous_response_id`` chains back to (inputs and outputs, oldest first), or the
+        items of the ``conversation`` the request continues."""
+        conv = body.get("conversation")
+        conv_id = conv if isinstance(conv, str) else conv.get("id") if isinstance(conv, dict) else None
+        if conv_id is not None:
+            return list(self.store.get(f"/conversations/{conv_id}/items", {}).values())
+        chain: list[list] = []
+        previous = body.get("previous_response_id")
+        responses = self.store.get("/responses", {})
+        while isinstance(previous, str) and previous in responses and len(chain) < 1000:
+            earlier = responses[previous]
+            inputs = list(self.store.get(f"/responses/{previous}/input_items", {}).values())
+            chain.append([*inputs, *(earlier.get("output") or ())])
+            previous = earlier.get("previous_response_id")
+        return [item for turn in reversed(chain) for item in turn]
 
     def _store_final(self, call: _Call, final: dict) -> None:
         """Keep what a call made, where the API keeps it (see ``_KEEP``), else in its collection."""
@@ -362,15 +383,36 @@ class MockApp:
             self._remember(call.route, call.params, final)
 
     def _keep_chat(self, body: dict, final: dict) -> None:
-        if body.get("store"):  # chat completions are kept only when asked
-            self.store.setdefault("/chat/completions", OrderedDict())[final["id"]] = {
-                **final,
-                "metadata": body.get("metadata") or {},
-            }
+        """A chat completion is kept only when asked (``store``), with the messages it was sent
+        (``getChatCompletionMessages``), ids as the API gives them: ``<completion id>-<index>``."""
+        if not body.get("store"):
+            return
+        self.store.setdefault("/chat/completions", OrderedDict())[final["id"]] = {
+            **final,
+            "metadata": body.get("metadata") or {},
+        }
+        messages = self.store.setdefault(f"/chat/completions/{final['id']}/messages", OrderedDict())
+        for index, message in enumerate(body.get("messages") or ()):
+            if isinstance(message, dict):
+                kept = _stored_message(message, f"{final['id']}-{index}")
+                messages[kept["id"]] = kept
 
     def _keep_response(self, body: dict, final: dict) -> None:
-        if body.get("store", True) is not False:  # responses are kept unless asked not to
-            self.store.setdefault("/responses", OrderedDict())[final["id"]] = final
+        """A response is kept unless asked not to, with its input items (``listInputItems``);
+        in a ``conversation`` its input and output items join the conversation's."""
+        items = [stored_item(self.faker, item) for item in _input_items(body.get("input"))]
+        conv = body.get("conversation")
+        conv_id = conv if isinstance(conv, str) else conv.get("id") if isinstance(conv, dict) else None
+        if conv_id is not None:
+            kept = self.store.setdefault(f"/conversations/{conv_id}/items", OrderedDict())
+            for item in (*items, *(final.get("output") or ())):
+                kept[item["id"]] = item
+        if body.get("store", True) is False:
+            return
+        self.store.setdefault("/responses", OrderedDict())[final["id"]] = final
+        inputs = self.store.setdefault(f"/responses/{final['id']}/input_items", OrderedDict())
+        for item in items:
+            inputs[item["id"]] = item
 
     def _keep_run(self, body: dict, final: dict) -> None:
         self.store.setdefault(f"/threads/{final['thread_id']}/runs", OrderedDict())[final["id"]] = final
@@ -915,6 +957,26 @@ def _broken(answer: Any, fault: str, headers: Any) -> Any:
         raise InjectedFault(fault)
 
     return app
+
+
+def _stored_message(message: dict, message_id: str) -> dict:
+    """A chat message as ``getChatCompletionMessages`` lists it: its id, role, text content
+    (parts joined; the parts themselves in ``content_parts``), name, and what else it carried
+    (tool calls, the id of the call a tool message answers)."""
+    content = message.get("content")
+    parts = None
+    if isinstance(content, list):
+        parts = content
+        content = "".join(p.get("text", "") for p in content if isinstance(p, dict) and p.get("type") == "text")
+    kept = {**message, "id": message_id, "content": content, "name": message.get("name"), "content_parts": parts}
+    return kept
+
+
+def _input_items(given: Any) -> list:
+    """A Responses ``input`` as items: a string is one user message."""
+    if given is None:
+        return []
+    return list(given) if isinstance(given, list) else [given]
 
 
 def _message_from(body: dict, message_id: str, thread_id: str) -> dict:
