@@ -83,7 +83,7 @@ def test_every_fixed_value_fits_its_answer_schema(spec_path) -> None:
 
 
 def test_list_filters_and_each_operations_default_order(mock) -> None:
-    _, url = mock
+    spec, url = mock
     made = []
     for name, purpose in [("a.jsonl", "batch"), ("b.txt", "assistants"), ("c.jsonl", "batch")]:
         files = {"file": (name, b"{}\n")}
@@ -116,6 +116,17 @@ def test_list_filters_and_each_operations_default_order(mock) -> None:
     assert [f["id"] for f in _get(url, f"/vector_stores/{store}/files")["data"]] == made[::-1]
     assert _get(url, f"/vector_stores/{store}/files", filter="in_progress")["data"] == []  # `filter` is the status
     assert len(_get(url, f"/vector_stores/{store}/files", filter="completed")["data"]) == 3
+    if spec == SPEC_31:  # evals (not in the 2025 spec): runs filtered by status, oldest first by default
+        config = {"type": "custom", "item_schema": {"type": "object"}}
+        evaluation = httpx.post(
+            url + "/evals", json={"data_source_config": config, "testing_criteria": []}, headers=KEY
+        )
+        runs_url = f"/evals/{evaluation.json()['id']}/runs"
+        source = {"type": "jsonl", "source": {"type": "file_id", "id": made[0]}}
+        runs = [httpx.post(url + runs_url, json={"data_source": source}, headers=KEY).json() for _ in range(2)]
+        assert {r["status"] for r in runs} == {"completed"}
+        assert [r["id"] for r in _get(url, runs_url, status="completed")["data"]] == [r["id"] for r in runs]
+        assert _get(url, runs_url, status="queued")["data"] == []
 
 
 # -- 7. as lenient as the API, as strict as the API -------------------------------------------------

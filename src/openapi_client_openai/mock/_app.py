@@ -7,10 +7,13 @@ answers it, chosen from registries of operations with behaviour of their own.
 
 A request goes: route (method and path template, the spec's own query such as
 ``?beta=true``), auth (a ``Bearer`` key), body (JSON, multipart with form text turned into the
-schema's types, or raw), validation with the project's validator, then the answer: a family
-handler (``_families``) or, for everything else, a value made from the response schema, kept
-in a store so that what is created can be retrieved, listed, updated and deleted.  Anything
-refused along the way raises ``_Reject``, answered in one place in OpenAI's error shape.
+schema's types, or raw), validation with the project's validator (as lenient as the API, no
+more: ``_lenient``), then the answer: a family handler (``_families``) or, for everything
+else, a value made from the response schema, kept in a store so that what is created can be
+retrieved, listed (filtered, in each operation's default order), updated and deleted; the
+values the API always returns where the schema leaves them open are set last (``_facts``).
+Anything refused along the way raises ``_Reject``, answered in one place in OpenAI's error
+shape.
 """
 
 from __future__ import annotations

@@ -3,7 +3,9 @@ embeddings, images, speech, transcription, models, moderations; and their event 
 
 Each answer is built to validate against the spec's response schema (the tests check every
 one) while looking like the real API's: the requested model, plausible text, usage that adds
-up, tool calls whose arguments fit the tool's parameters.
+up, tool calls whose arguments fit the tool's parameters (which tool: ``TOOL_RULE``), JSON
+that fits a structured output's schema, logprobs for every token when asked, a response's
+settings echoed back.
 """
 
 from __future__ import annotations
