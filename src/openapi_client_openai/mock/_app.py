@@ -363,8 +363,7 @@ class MockApp:
         """The items of a Responses conversation before this request: those of the responses
         ``previous_response_id`` chains back to (inputs and outputs, oldest first), or the
         items of the ``conversation`` the request continues."""
-        conv = body.get("conversation")
-        conv_id = conv if isinstance(conv, str) else conv.get("id") if isinstance(conv, dict) else None
+        conv_id = _conversation_id(body)
         if conv_id is not None:
             return list(self.store.get(f"/conversations/{conv_id}/items", {}).values())
         chain: list[list] = []
@@ -404,8 +403,7 @@ class MockApp:
         """A response is kept unless asked not to, with its input items (``listInputItems``);
         in a ``conversation`` its input and output items join the conversation's."""
         items = [stored_item(self.faker, item) for item in _input_items(body.get("input"))]
-        conv = body.get("conversation")
-        conv_id = conv if isinstance(conv, str) else conv.get("id") if isinstance(conv, dict) else None
+        conv_id = _conversation_id(body)
         if conv_id is not None:
             kept = self.store.setdefault(f"/conversations/{conv_id}/items", OrderedDict())
             for item in (*items, *(final.get("output") or ())):
@@ -971,8 +969,7 @@ def _stored_message(message: dict, message_id: str) -> dict:
     if isinstance(content, list):
         parts = content
         content = "".join(p.get("text", "") for p in content if isinstance(p, dict) and p.get("type") == "text")
-    kept = {**message, "id": message_id, "content": content, "name": message.get("name"), "content_parts": parts}
-    return kept
+    return {**message, "id": message_id, "content": content, "name": message.get("name"), "content_parts": parts}
 
 
 def _input_items(given: Any) -> list:
@@ -980,6 +977,13 @@ def _input_items(given: Any) -> list:
     if given is None:
         return []
     return list(given) if isinstance(given, list) else [given]
+
+
+def _conversation_id(body: dict) -> str | None:
+    """The conversation a Responses request continues (``"conv_..."`` or ``{"id": ...}``)."""
+    conv = body.get("conversation")
+    conv_id = conv.get("id") if isinstance(conv, dict) else conv
+    return conv_id if isinstance(conv_id, str) else None
 
 
 def _message_from(body: dict, message_id: str, thread_id: str) -> dict:

@@ -22,7 +22,7 @@ from ..spec import Faker
 from ..spec._fake import SENTENCES
 from ._media import audio, png
 
-__all__ = ["HANDLERS", "KEEPS", "SHAPED", "STREAMS", "TOOL_RULE", "WITH_HISTORY", "sse", "stored_item", "tool_to_call"]
+__all__ = ["HANDLERS", "KEEPS", "SHAPED", "STREAMS", "TOOL_RULE", "WITH_HISTORY", "sse", "stored_item"]
 
 
 def sse(data: Any, event: str | None = None) -> bytes:
@@ -72,7 +72,7 @@ def _choice_name(choice: dict) -> str | None:
     return name if isinstance(name, str) else None
 
 
-def tool_to_call(body: dict, last: str, called: dict[str, int]) -> dict | None:
+def _tool_to_call(body: dict, last: str, called: dict[str, int]) -> dict | None:
     """The function tool this turn calls (see ``TOOL_RULE``), or None for a text answer.
 
     ``last`` is who spoke last (``"user"``, ``"tool"``, ...); ``called`` counts the calls of
@@ -110,7 +110,7 @@ def _chat_turns(messages: Any) -> tuple[str, dict[str, int]]:
     return last, called
 
 
-def response_turns(items: Any) -> tuple[str, dict[str, int]]:
+def _response_turns(items: Any) -> tuple[str, dict[str, int]]:
     """Who spoke last in a Responses conversation (its items, a string being the user's), and
     how often each tool was called before."""
     last, called = "", {}
@@ -205,7 +205,7 @@ def _structured(fake: Faker, fmt: Any) -> str | None:
 _ALTERNATIVES = tuple(dict.fromkeys(w.strip(".!?,") + " " for s in SENTENCES for w in s.split()))
 
 
-def token_logprobs(fake: Faker, text: str, top: int, with_bytes: bool = True) -> list[dict]:
+def _token_logprobs(fake: Faker, text: str, top: int) -> list[dict]:
     """Log probabilities of each token of ``text`` (the pieces streams send), with ``top``
     alternatives each, the chosen token first and most likely, as chat and the Responses API
     give them."""
@@ -216,14 +216,8 @@ def token_logprobs(fake: Faker, text: str, top: int, with_bytes: bool = True) ->
         ranked = [(token, chosen)]
         for alt in others[: max(0, top - 1)]:
             ranked.append((alt, round(ranked[-1][1] - fake.rng.uniform(0.3, 3.0), 6)))
-        entry: dict[str, Any] = {"token": token, "logprob": chosen}
-        tops = [{"token": t, "logprob": p} for t, p in ranked[:top]]
-        if with_bytes:
-            entry["bytes"] = list(token.encode())
-            for t in tops:
-                t["bytes"] = list(t["token"].encode())
-        entry["top_logprobs"] = tops
-        out.append(entry)
+        tops = [{"token": t, "logprob": p, "bytes": list(t.encode())} for t, p in ranked[:top]]
+        out.append({"token": token, "logprob": chosen, "bytes": list(token.encode()), "top_logprobs": tops})
     return out
 
 
@@ -232,7 +226,7 @@ def chat(fake: Faker, body: dict) -> dict:
     with ``logprobs`` when asked), or a call of the tool ``TOOL_RULE`` picks."""
     prompt = max(1, _words(body.get("messages")))
     choices = []
-    fn = tool_to_call(body, *_chat_turns(body.get("messages")))
+    fn = _tool_to_call(body, *_chat_turns(body.get("messages")))
     logprobs = body.get("logprobs") is True
     top = int(body.get("top_logprobs") or 0)
     for index in range(int(body.get("n") or 1)):
@@ -252,7 +246,7 @@ def chat(fake: Faker, body: dict) -> dict:
         if logprobs:
             content = message["content"]
             choice["logprobs"] = {
-                "content": token_logprobs(fake, content, top) if content is not None else None,
+                "content": _token_logprobs(fake, content, top) if content is not None else None,
                 "refusal": None,
             }
         choices.append(choice)
@@ -415,7 +409,7 @@ _SETTINGS: dict[str, Any] = {
     "conversation": None,
     "completed_at": None,
 }
-LOGPROBS_INCLUDE = "message.output_text.logprobs"
+_LOGPROBS_INCLUDE = "message.output_text.logprobs"
 
 
 def response(fake: Faker, body: dict, schema_value: dict, history: list | None = None) -> dict:
@@ -457,7 +451,7 @@ def response(fake: Faker, body: dict, schema_value: dict, history: list | None =
 
 
 def _response_item(fake: Faker, body: dict, text: str, items: list) -> dict:
-    fn = tool_to_call(body, *response_turns(items))
+    fn = _tool_to_call(body, *_response_turns(items))
     if fn is not None:
         return {
             "type": "function_call",
@@ -468,7 +462,7 @@ def _response_item(fake: Faker, body: dict, text: str, items: list) -> dict:
             "status": "completed",
         }
     include = body.get("include") if isinstance(body.get("include"), list) else ()
-    logprobs = token_logprobs(fake, text, int(body.get("top_logprobs") or 0)) if LOGPROBS_INCLUDE in include else []
+    logprobs = _token_logprobs(fake, text, int(body.get("top_logprobs") or 0)) if _LOGPROBS_INCLUDE in include else []
     return {
         "type": "message",
         "id": fake.new_id("msg_"),
