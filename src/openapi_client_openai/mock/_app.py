@@ -7,10 +7,13 @@ answers it, chosen from registries of operations with behaviour of their own.
 
 A request goes: route (method and path template, the spec's own query such as
 ``?beta=true``), auth (a ``Bearer`` key), body (JSON, multipart with form text turned into the
-schema's types, or raw), validation with the project's validator, then the answer: a family
-handler (``_families``) or, for everything else, a value made from the response schema, kept
-in a store so that what is created can be retrieved, listed, updated and deleted.  Anything
-refused along the way raises ``_Reject``, answered in one place in OpenAI's error shape.
+schema's types, or raw), validation with the project's validator (as lenient as the API, no
+more: ``_lenient``), then the answer: a family handler (``_families``) or, for everything
+else, a value made from the response schema, kept in a store so that what is created can be
+retrieved, listed (filtered, in each operation's default order), updated and deleted; the
+values the API always returns where the schema leaves them open are set last (``_facts``).
+Anything refused along the way raises ``_Reject``, answered in one place in OpenAI's error
+shape.
 """
 
 from __future__ import annotations
@@ -24,7 +27,9 @@ from typing import Any
 from .._validation import Explainer
 from ..spec import Faker, load_index
 from . import _batches
-from ._families import HANDLERS, KEEPS, SHAPED, STREAMS
+from ._facts import apply_fixed, facts
+from ._families import HANDLERS, KEEPS, SHAPED, STREAMS, WITH_HISTORY, stored_item
+from ._lenient import for_checking, without_nulls
 
 __all__ = ["FAULTS", "MAX_JSON_DEPTH", "InjectedFault", "MockApp", "MockRoute", "create_app"]
 
@@ -113,6 +118,7 @@ class MockApp:
     ) -> None:
         self.index = load_index(spec)
         self.schemas = self.index.schemas()
+        self.facts = facts(self.index)
         self.faker = Faker(self.schemas["defs"], seed)
         self.lenient_ids = lenient_ids
         self.stream_delay = stream_delay_ms / 1000.0
@@ -205,6 +211,8 @@ class MockApp:
         if fault in ("429", "500", "503"):
             raise self._fault_answer(fault, request)
         body = await self.read_body(request, op)
+        if isinstance(body, dict):
+            body = without_nulls(body)  # see _lenient.LENIENCY
         params = {**dict(request.query_params), **path_params}
         for prm in op.params:  # query arrays arrive as name[]=...
             if prm.location == "query" and prm.kind == "array":
@@ -212,7 +220,7 @@ class MockApp:
                 if values:
                     params[prm.kwarg] = values
         params = {self._kwarg(op, k): v for k, v in params.items()}
-        problems = self.index.validator(op.id).check(body, params)
+        problems = self.index.validator(op.id).check(for_checking(body), params)
         if problems:
             first = problems[0]
             param = first.location.split(": ", 1)[-1] if first.location != "body" else None
@@ -313,9 +321,11 @@ class MockApp:
         if wants_stream and op.id in STREAMS:
             kept: list[dict] = []
             args = (fake, call.body, self._shape(route.kinds)) if op.id in SHAPED else (fake, call.body)
-            keep = {"keep": kept.append} if op.id in KEEPS else {}
+            extra: dict[str, Any] = {"keep": kept.append} if op.id in KEEPS else {}
+            if op.id in WITH_HISTORY:
+                extra["history"] = self._history(call.body)
             # Made now, not as the stream is sent: the request's context is this request's.
-            events = list(STREAMS[op.id](*args, **keep))
+            events = list(STREAMS[op.id](*args, **extra))
             for final in kept:
                 self._store_final(call, final)
             return StreamingResponse(self._paced(events), media_type="text/event-stream", headers=self._headers())
@@ -324,6 +334,9 @@ class MockApp:
             return Response(b"", route.status, headers=self._headers())
         if isinstance(result, Response):  # a response of its own (audio, text, a file's bytes)
             return result
+        fixed = self.facts["fixed"].get(op.id)
+        if fixed:
+            apply_fixed(result, fixed)
         return JSONResponse(result, route.status, headers=self._headers())
 
     def _family(self, call: _Call) -> Any:
@@ -341,9 +354,27 @@ class MockApp:
 
     def _shaped(self, call: _Call) -> Any:
         """Responses and moderations: a family answer over the value made from the schema."""
-        result = SHAPED[call.op.id](self.faker, call.body, self._shape(call.route.kinds))
+        extra = {"history": self._history(call.body)} if call.op.id in WITH_HISTORY else {}
+        result = SHAPED[call.op.id](self.faker, call.body, self._shape(call.route.kinds), **extra)
         self._store_final(call, result)
         return result
+
+    def _history(self, body: dict) -> list:
+        """The items of a Responses conversation before this request: those of the responses
+        ``previous_response_id`` chains back to (inputs and outputs, oldest first), or the
+        items of the ``conversation`` the request continues."""
+        conv_id = _conversation_id(body)
+        if conv_id is not None:
+            return list(self.store.get(f"/conversations/{conv_id}/items", {}).values())
+        chain: list[list] = []
+        previous = body.get("previous_response_id")
+        responses = self.store.get("/responses", {})
+        while isinstance(previous, str) and previous in responses and len(chain) < 1000:
+            earlier = responses[previous]
+            inputs = list(self.store.get(f"/responses/{previous}/input_items", {}).values())
+            chain.append([*inputs, *(earlier.get("output") or ())])
+            previous = earlier.get("previous_response_id")
+        return [item for turn in reversed(chain) for item in turn]
 
     def _store_final(self, call: _Call, final: dict) -> None:
         """Keep what a call made, where the API keeps it (see ``_KEEP``), else in its collection."""
@@ -354,15 +385,35 @@ class MockApp:
             self._remember(call.route, call.params, final)
 
     def _keep_chat(self, body: dict, final: dict) -> None:
-        if body.get("store"):  # chat completions are kept only when asked
-            self.store.setdefault("/chat/completions", OrderedDict())[final["id"]] = {
-                **final,
-                "metadata": body.get("metadata") or {},
-            }
+        """A chat completion is kept only when asked (``store``), with the messages it was sent
+        (``getChatCompletionMessages``), ids as the API gives them: ``<completion id>-<index>``."""
+        if not body.get("store"):
+            return
+        self.store.setdefault("/chat/completions", OrderedDict())[final["id"]] = {
+            **final,
+            "metadata": body.get("metadata") or {},
+        }
+        messages = self.store.setdefault(f"/chat/completions/{final['id']}/messages", OrderedDict())
+        for index, message in enumerate(body.get("messages") or ()):
+            if isinstance(message, dict):
+                kept = _stored_message(message, f"{final['id']}-{index}")
+                messages[kept["id"]] = kept
 
     def _keep_response(self, body: dict, final: dict) -> None:
-        if body.get("store", True) is not False:  # responses are kept unless asked not to
-            self.store.setdefault("/responses", OrderedDict())[final["id"]] = final
+        """A response is kept unless asked not to, with its input items (``listInputItems``);
+        in a ``conversation`` its input and output items join the conversation's."""
+        items = [stored_item(self.faker, item) for item in _input_items(body.get("input"))]
+        conv_id = _conversation_id(body)
+        if conv_id is not None:
+            kept = self.store.setdefault(f"/conversations/{conv_id}/items", OrderedDict())
+            for item in (*items, *(final.get("output") or ())):
+                kept[item["id"]] = item
+        if body.get("store", True) is False:
+            return
+        self.store.setdefault("/responses", OrderedDict())[final["id"]] = final
+        inputs = self.store.setdefault(f"/responses/{final['id']}/input_items", OrderedDict())
+        for item in items:
+            inputs[item["id"]] = item
 
     def _keep_run(self, body: dict, final: dict) -> None:
         self.store.setdefault(f"/threads/{final['thread_id']}/runs", OrderedDict())[final["id"]] = final
@@ -410,7 +461,8 @@ class MockApp:
             raise _Reject(404, f"Invalid URL ({method} {request.get('url')})")
         route, path_params = found
         body = request.get("body")
-        problems = self.index.validator(route.op.id).check(body, dict(path_params))
+        body = without_nulls(body) if isinstance(body, dict) else body
+        problems = self.index.validator(route.op.id).check(for_checking(body), dict(path_params))
         if problems:
             raise _Reject(400, "Invalid request: " + "; ".join(str(p) for p in problems))
         body_map = body if isinstance(body, dict) else {}
@@ -423,7 +475,9 @@ class MockApp:
         kinds = responses.get("200") or {}
         if route.op.id in SHAPED:
             return 200, SHAPED[route.op.id](self.faker, body_map, self._shape(kinds))
-        return 200, self._shape(kinds)
+        value = self._shape(kinds)
+        apply_fixed(value, self.facts["fixed"].get(route.op.id) or ())
+        return 200, value
 
     def _upload_part(self, call: _Call) -> dict:
         """The Uploads API: a part keeps its bytes until the upload completes."""
@@ -607,7 +661,7 @@ class MockApp:
             return self._follow(call, result)
         self._check_parents(route, path_params)
         if method == "GET" and isinstance(value, dict) and isinstance(value.get("data"), list):
-            return self._list(key, value, call.request)
+            return self._list(call, key, value)
         segments = op.path.split("/")
         if (
             method == "POST"
@@ -686,16 +740,7 @@ class MockApp:
     def _conversation_items(self, key: str, body: dict, value: dict, schema: Any) -> dict:
         """Items added to a conversation are kept, with ids, and answered as the list the API sends."""
         items = self.store.setdefault(key, OrderedDict())
-        made = []
-        for item in body.get("items") or ():
-            item = {**item, "id": self.faker.new_id("msg_"), "type": item.get("type", "message")}
-            if item["type"] == "message":
-                item.setdefault("status", "completed")
-                content = item.get("content")
-                if isinstance(content, str):
-                    kind = "output_text" if item.get("role") == "assistant" else "input_text"
-                    item["content"] = [{"type": kind, "text": content}]
-            made.append(item)
+        made = [stored_item(self.faker, item) for item in body.get("items") or ()]
         first, last = (made[0]["id"], made[-1]["id"]) if made else ("", "")
         answer = {**value, "object": "list", "data": made, "first_id": first, "last_id": last, "has_more": False}
         if not self._fits(schema, answer):  # items the answer's schema cannot hold: answer as made up
@@ -733,10 +778,14 @@ class MockApp:
         self.store.setdefault(f"/vector_stores/{store_id}/file_batches", OrderedDict())[batch["id"]] = batch
         return batch
 
-    def _list(self, key: str, value: dict, request: Any) -> dict:
+    def _list(self, call: _Call, key: str, value: dict) -> dict:
+        """A page of a stored collection: filtered by the list's own query parameters
+        (``_FILTERS``, ``metadata[key]``), in its ``order`` (the operation's default unless given),
+        cut at ``after``/``before`` and ``limit``."""
         items = list(self.store.get(key, {}).values())
-        query = request.query_params
-        if query.get("order", "desc") in ("desc", "descending"):
+        query = call.request.query_params
+        items = _filtered(call.op, items, query)
+        if query.get("order", self.facts["order"].get(call.op.id, "desc")) in ("desc", "descending"):
             items.reverse()
         ids = [i.get("id") for i in items]
         after, before = query.get("after"), query.get("before")
@@ -815,6 +864,37 @@ _FOLLOW = {
 }
 
 
+# A list's query parameters that filter its items: parameter -> the item field it matches
+# (`filter` on vector store files is their status, as its description says).
+_FILTERS = {
+    "purpose": "purpose",
+    "status": "status",
+    "filter": "status",
+    "model": "model",
+    "run_id": "run_id",
+    "name": "name",
+    "user": "user",
+    "project_id": "project_id",
+}
+
+
+def _filtered(op: Any, items: list, query: Any) -> list:
+    """The items a list's filters keep: each filter the operation declares and the request gives
+    must equal the item's field; ``metadata[key]=value`` must be in the item's metadata."""
+    wanted = [(field, query[name]) for name, field in _FILTERS.items() if name in query and name in op.by_kwarg]
+    meta = {}
+    if "metadata" in op.by_kwarg:
+        meta = {k[9:-1]: v for k, v in query.items() if k.startswith("metadata[") and k.endswith("]")}
+    if not wanted and not meta:
+        return items
+    return [
+        item
+        for item in items
+        if all(str(item.get(field)) == value for field, value in wanted)
+        and all(str((item.get("metadata") or {}).get(k)) == v for k, v in meta.items())
+    ]
+
+
 def _loads(raw: bytes | str, what: str) -> Any:
     """Parse JSON sent to the mock (``what`` names it in errors).
 
@@ -878,6 +958,32 @@ def _broken(answer: Any, fault: str, headers: Any) -> Any:
         raise InjectedFault(fault)
 
     return app
+
+
+def _stored_message(message: dict, message_id: str) -> dict:
+    """A chat message as ``getChatCompletionMessages`` lists it: its id, role, text content
+    (parts joined; the parts themselves in ``content_parts``), name, and what else it carried
+    (tool calls, the id of the call a tool message answers)."""
+    content = message.get("content")
+    parts = None
+    if isinstance(content, list):
+        parts = content
+        content = "".join(p.get("text", "") for p in content if isinstance(p, dict) and p.get("type") == "text")
+    return {**message, "id": message_id, "content": content, "name": message.get("name"), "content_parts": parts}
+
+
+def _input_items(given: Any) -> list:
+    """A Responses ``input`` as items: a string is one user message."""
+    if given is None:
+        return []
+    return list(given) if isinstance(given, list) else [given]
+
+
+def _conversation_id(body: dict) -> str | None:
+    """The conversation a Responses request continues (``"conv_..."`` or ``{"id": ...}``)."""
+    conv = body.get("conversation")
+    conv_id = conv.get("id") if isinstance(conv, dict) else conv
+    return conv_id if isinstance(conv_id, str) else None
 
 
 def _message_from(body: dict, message_id: str, thread_id: str) -> dict:

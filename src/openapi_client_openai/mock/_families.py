@@ -3,7 +3,9 @@ embeddings, images, speech, transcription, models, moderations; and their event 
 
 Each answer is built to validate against the spec's response schema (the tests check every
 one) while looking like the real API's: the requested model, plausible text, usage that adds
-up, tool calls whose arguments fit the tool's parameters.
+up, tool calls whose arguments fit the tool's parameters (which tool: ``TOOL_RULE``), JSON
+that fits a structured output's schema, logprobs for every token when asked, a response's
+settings echoed back.
 """
 
 from __future__ import annotations
@@ -17,9 +19,10 @@ from typing import Any
 import orjson
 
 from ..spec import Faker
+from ..spec._fake import SENTENCES
 from ._media import audio, png
 
-__all__ = ["HANDLERS", "STREAMS", "sse"]
+__all__ = ["HANDLERS", "KEEPS", "SHAPED", "STREAMS", "TOOL_RULE", "WITH_HISTORY", "sse", "stored_item"]
 
 
 def sse(data: Any, event: str | None = None) -> bytes:
@@ -39,37 +42,148 @@ def _words(value: Any) -> int:
     return 0
 
 
-def _forced_function(body: dict) -> dict | None:
-    """The tool that ``tool_choice`` names, if it names one."""
-    choice = body.get("tool_choice")
-    name = None
-    if isinstance(choice, dict):
-        name = (choice.get("function") or {}).get("name") or choice.get("name")
-    elif choice == "required" and body.get("tools"):
-        tool = body["tools"][0]
-        name = (tool.get("function") or {}).get("name") or tool.get("name")
+TOOL_RULE = (
+    "Which tool an answer calls, when the request gives function tools: a `tool_choice` that names "
+    "a function calls it; `required` calls a tool the conversation has not called yet (the first "
+    "such in the request's order; when all have been called, the least called), so an agent loop "
+    "with a final-result tool reaches it; `auto` (the default) calls a tool in the same way when "
+    "the last message is the user's, and answers in text when it is a tool's result; `none` "
+    "answers in text. `allowed_tools` narrows the tools and sets the mode. One call per turn; its "
+    "arguments are made from the tool's parameters schema, repeatable with --seed."
+)
+
+
+def _function_tools(body: dict) -> list[dict]:
+    """The request's function tools, as ``{"name", "parameters", ...}`` (chat nests them under
+    ``function``, the Responses API does not)."""
+    tools = []
     for tool in body.get("tools") or ():
-        fn = tool.get("function") or tool
-        if name and fn.get("name") == name:
-            return fn
-    return None
+        if not isinstance(tool, dict) or tool.get("type", "function") != "function":
+            continue
+        fn = tool["function"] if isinstance(tool.get("function"), dict) else tool
+        if isinstance(fn.get("name"), str):
+            tools.append(fn)
+    return tools
+
+
+def _choice_name(choice: dict) -> str | None:
+    named = choice.get("function") if isinstance(choice.get("function"), dict) else choice
+    name = named.get("name")
+    return name if isinstance(name, str) else None
+
+
+def _tool_to_call(body: dict, last: str, called: dict[str, int]) -> dict | None:
+    """The function tool this turn calls (see ``TOOL_RULE``), or None for a text answer.
+
+    ``last`` is who spoke last (``"user"``, ``"tool"``, ...); ``called`` counts the calls of
+    each tool earlier in the conversation.
+    """
+    tools = _function_tools(body)
+    if not tools:
+        return None
+    choice = body.get("tool_choice", "auto")
+    if isinstance(choice, dict) and choice.get("type") == "allowed_tools":
+        allowed = choice.get("allowed_tools") if isinstance(choice.get("allowed_tools"), dict) else choice
+        names = {_choice_name(t) for t in allowed.get("tools") or () if isinstance(t, dict)}
+        tools = [t for t in tools if t["name"] in names]
+        choice = allowed.get("mode", "auto")
+    if isinstance(choice, dict):
+        name = _choice_name(choice)
+        return next((t for t in tools if t["name"] == name), None)
+    if not tools or choice == "none" or (choice != "required" and last != "user"):
+        return None
+    return min(tools, key=lambda t: called.get(t["name"], 0))  # min keeps the first on a tie
+
+
+def _chat_turns(messages: Any) -> tuple[str, dict[str, int]]:
+    """Who spoke last in a chat, and how often each tool was called before."""
+    last, called = "", {}
+    for message in messages if isinstance(messages, list) else ():
+        if not isinstance(message, dict):
+            continue
+        role = message.get("role")
+        last = "tool" if role in ("tool", "function") else str(role)
+        for call in message.get("tool_calls") or ():
+            name = (call.get("function") or {}).get("name") if isinstance(call, dict) else None
+            if isinstance(name, str):
+                called[name] = called.get(name, 0) + 1
+    return last, called
+
+
+def _response_turns(items: Any) -> tuple[str, dict[str, int]]:
+    """Who spoke last in a Responses conversation (its items, a string being the user's), and
+    how often each tool was called before."""
+    last, called = "", {}
+    for item in items if isinstance(items, list) else [items]:
+        if isinstance(item, str):
+            last = "user"
+            continue
+        if not isinstance(item, dict):
+            continue
+        kind = str(item.get("type", "message"))
+        if kind == "message":
+            last = str(item.get("role"))
+        elif kind.endswith("_output"):
+            last = "tool"
+        else:
+            last = "assistant"
+            if kind == "function_call" and isinstance(item.get("name"), str):
+                called[item["name"]] = called.get(item["name"], 0) + 1
+    return last, called
 
 
 def user_schema_value(fake: Faker, schema: Any) -> Any:
     """A value for a JSON Schema the caller wrote (tool parameters, structured outputs).
 
-    The schema goes through the same normalisation as the spec's (``oneOf``, ``$defs`` and
-    ``#/definitions/`` references, nullable...) so that the value fits it.
+    The schema is read as OpenAI reads it: ``$defs`` (or ``definitions``) and recursive
+    references, ``"$ref": "#"`` included; every property it calls required is there (the
+    spec's normaliser would make nullable ones optional, which a model class would refuse).
     """
-    from ..spec import normalize
-
     if not isinstance(schema, dict):
         return {}
-    text = json.dumps(schema).replace('"#/definitions/', '"#/$defs/')
-    raw = json.loads(text)
-    defs = {**(raw.get("definitions") or {}), **(raw.get("$defs") or {})}
-    local = Faker({name: normalize(sub, name) for name, sub in defs.items()}, seed=fake.rng.randrange(1 << 30))
-    return local.value(normalize({k: v for k, v in raw.items() if k not in ("$defs", "definitions")}))
+    defs = {**(schema.get("definitions") or {}), **(schema.get("$defs") or {})}
+    root = {k: v for k, v in schema.items() if k not in ("$defs", "definitions")}
+    defs = {name: _user_schema(sub) for name, sub in defs.items()}
+    defs[_ROOT] = _user_schema(root)
+    local = Faker(defs, seed=fake.rng.randrange(1 << 30))
+    local.context = fake.context
+    return local.value(defs[_ROOT])
+
+
+_ROOT = "\x00root"  # the name the schema itself gets among its definitions, for "$ref": "#"
+
+
+def _user_schema(node: Any) -> Any:
+    """A caller's JSON Schema in the dialect ``Faker`` reads: references into ``$defs``, draft-4
+    boolean exclusive bounds as numbers, OpenAPI's ``nullable`` as a null type."""
+    if isinstance(node, list):
+        return [_user_schema(v) for v in node]
+    if not isinstance(node, dict):
+        return node
+    out = {}
+    for key, value in node.items():
+        if key == "$ref" and isinstance(value, str):
+            if value == "#":
+                value = "#/$defs/" + _ROOT
+            out[key] = value.replace("#/definitions/", "#/$defs/")
+        elif key in ("properties", "$defs", "definitions", "patternProperties") and isinstance(value, dict):
+            out[key] = {k: _user_schema(v) for k, v in value.items()}
+        elif key in ("exclusiveMinimum", "exclusiveMaximum") and isinstance(value, bool):
+            bound = "minimum" if key == "exclusiveMinimum" else "maximum"
+            if value and bound in node:
+                out[key] = node[bound]
+        elif key in ("const", "enum", "default", "examples", "example", "required"):
+            out[key] = value  # values, not schemas
+        else:
+            out[key] = _user_schema(value)
+    for key in ("exclusiveMinimum", "exclusiveMaximum"):
+        bound = "minimum" if key == "exclusiveMinimum" else "maximum"
+        if isinstance(node.get(key), bool) and node[key] and bound in out:
+            del out[bound]
+    if out.pop("nullable", False) is True and "type" in out:
+        kinds = out["type"] if isinstance(out["type"], list) else [out["type"]]
+        out["type"] = [*kinds, "null"]
+    return out
 
 
 def _arguments(fake: Faker, fn: dict) -> str:
@@ -88,11 +202,33 @@ def _structured(fake: Faker, fmt: Any) -> str | None:
     return None
 
 
+_ALTERNATIVES = tuple(dict.fromkeys(w.strip(".!?,") + " " for s in SENTENCES for w in s.split()))
+
+
+def _token_logprobs(fake: Faker, text: str, top: int) -> list[dict]:
+    """Log probabilities of each token of ``text`` (the pieces streams send), with ``top``
+    alternatives each, the chosen token first and most likely, as chat and the Responses API
+    give them."""
+    out = []
+    for token in _pieces(text):
+        chosen = -round(fake.rng.uniform(0.0001, 1.2), 6)
+        others = [t for t in fake.rng.sample(_ALTERNATIVES, min(len(_ALTERNATIVES), top + 1)) if t != token]
+        ranked = [(token, chosen)]
+        for alt in others[: max(0, top - 1)]:
+            ranked.append((alt, round(ranked[-1][1] - fake.rng.uniform(0.3, 3.0), 6)))
+        tops = [{"token": t, "logprob": p, "bytes": list(t.encode())} for t, p in ranked[:top]]
+        out.append({"token": token, "logprob": chosen, "bytes": list(token.encode()), "top_logprobs": tops})
+    return out
+
+
 def chat(fake: Faker, body: dict) -> dict:
-    """A chat completion for the request: text, or a call of the tool ``tool_choice`` names."""
+    """A chat completion for the request: ``n`` choices of text (JSON for structured outputs,
+    with ``logprobs`` when asked), or a call of the tool ``TOOL_RULE`` picks."""
     prompt = max(1, _words(body.get("messages")))
     choices = []
-    fn = _forced_function(body)
+    fn = _tool_to_call(body, *_chat_turns(body.get("messages")))
+    logprobs = body.get("logprobs") is True
+    top = int(body.get("top_logprobs") or 0)
     for index in range(int(body.get("n") or 1)):
         if fn is not None:
             call = {
@@ -106,7 +242,14 @@ def chat(fake: Faker, body: dict) -> dict:
             content = _structured(fake, body.get("response_format")) or _text(fake, body)
             message = {"role": "assistant", "content": content, "refusal": None, "annotations": []}
             finish = "stop"
-        choices.append({"index": index, "message": message, "logprobs": None, "finish_reason": finish})
+        choice = {"index": index, "message": message, "logprobs": None, "finish_reason": finish}
+        if logprobs:
+            content = message["content"]
+            choice["logprobs"] = {
+                "content": _token_logprobs(fake, content, top) if content is not None else None,
+                "refusal": None,
+            }
+        choices.append(choice)
     completion = sum(_words(c["message"]["content"]) or 8 for c in choices)
     return {
         "id": fake.new_id("chatcmpl-"),
@@ -132,7 +275,9 @@ def chat(fake: Faker, body: dict) -> dict:
 
 
 def chat_stream(fake: Faker, body: dict, keep: Any = None) -> Iterator[bytes]:
-    """The chunks of a streamed chat completion, as the API sends them."""
+    """The chunks of a streamed chat completion, as the API sends them: per choice (with its
+    index) the role, the content a token at a time (with that token's logprobs when asked),
+    tool-call argument deltas, the finish reason; the usage chunk when asked; ``[DONE]``."""
     done = chat(fake, body)
     if keep is not None:
         keep(done)
@@ -145,8 +290,10 @@ def chat_stream(fake: Faker, body: dict, keep: Any = None) -> Iterator[bytes]:
         "service_tier": "default",
     }
 
-    def chunk(index: int, delta: dict, finish: str | None = None) -> bytes:
-        return sse({**head, "choices": [{"index": index, "delta": delta, "logprobs": None, "finish_reason": finish}]})
+    def chunk(index: int, delta: dict, finish: str | None = None, logprobs: Any = None) -> bytes:
+        return sse(
+            {**head, "choices": [{"index": index, "delta": delta, "logprobs": logprobs, "finish_reason": finish}]}
+        )
 
     for choice in done["choices"]:
         i, message = choice["index"], choice["message"]
@@ -154,8 +301,13 @@ def chat_stream(fake: Faker, body: dict, keep: Any = None) -> Iterator[bytes]:
             i, {"role": "assistant", "content": "" if message["content"] is not None else None, "refusal": None}
         )
         if message["content"]:
-            for word in _pieces(message["content"]):
-                yield chunk(i, {"content": word})
+            tokens = (choice["logprobs"] or {}).get("content")
+            if tokens:
+                for token in tokens:
+                    yield chunk(i, {"content": token["token"]}, None, {"content": [token], "refusal": None})
+            else:
+                for word in _pieces(message["content"]):
+                    yield chunk(i, {"content": word})
         for n, call in enumerate(message.get("tool_calls") or ()):
             yield chunk(
                 i,
@@ -227,31 +379,49 @@ def completion_stream(fake: Faker, body: dict) -> Iterator[bytes]:
     yield sse("[DONE]")
 
 
-def response(fake: Faker, body: dict, schema_value: dict) -> dict:
-    """A Responses API response: the schema's shape with one assistant message of text (JSON
-    when ``text.format`` asks for it), or a call of the function ``tool_choice`` names."""
+_OMIT = object()
+# What a response says of each setting when the request leaves it out, as the API answers;
+# a setting the request gives is echoed as given.  Libraries read these back (`text.format`
+# tells them how to parse the output).  `store` is not in the spec's Response, but the API
+# returns it.
+_SETTINGS: dict[str, Any] = {
+    "instructions": None,
+    "previous_response_id": None,
+    "temperature": 1.0,
+    "top_p": 1.0,
+    "metadata": {},
+    "tools": [],
+    "tool_choice": "auto",
+    "parallel_tool_calls": True,
+    "store": True,
+    "max_output_tokens": None,
+    "max_tool_calls": None,
+    "text": {"format": {"type": "text"}},
+    "truncation": "disabled",
+    "user": _OMIT,  # the spec types it a string: left out unless given
+    "safety_identifier": None,
+    "prompt_cache_key": None,
+    "background": False,
+    "top_logprobs": 0,
+    "service_tier": "default",
+    "prompt": None,
+    "reasoning": None,
+    "conversation": None,
+    "completed_at": None,
+}
+_LOGPROBS_INCLUDE = "message.output_text.logprobs"
+
+
+def response(fake: Faker, body: dict, schema_value: dict, history: list | None = None) -> dict:
+    """A Responses API response: one assistant message of text (JSON when ``text.format`` asks
+    for it; with logprobs when ``include`` asks), or a call of the tool ``TOOL_RULE`` picks
+    (``history``: the items of the conversation before this request); the request's settings
+    echoed as the API echoes them (``_SETTINGS``)."""
     text = _structured(fake, (body.get("text") or {}).get("format")) or _text(fake, body)
     prompt = max(1, _words(body.get("input")))
+    given = body.get("input")
+    items = [*(history or ()), *(given if isinstance(given, list) else [given])]
     out = dict(schema_value)
-    for key in (
-        "previous_response_id",
-        "conversation",
-        "prompt",
-        "instructions",
-        "completed_at",
-        "tools",
-        "reasoning",
-        "truncation",
-        "text",
-        "user",
-        "safety_identifier",
-        "prompt_cache_key",
-        "background",
-        "max_tool_calls",
-        "top_logprobs",
-        "service_tier",
-    ):
-        out.pop(key, None)  # made-up values of optional fields: only what was asked is echoed
     out.update(
         {
             "id": fake.new_id("resp_"),
@@ -259,35 +429,29 @@ def response(fake: Faker, body: dict, schema_value: dict) -> dict:
             "created_at": fake.now(),
             "status": "completed",
             "model": body.get("model") or "gpt-4.1",
-            "output": [_response_item(fake, body, text)],
+            "output": [_response_item(fake, body, text, items)],
             "usage": _usage(schema_value.get("usage"), prompt, len(text.split())),
             "error": None,
             "incomplete_details": None,
         }
     )
-    for key in (
-        "instructions",
-        "previous_response_id",
-        "temperature",
-        "top_p",
-        "metadata",
-        "tools",
-        "tool_choice",
-        "parallel_tool_calls",
-        "store",
-        "max_output_tokens",
-    ):
-        if key in body:
-            out[key] = body[key]
-    out.setdefault("tools", [])
-    if isinstance(body.get("conversation"), (str, dict)):
-        conv = body["conversation"]
+    for key, default in _SETTINGS.items():
+        if key in schema_value or key == "store":  # what this spec's Response has
+            value = body.get(key, default)
+            if value is _OMIT:
+                out.pop(key, None)
+            else:
+                out[key] = value
+    if "completed_at" in schema_value:
+        out["completed_at"] = out["created_at"]
+    conv = body.get("conversation")
+    if isinstance(conv, (str, dict)):
         out["conversation"] = {"id": conv} if isinstance(conv, str) else {"id": conv.get("id")}
     return out
 
 
-def _response_item(fake: Faker, body: dict, text: str) -> dict:
-    fn = _forced_function(body)
+def _response_item(fake: Faker, body: dict, text: str, items: list) -> dict:
+    fn = _tool_to_call(body, *_response_turns(items))
     if fn is not None:
         return {
             "type": "function_call",
@@ -297,13 +461,56 @@ def _response_item(fake: Faker, body: dict, text: str) -> dict:
             "arguments": _arguments(fake, fn),
             "status": "completed",
         }
+    include = body.get("include") if isinstance(body.get("include"), list) else ()
+    logprobs = _token_logprobs(fake, text, int(body.get("top_logprobs") or 0)) if _LOGPROBS_INCLUDE in include else []
     return {
         "type": "message",
         "id": fake.new_id("msg_"),
         "status": "completed",
         "role": "assistant",
-        "content": [{"type": "output_text", "text": text, "annotations": [], "logprobs": []}],
+        "content": [{"type": "output_text", "text": text, "annotations": [], "logprobs": logprobs}],
     }
+
+
+_ITEM_PREFIXES = {
+    "message": "msg_",
+    "function_call": "fc_",
+    "function_call_output": "fco_",
+    "reasoning": "rs_",
+    "web_search_call": "ws_",
+    "file_search_call": "fs_",
+    "computer_call": "cu_",
+    "computer_call_output": "cuo_",
+    "image_generation_call": "ig_",
+    "code_interpreter_call": "ci_",
+    "mcp_call": "mcp_",
+}
+
+
+def stored_item(fake: Faker, item: Any) -> dict:
+    """An input item as the API keeps and lists it (input items, conversation items): with an
+    id and a status, a string content as one text part, text parts complete; a string input is
+    one user message."""
+    if isinstance(item, str):
+        item = {"type": "message", "role": "user", "content": item}
+    item = dict(item) if isinstance(item, dict) else {"type": "message", "role": "user", "content": str(item)}
+    kind = item.setdefault("type", "message")
+    item.setdefault("id", fake.new_id(_ITEM_PREFIXES.get(kind, "item_")))
+    if kind in ("message", "function_call", "function_call_output"):
+        item.setdefault("status", "completed")
+    if kind == "message":
+        text_kind = "output_text" if item.get("role") == "assistant" else "input_text"
+        content = item.get("content")
+        if isinstance(content, str):
+            content = [{"type": text_kind, "text": content}]
+        if isinstance(content, list):
+            item["content"] = [
+                {"annotations": [], "logprobs": [], **part}
+                if isinstance(part, dict) and part.get("type") == "output_text"
+                else part
+                for part in content
+            ]
+    return item
 
 
 def _usage(shape: Any, prompt: int, output: int) -> dict:
@@ -320,9 +527,12 @@ def _usage(shape: Any, prompt: int, output: int) -> dict:
     return usage
 
 
-def response_stream(fake: Faker, body: dict, schema_value: dict, keep: Any = None) -> Iterator[bytes]:
-    """The Responses API's event sequence for one text message, or one function call."""
-    done = response(fake, body, schema_value)
+def response_stream(
+    fake: Faker, body: dict, schema_value: dict, keep: Any = None, history: list | None = None
+) -> Iterator[bytes]:
+    """The Responses API's event sequence for one text message (each delta with its token's
+    logprobs when asked), or one function call."""
+    done = response(fake, body, schema_value, history)
     if keep is not None:
         keep(done)
     item = done["output"][0]
@@ -344,16 +554,33 @@ def response_stream(fake: Faker, body: dict, schema_value: dict, keep: Any = Non
             yield event("response.function_call_arguments.delta", **where, delta=piece)
         yield event("response.function_call_arguments.done", **where, name=item["name"], arguments=item["arguments"])
     else:
-        text = item["content"][0]["text"]
+        part = item["content"][0]
+        text = part["text"]
         yield event("response.output_item.added", output_index=0, item={**item, "status": "in_progress", "content": []})
-        part = {"type": "output_text", "text": "", "annotations": [], "logprobs": []}
-        yield event("response.content_part.added", **where, content_index=0, part=part)
-        for piece in _pieces(text):
-            yield event("response.output_text.delta", **where, content_index=0, delta=piece, logprobs=[])
-        yield event("response.output_text.done", **where, content_index=0, text=text, logprobs=[])
-        yield event("response.content_part.done", **where, content_index=0, part=item["content"][0])
+        empty = {"type": "output_text", "text": "", "annotations": [], "logprobs": []}
+        yield event("response.content_part.added", **where, content_index=0, part=empty)
+        # Events carry logprobs without bytes (the spec's ResponseLogProb).
+        logprobs = [_without_bytes(entry) for entry in part["logprobs"]]
+        if logprobs:
+            for entry in logprobs:
+                yield event(
+                    "response.output_text.delta", **where, content_index=0, delta=entry["token"], logprobs=[entry]
+                )
+        else:
+            for piece in _pieces(text):
+                yield event("response.output_text.delta", **where, content_index=0, delta=piece, logprobs=[])
+        yield event("response.output_text.done", **where, content_index=0, text=text, logprobs=logprobs)
+        yield event("response.content_part.done", **where, content_index=0, part=part)
     yield event("response.output_item.done", output_index=0, item=item)
     yield event("response.completed", response=done)
+
+
+def _without_bytes(entry: dict) -> dict:
+    return {
+        "token": entry["token"],
+        "logprob": entry["logprob"],
+        "top_logprobs": [{"token": t["token"], "logprob": t["logprob"]} for t in entry["top_logprobs"]],
+    }
 
 
 def embeddings(fake: Faker, body: dict) -> dict:
@@ -615,6 +842,7 @@ HANDLERS = {
     "listModels": models,
 }
 SHAPED = {"createResponse": response, "beta_createResponse": response, "createModeration": moderation}
+WITH_HISTORY = frozenset({"createResponse", "beta_createResponse"})  # they also take `history`
 KEEPS = frozenset(
     {
         "createChatCompletion",

@@ -5,13 +5,25 @@
 (``chatcmpl-``, ``file-``, ``resp_``...), current timestamps, the requested model, plausible
 text, token counts that add up.  Everything random comes from one ``random.Random``, so a
 seed makes the answers repeatable.
+
+The keywords a value honours are those of the spec's schemas and of OpenAI's structured
+outputs: ``const``, ``enum``, ``anyOf`` (``null`` only when nothing else fits: deep inside a
+recursive schema), ``allOf``, ``$ref``/``$defs`` (recursion bounded), string ``format``
+(``uuid``, ``date``, ``time``, ``date-time``, ``duration``, ``email``, ``uri``, ``ipv4``, ``ipv6``,
+``hostname``), ``pattern`` (a string made from the regular expression, checked with the
+validator's own regex engine), ``minLength``/``maxLength``, numeric bounds (exclusive too) and
+``multipleOf``, ``minItems``/``maxItems``.  A schema no value can satisfy (a pattern nothing
+short enough matches, bounds that exclude every number) raises ``ValueError``: never a value
+that does not fit.
 """
 
 from __future__ import annotations
 
+import math
 import random
 import string
 import time
+import uuid
 from typing import Any
 
 from .._validation import FILE
@@ -152,7 +164,12 @@ class Faker:
         return schema if isinstance(schema, dict) else {}
 
     def value(self, schema: Any, field: str = "", depth: int = 0, kind: str | None = None) -> Any:
-        """A value valid for ``schema``; ``field`` is the property name it is for (a hint)."""
+        """A value valid for ``schema``; ``field`` is the property name it is for (a hint).
+
+        Raises ``ValueError`` for a schema no value satisfies (see the module docstring).
+        """
+        if depth > _MAX_DEPTH:
+            raise ValueError(f"the schema nests deeper than {_MAX_DEPTH} levels with no way to stop (a required cycle)")
         schema = self.resolve(schema)
         if schema.get(FILE):
             return "mock-file-content"
@@ -163,9 +180,10 @@ class Faker:
         if "allOf" in schema:
             rest = {k: v for k, v in schema.items() if k != "allOf"}
             return self.value(self._merge([rest, *schema["allOf"]]), field, depth, kind)
-        if "anyOf" in schema:
-            alt = self._pick_alternative(schema["anyOf"], field)
-            rest = {k: v for k, v in schema.items() if k not in ("anyOf", "discriminator")}
+        alternatives = schema.get("anyOf") or schema.get("oneOf")  # oneOf: in schemas a caller wrote
+        if alternatives:
+            alt = self._pick_alternative(alternatives, field, depth)
+            rest = {k: v for k, v in schema.items() if k not in ("anyOf", "oneOf", "discriminator")}
             if rest.get("properties") or rest.get("required") or rest.get("type") == "object":
                 # Properties beside the alternatives: the alternative only adds constraints.
                 return self.value(self._merge([rest, alt]), field, depth, kind)
@@ -213,15 +231,20 @@ class Faker:
                 return preferred
         return usable[0] if usable else None
 
-    def _pick_alternative(self, alternatives: list, field: str) -> Any:
+    def _pick_alternative(self, alternatives: list, field: str, depth: int = 0) -> Any:
         scored = []
+        deep = depth >= _DEEP
         for i, alt in enumerate(alternatives):
             resolved = self.resolve(alt)
             kind = resolved.get("type")
             if kind == "null" or resolved == {"type": "null"}:
+                if deep:  # deep in a recursive schema: null ends the recursion
+                    return alt
                 continue
-            # Prefer plain, common shapes: strings for text fields, objects otherwise.
-            score = 0 if (field in ("content", "text", "input", "instructions") and kind == "string") else 1
+            if deep:  # else the alternative least likely to nest further
+                score = 2 if kind == "object" or "properties" in resolved else 1 if kind == "array" else 0
+            else:  # prefer plain, common shapes: strings for text fields, objects otherwise
+                score = 0 if (field in ("content", "text", "input", "instructions") and kind == "string") else 1
             scored.append((score, i, alt))
         if not scored:
             return alternatives[0]
@@ -255,32 +278,63 @@ class Faker:
 
     def _string(self, schema: dict, field: str, depth: int, kind: str | None) -> str:
         fmt = schema.get("format")
+        low, high = int(schema.get("minLength") or 0), schema.get("maxLength")
+        high = int(high) if isinstance(high, (int, float)) and not isinstance(high, bool) else None
+        made = _FORMATS.get(fmt) if isinstance(fmt, str) else None
+        if made is not None:
+            text = made(self, field)  # a format's shape wins over lengths: it must parse
+        else:
+            text = self._plain_string(field, kind, fmt)
+            if len(text) < low:
+                text += "x" * (low - len(text))
+            if high is not None:
+                text = text[:high]
+        pattern = schema.get("pattern")
+        if isinstance(pattern, str) and not _pattern_matches(pattern, text):
+            text = self.matching(pattern, low, high)
+        return text
+
+    def _plain_string(self, field: str, kind: str | None, fmt: Any) -> str:
+        """A realistic text for a field with no known format: by the field's name."""
         if field == "id":
             return self.new_id(ID_PREFIXES.get(kind or "", "id_"))
         if field in FIELD_PREFIXES:
             return self.context.get(field) or self.new_id(FIELD_PREFIXES[field])
         if field == "model":
             return self.context.get("model") or "gpt-4o-mini"
-        if fmt == "date-time":
-            return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(self.now()))
-        if fmt in ("uri", "url") or field.endswith("url"):
+        if fmt == "url" or field.endswith("url"):
             return f"https://files.mock.invalid/{self.token(12)}"
         if field in ("email",):
             return "user@example.com"
         if field == "name":
-            text = "mock-" + self.token(6).lower()
-        elif field in _WORDS:
-            text = _WORDS[field]
-        elif field == "object":
-            text = kind or "object"
-        else:
-            text = self.sentence()
-        low, high = int(schema.get("minLength") or 0), schema.get("maxLength")
-        if len(text) < low:
-            text += "x" * (low - len(text))
-        if high is not None:
-            text = text[: int(high)]
-        return text
+            return "mock-" + self.token(6).lower()
+        if field in _WORDS:
+            return _WORDS[field]
+        if field == "object":
+            return kind or "object"
+        return self.sentence()
+
+    def matching(self, pattern: str, min_length: int = 0, max_length: int | None = None) -> str:
+        """A string in which the regular expression ``pattern`` finds a match (JSON Schema's
+        ``pattern``), of ``min_length`` to ``max_length`` characters.
+
+        Strings are made from the expression itself (literals, classes, groups, alternatives,
+        repeats, back-references), varying the choices over a bounded number of tries, then a
+        bounded search over short strings; each candidate is checked with the validator's
+        regex engine.  Raises ``ValueError`` when no string is found.
+        """
+        tree = _parse_pattern(pattern)
+        if tree is not None:
+            for attempt in range(_PATTERN_TRIES):
+                text = _PatternMaker(self.rng, attempt).make(tree)
+                if len(text) < min_length and not _ends_anchored(tree):
+                    text += "x" * (min_length - len(text))  # an unanchored match may sit in a longer text
+                if _fits_length(text, min_length, max_length) and _pattern_matches(pattern, text):
+                    return text
+        for text in _short_strings(min_length, max_length):
+            if _pattern_matches(pattern, text):
+                return text
+        raise ValueError(f"no string of the allowed length matches the pattern {pattern!r}")
 
     def _integer(self, schema: dict, field: str, depth: int, kind: str | None) -> int:
         if field in (
@@ -317,10 +371,10 @@ class Faker:
             value = 0  # counters of unfinished or failed work: none, so that pollers finish
         else:
             value = 1
-        return int(self._bounded(schema, value))
+        return int(_in_range(schema, value, integer=True))
 
     def _number(self, schema: dict, field: str, depth: int, kind: str | None) -> float:
-        return float(self._bounded(schema, 0.5))
+        return float(_in_range(schema, 0.5, integer=False))
 
     def _boolean(self, schema: dict, field: str, depth: int, kind: str | None) -> bool:
         return False
@@ -330,15 +384,8 @@ class Faker:
 
     @staticmethod
     def _bounded(schema: dict, value: float) -> float:
-        if "minimum" in schema:
-            value = max(value, schema["minimum"])
-        if "exclusiveMinimum" in schema and value <= schema["exclusiveMinimum"]:
-            value = schema["exclusiveMinimum"] + 1
-        if "maximum" in schema:
-            value = min(value, schema["maximum"])
-        if "exclusiveMaximum" in schema and value >= schema["exclusiveMaximum"]:
-            value = schema["exclusiveMaximum"] - 1
-        return value
+        """``value`` moved within the schema's numeric bounds (kept for callers; see ``_in_range``)."""
+        return _in_range(schema, value, integer=isinstance(value, int))
 
 
 def _add_up(out: dict[str, Any]) -> None:
@@ -346,3 +393,312 @@ def _add_up(out: dict[str, Any]) -> None:
     for a, b in (("prompt_tokens", "completion_tokens"), ("input_tokens", "output_tokens")):
         if isinstance(out.get(a), int) and isinstance(out.get(b), int) and isinstance(out.get("total_tokens"), int):
             out["total_tokens"] = out[a] + out[b]
+
+
+# -- numbers ----------------------------------------------------------------------------------
+
+
+def _number_keyword(schema: dict, key: str) -> float | None:
+    value = schema.get(key)
+    return value if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
+def _in_range(schema: dict, value: float, integer: bool) -> float:
+    """``value`` if the schema's bounds and ``multipleOf`` allow it, else the allowed number
+    nearest to it (an integer when ``integer``); ``ValueError`` when there is none."""
+    low, high = _number_keyword(schema, "minimum"), _number_keyword(schema, "maximum")
+    low_x, high_x = _number_keyword(schema, "exclusiveMinimum"), _number_keyword(schema, "exclusiveMaximum")
+    step = _number_keyword(schema, "multipleOf")
+    step = step if step and step > 0 else None
+
+    def fits(v: float) -> bool:
+        if (low is not None and v < low) or (high is not None and v > high):
+            return False
+        if (low_x is not None and v <= low_x) or (high_x is not None and v >= high_x):
+            return False
+        if step is not None:
+            ratio = v / step
+            return abs(ratio - round(ratio)) < 1e-9
+        return True
+
+    if fits(value):
+        return value
+    floor = max((b for b in (low, low_x) if b is not None), default=None)
+    ceiling = min((b for b in (high, high_x) if b is not None), default=None)
+    candidates = [value]
+    if floor is not None:
+        candidates += [floor, floor + 1, floor + 0.5]
+    if ceiling is not None:
+        candidates += [ceiling, ceiling - 1, ceiling - 0.5]
+    if floor is not None and ceiling is not None:
+        candidates += [(floor + ceiling) / 2, floor + (ceiling - floor) / 4]
+    for candidate in sorted(candidates, key=lambda c: abs(c - value)):
+        for near in _near(candidate, step, integer):
+            if fits(near):
+                return near
+    raise ValueError(f"no {'integer' if integer else 'number'} fits the bounds of {schema}")
+
+
+def _near(value: float, step: float | None, integer: bool) -> list[float]:
+    """Numbers next to ``value``: on the grid of ``step`` when there is one, whole when ``integer``."""
+    if step is not None:
+        k = value / step
+        out = []
+        for n in (math.ceil(k), math.floor(k), math.ceil(k) + 1, math.floor(k) - 1):
+            v = n * step
+            v = round(v) if integer or float(v).is_integer() else round(v, _decimals(step))
+            out.append(v)
+        return out
+    if integer:
+        return [math.ceil(value), math.floor(value), math.ceil(value) + 1, math.floor(value) - 1]
+    return [value]
+
+
+def _decimals(step: float) -> int:
+    """The decimal places of a step (0.25: 2), so that its multiples print as people write them
+    (0.1 * 3 is 0.30000000000000004 in binary floating point)."""
+    text = repr(float(step))
+    if "e" in text or "E" in text:
+        return 15
+    return len(text.partition(".")[2])
+
+
+# -- strings: formats ---------------------------------------------------------------------------
+
+
+def _uuid(fake: Faker, field: str) -> str:
+    return str(uuid.UUID(int=fake.rng.getrandbits(128), version=4))
+
+
+def _date_time(fake: Faker, field: str) -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(fake.now()))
+
+
+def _date(fake: Faker, field: str) -> str:
+    return time.strftime("%Y-%m-%d", time.gmtime(fake.now()))
+
+
+def _time(fake: Faker, field: str) -> str:
+    return time.strftime("%H:%M:%SZ", time.gmtime(fake.now()))  # RFC 3339 full-time: with an offset
+
+
+def _duration(fake: Faker, field: str) -> str:
+    return f"PT{fake.rng.randint(1, 23)}H{fake.rng.randint(1, 59)}M"
+
+
+def _email(fake: Faker, field: str) -> str:
+    return f"user{fake.rng.randint(1, 999)}@example.com"
+
+
+def _uri(fake: Faker, field: str) -> str:
+    return f"https://files.mock.invalid/{fake.token(12)}"
+
+
+def _ipv4(fake: Faker, field: str) -> str:
+    return f"192.0.2.{fake.rng.randint(1, 254)}"  # TEST-NET-1: documentation addresses
+
+
+def _ipv6(fake: Faker, field: str) -> str:
+    return f"2001:db8::{fake.rng.randint(1, 0xFFFF):x}"  # the documentation prefix
+
+
+def _hostname(fake: Faker, field: str) -> str:
+    return f"host-{fake.token(6).lower()}.example.com"
+
+
+_FORMATS = {
+    "uuid": _uuid,
+    "date-time": _date_time,
+    "date": _date,
+    "time": _time,
+    "duration": _duration,
+    "email": _email,
+    "idn-email": _email,
+    "uri": _uri,
+    "iri": _uri,
+    "uri-reference": _uri,
+    "iri-reference": _uri,
+    "ipv4": _ipv4,
+    "ipv6": _ipv6,
+    "hostname": _hostname,
+    "idn-hostname": _hostname,
+}
+
+# -- strings: patterns --------------------------------------------------------------------------
+
+_MAX_DEPTH = 64  # nesting beyond which a schema cannot be finished (a required cycle)
+_DEEP = 6  # from this nesting on, alternatives that end recursion are preferred
+_PATTERN_TRIES = 48
+_PATTERN_CHECKS: dict[str, Any] = {}
+_PATTERN_TREES: dict[str, Any] = {}
+# Characters tried for classes, most readable first.
+_POOL = string.ascii_lowercase + string.digits + string.ascii_uppercase + "_-. @:/+=!#$%&*,;?~()[]{}<>|^'\"\t\n"
+
+
+def _pattern_matches(pattern: str, text: str) -> bool:
+    """Whether JSON Schema's ``pattern`` accepts ``text``, by the validator's regex engine (ECMA
+    262 semantics, which differ from Python's ``re`` in places)."""
+    check = _PATTERN_CHECKS.get(pattern)
+    if check is None:
+        import jsonschema_rs
+
+        try:
+            check = jsonschema_rs.validator_for({"type": "string", "pattern": pattern}).is_valid
+        except Exception:  # a pattern the validator cannot compile: Python's reading of it
+            import re
+
+            try:
+                compiled = re.compile(pattern)
+            except re.error:
+                raise ValueError(f"the pattern {pattern!r} is not a regular expression") from None
+            check = lambda s: compiled.search(s) is not None  # noqa: E731
+        if len(_PATTERN_CHECKS) > 512:
+            _PATTERN_CHECKS.clear()
+        _PATTERN_CHECKS[pattern] = check
+    return bool(check(text))
+
+
+def _parse_pattern(pattern: str) -> Any:
+    """The parsed form of a pattern (Python's regex parser), or None when it cannot read it."""
+    if pattern in _PATTERN_TREES:
+        return _PATTERN_TREES[pattern]
+    try:
+        from re import _parser as sre_parse  # type: ignore[attr-defined]
+    except ImportError:  # Python 3.10
+        import sre_parse  # type: ignore[no-redef]
+    import re
+
+    try:  # ECMA's named groups, (?<name>...), are written (?P<name>...) in Python
+        tree = sre_parse.parse(re.sub(r"\(\?<(?=[A-Za-z_])", "(?P<", pattern))
+    except (re.error, OverflowError, RecursionError):
+        tree = None
+    _PATTERN_TREES[pattern] = tree
+    return tree
+
+
+def _ends_anchored(tree: Any) -> bool:
+    items = list(tree)
+    return bool(items) and str(items[-1][0]) == "AT" and str(items[-1][1]) in ("AT_END", "AT_END_STRING")
+
+
+def _fits_length(text: str, low: int, high: int | None) -> bool:
+    return len(text) >= low and (high is None or len(text) <= high)
+
+
+def _short_strings(low: int, high: int | None) -> Any:
+    """The bounded search: short strings of a few characters, then of common repeated ones."""
+    alphabet = "a0A_-. "
+    top = min(high if high is not None else 4, 4)
+    count = 0
+    for size in range(low, max(low, top) + 1):
+        if size > 4:
+            break
+        for n in range(len(alphabet) ** size):
+            text = "".join(alphabet[(n // len(alphabet) ** i) % len(alphabet)] for i in range(size))
+            count += 1
+            if count > 3000:
+                return
+            yield text
+    for ch in "a0A_-x":
+        for size in (low, low + 1, 8, 16, 32, 64):
+            if _fits_length(ch * size, low, high):
+                yield ch * size
+
+
+class _PatternMaker:
+    """Makes one string from a parsed regular expression; ``attempt`` varies the choices
+    (how many repeats, which alternative, which character) from try to try."""
+
+    def __init__(self, rng: random.Random, attempt: int) -> None:
+        self.rng = rng
+        self.attempt = attempt
+        self.groups: dict[int, str] = {}
+
+    def make(self, tree: Any) -> str:
+        return "".join(self._node(op, arg) for op, arg in tree)
+
+    def _node(self, op: Any, arg: Any) -> str:
+        name = str(op)
+        if name == "LITERAL":
+            return chr(arg)
+        if name == "NOT_LITERAL":
+            return next(c for c in _POOL if ord(c) != arg)
+        if name == "ANY":
+            return self.rng.choice(string.ascii_lowercase)
+        if name == "IN":
+            return self._in(arg)
+        if name == "BRANCH":
+            branches = arg[1]
+            return self.make(branches[self.rng.randrange(len(branches))])
+        if name == "SUBPATTERN":
+            group, body = arg[0], arg[-1]
+            text = self.make(body)
+            if group is not None:
+                self.groups[group] = text
+            return text
+        if name == "ATOMIC_GROUP":
+            return self.make(arg)
+        if name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
+            low, high, body = arg
+            return "".join(self.make(body) for _ in range(self._count(low, high)))
+        if name == "GROUPREF":
+            return self.groups.get(arg, "")
+        if name == "GROUPREF_EXISTS":
+            group, yes, no = arg
+            return self.make(yes) if group in self.groups else (self.make(no) if no else "")
+        return ""  # anchors and look-arounds add no characters (the check catches the rest)
+
+    def _count(self, low: int, high: int) -> int:
+        spread = 1 + self.attempt // 4 * 4  # later tries make longer repeats
+        top = low + spread if high >= 1 << 16 else min(high, low + spread)  # MAXREPEAT: open-ended
+        return low if self.attempt == 0 else self.rng.randint(low, max(low, top))
+
+    def _in(self, items: list) -> str:
+        negate = any(str(op) == "NEGATE" for op, _ in items)
+        if not negate:
+            choices: list[str] = []
+            for op, arg in items:
+                kind = str(op)
+                if kind == "LITERAL":
+                    choices.append(chr(arg))
+                elif kind == "RANGE":
+                    first, last = arg
+                    choices.extend(chr(c) for c in range(first, min(last, first + 63) + 1))
+                elif kind == "CATEGORY":
+                    choices.extend(c for c in _POOL if _in_category(str(arg), c))
+            if choices:
+                return self.rng.choice(choices)
+        allowed = [c for c in _POOL[:62] if _class_accepts(items, c)] or [c for c in _POOL if _class_accepts(items, c)]
+        return self.rng.choice(allowed) if allowed else ""
+
+
+def _in_category(category: str, ch: str) -> bool:
+    base = category.replace("CATEGORY_UNI_", "CATEGORY_").replace("CATEGORY_LOC_", "CATEGORY_")
+    tests = {
+        "CATEGORY_DIGIT": ch.isdigit(),
+        "CATEGORY_NOT_DIGIT": not ch.isdigit(),
+        "CATEGORY_SPACE": ch.isspace(),
+        "CATEGORY_NOT_SPACE": not ch.isspace(),
+        "CATEGORY_WORD": ch.isalnum() or ch == "_",
+        "CATEGORY_NOT_WORD": not (ch.isalnum() or ch == "_"),
+        "CATEGORY_LINEBREAK": ch == "\n",
+        "CATEGORY_NOT_LINEBREAK": ch != "\n",
+    }
+    return tests.get(base, False)
+
+
+def _class_accepts(items: list, ch: str) -> bool:
+    """Whether a parsed character class (``[...]``, ``[^...]``, ``\\d``...) accepts ``ch``."""
+    hit = False
+    negate = False
+    for op, arg in items:
+        kind = str(op)
+        if kind == "NEGATE":
+            negate = True
+        elif kind == "LITERAL":
+            hit = hit or ord(ch) == arg
+        elif kind == "RANGE":
+            hit = hit or arg[0] <= ord(ch) <= arg[1]
+        elif kind == "CATEGORY":
+            hit = hit or _in_category(str(arg), ch)
+    return hit != negate
