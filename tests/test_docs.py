@@ -6,18 +6,23 @@ mock server (with OPENAI_BASE_URL pointing at it), for both fixture specs, and m
 
 from __future__ import annotations
 
+import ast
 import io
 import os
+import pathlib
+import re
 import subprocess
 import sys
+from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
 from openapi_client_openai import OpenAIClient
 from openapi_client_openai.cli import main
-from openapi_client_openai.docs import example, markdown, search
+from openapi_client_openai.docs import example, examples, markdown, render_terminal, search
 from openapi_client_openai.mock import MockServer
+from openapi_client_openai.spec import docinfo
 
 from conftest import FAKE_KEY, SPEC_30, SPEC_31
 
@@ -35,26 +40,150 @@ def test_every_operation_renders_with_an_example_that_compiles(spec) -> None:
         compile(example(index, op_id), f"<example {op_id}>", "exec")
 
 
+def example_files(folder: pathlib.Path, programs: Iterable[str]) -> None:
+    """Create the files the examples upload (``Path("audio.mp3")``, ``file@audio.mp3``), with
+    content of their kind, as a reader would have them at hand."""
+    from openapi_client_openai.mock._media import audio, png
+
+    for program in programs:
+        for name in re.findall(r"""Path\("([^"]+)"\)|[\w\[\]]+@([\w.-]+)""", program):
+            name = name[0] or name[1]
+            ext = name.rsplit(".", 1)[-1]
+            data = png() if ext == "png" else audio(ext)[0] if ext in ("mp3", "wav") else b"example data\n"
+            (folder / name).write_bytes(data)
+
+
 def test_every_example_runs_against_the_mock(spec, tmp_path) -> None:
     index = OpenAIClient(spec=spec, api_key=FAKE_KEY).spec
-    programs = {op_id: example(index, op_id) for op_id in index.operation_ids}
+    programs = {
+        f"{op_id} ({item.title})": item.python for op_id in index.operation_ids for item in examples(index, op_id)
+    }
+    example_files(tmp_path, programs.values())
     env = {**os.environ, "OPENAI_API_KEY": "sk-example", "OPENAPI_CLIENT_OPENAI_SPEC": str(spec)}
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     with MockServer(spec=spec, lenient_ids=True, seed=3) as url:
         env["OPENAI_BASE_URL"] = url
 
         def run(item: tuple[str, str]) -> str | None:
-            op_id, program = item
+            name, program = item
             done = subprocess.run(
                 [sys.executable, "-c", program], capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120
             )
             if done.returncode != 0:
-                return f"{op_id}: exit {done.returncode}: {done.stderr.strip().splitlines()[-1:]}"
+                return f"{name}: exit {done.returncode}: {done.stderr.strip().splitlines()[-1:]}"
             return None
 
         with ThreadPoolExecutor(max_workers=4) as pool:
             failures = [f for f in pool.map(run, programs.items()) if f]
     assert failures == [], "\n".join(failures)
+
+
+def shell_words(command: str) -> list[str]:
+    """The words a POSIX shell makes of a command (line continuations, quotes), minus the first."""
+    script = "openapi-client-openai() { printf '%s\\0' \"$@\"; }\n" + command
+    done = subprocess.run(["bash", "-c", script], capture_output=True, text=True, timeout=30, check=True)
+    return done.stdout.split("\0")[:-1]
+
+
+def test_every_command_runs_against_the_mock(spec, tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    index = OpenAIClient(spec=spec, api_key=FAKE_KEY).spec
+    commands = {
+        f"{op_id} ({item.title})": item.command for op_id in index.operation_ids for item in examples(index, op_id)
+    }
+    example_files(tmp_path, commands.values())
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-example")
+    monkeypatch.setenv("OPENAPI_CLIENT_OPENAI_SPEC", str(spec))
+    failures = []
+    with MockServer(spec=spec, lenient_ids=True, seed=3) as url:
+        monkeypatch.setenv("OPENAI_BASE_URL", url)
+        for name, command in commands.items():
+            assert command.startswith("openapi-client-openai call "), name
+            out, err = io.StringIO(), io.StringIO()
+            code = main(shell_words(command), stdin=io.StringIO(), stdout=out, stderr=err)
+            if code != 0:
+                failures.append(f"{name}: exit {code}: {err.getvalue().strip()[-300:]}")
+        # and one as a user runs it: the installed command, through a real shell
+        chat = examples(index, "createChatCompletion")
+        env = {**os.environ, "PATH": f"{pathlib.Path(sys.executable).parent}:{os.environ['PATH']}"}
+        for item in chat:
+            done = subprocess.run(["bash", "-c", item.command], capture_output=True, text=True, env=env, timeout=60)
+            assert done.returncode == 0 and done.stdout.strip(), done.stderr
+    assert failures == [], "\n".join(failures)
+
+
+def test_examples_read_as_a_person_writes_them(spec, tmp_path) -> None:
+    """Real model names, the plain call before the streamed one, keyword arguments, and a
+    layout that ``ruff format`` leaves as it is, within 78 columns."""
+    index = OpenAIClient(spec=spec, api_key=FAKE_KEY).spec
+    info = docinfo(index)["ops"]
+    for op_id in index.operation_ids:
+        made = examples(index, op_id)
+        for item in made:
+            assert "VAR_" not in item.python + item.command, op_id
+            assert max(len(line) for line in (item.python + item.command).splitlines()) <= 78, op_id
+            tree = ast.parse(item.python)
+            call = next(
+                n for n in ast.walk(tree) if isinstance(n, ast.Call) and ast.unparse(n.func).startswith("client.")
+            )
+            model = next((k.value for k in call.keywords if k.arg == "model"), None)
+            if isinstance(model, ast.Constant) and info[op_id]["models"]:
+                assert model.value in info[op_id]["models"], (op_id, model.value)
+        streams = [item for item in made if "as stream:" in item.python]
+        if index.operation(op_id).streaming and any(
+            f[1] in ("stream", "stream_format") for f in _top_fields(info[op_id])
+        ):
+            assert [m.title for m in made] == ["Example", "Example: streaming"], op_id
+            assert streams == [made[1]], op_id
+            assert "stream:=true" in made[1].command or "stream_format=sse" in made[1].command, op_id
+        else:
+            assert len(made) == 1 and not streams, op_id
+        (tmp_path / f"{op_id}.py").write_text("".join(item.python for item in made))
+    chat = examples(index, "createChatCompletion")[0].python
+    assert 'result = client.create_chat_completion(\n    model="' in chat and "    messages=[\n" in chat
+    assert "body=" not in chat and "pprint" not in chat
+    ruff = pathlib.Path(sys.executable).with_name("ruff")
+    done = subprocess.run(
+        [str(ruff), "format", "--isolated", "--check", "--diff", "--line-length", "78", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stdout[-3000:]
+
+
+def _top_fields(info: dict) -> list:
+    return [f for fields in info["body"].values() for f in fields if f[0] == 0]
+
+
+CODE_BACKGROUND = "48;2;39;40;34"  # the monokai theme's background, which rich gives code blocks
+
+
+def terminal_code_blocks(rendered: str) -> list[str]:
+    """The code blocks of a page as a reader copies them from the terminal: the lines rich drew
+    on the code background, without the one-column padding on each side."""
+    blocks: list[list[str]] = []
+    previous = False
+    for line in rendered.split("\n"):
+        inside = CODE_BACKGROUND in line
+        if inside and not previous:
+            blocks.append([])
+        if inside:
+            blocks[-1].append(re.sub(r"\x1b\[[0-9;]*m", "", line)[1:].rstrip())
+        previous = inside
+    return ["\n".join(block).strip("\n") for block in blocks]
+
+
+def test_examples_survive_a_copy_from_an_80_column_terminal(spec) -> None:
+    index = OpenAIClient(spec=spec, api_key=FAKE_KEY).spec
+    for op_id in index.operation_ids:
+        rendered = render_terminal(markdown(index, op_id), width=80, color_system="truecolor")
+        blocks = terminal_code_blocks(rendered)
+        for item in examples(index, op_id):
+            assert item.python.rstrip() in blocks, f"{op_id}: the Python example is not whole on the terminal"
+            assert item.command.rstrip() in blocks, f"{op_id}: the command is not whole on the terminal"
+            copied = blocks[blocks.index(item.python.rstrip())]
+            compile(copied, f"<{op_id} copied>", "exec")
 
 
 def test_help_shows_the_documentation() -> None:

@@ -257,10 +257,7 @@ def _cmd_docs(args: argparse.Namespace, out: TextIO, tty: bool) -> int:
     text = docs.example(index, op.id) if args.example else docs.markdown(index, op.id)
     if tty and not args.example:
         try:
-            from rich.console import Console
-            from rich.markdown import Markdown
-
-            Console(file=out, force_terminal=True).print(Markdown(text))
+            out.write(docs.render_terminal(text))
             return EXIT_OK
         except ImportError:
             pass

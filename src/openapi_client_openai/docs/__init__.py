@@ -12,8 +12,9 @@ from __future__ import annotations
 from typing import Any
 
 from ..spec import docinfo, example, markdown, schema_markdown, snake_case
+from ..spec._text import examples
 
-__all__ = ["example", "markdown", "schema_markdown", "search", "write_site"]
+__all__ = ["example", "examples", "markdown", "render_terminal", "schema_markdown", "search", "write_site"]
 
 
 def search(index: Any, words: str) -> list[tuple[str, str]]:
@@ -28,6 +29,22 @@ def search(index: Any, words: str) -> list[tuple[str, str]]:
         if all(w in hay.lower() for w in wanted):
             found.append((op_id, " ".join(data.get("summary", "").split())[:100]))
     return found
+
+
+def render_terminal(text: str, width: int | None = None, color_system: str | None = "auto") -> str:
+    """Markdown rendered for a terminal with rich (colours, boxes, highlighted code).
+
+    Code blocks wrap only where a line is wider than the terminal; the examples are laid out
+    for 80 columns (see ``spec/_source``), so that a copy from such a terminal still runs.
+    """
+    import io
+
+    from rich.console import Console
+    from rich.markdown import Markdown
+
+    out = io.StringIO()
+    Console(file=out, force_terminal=True, width=width, color_system=color_system).print(Markdown(text))
+    return out.getvalue()
 
 
 def write_site(index: Any, folder: str) -> int:
