@@ -15,14 +15,16 @@ import subprocess
 import sys
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
+from html.parser import HTMLParser
 
 import pytest
 
 from openapi_client_openai import OpenAIClient
 from openapi_client_openai.cli import main
-from openapi_client_openai.docs import example, examples, markdown, render_terminal, search
+from openapi_client_openai.docs import example, examples, markdown, render_terminal, schema_markdown, search
 from openapi_client_openai.mock import MockServer
 from openapi_client_openai.spec import docinfo
+from openapi_client_openai.spec._docinfo import shorten
 
 from conftest import FAKE_KEY, SPEC_30, SPEC_31
 
@@ -184,6 +186,71 @@ def test_examples_survive_a_copy_from_an_80_column_terminal(spec) -> None:
             assert item.command.rstrip() in blocks, f"{op_id}: the command is not whole on the terminal"
             copied = blocks[blocks.index(item.python.rstrip())]
             compile(copied, f"<{op_id} copied>", "exec")
+
+
+def test_pages_show_the_spec_example_answer_and_the_command_line() -> None:
+    index = OpenAIClient(spec=SPEC_31, api_key=FAKE_KEY).spec
+    info = docinfo(index)["ops"]
+    answered = [op_id for op_id in index.operation_ids if info[op_id]["answer"]]
+    assert len(answered) == 255  # the operations whose x-oaiMeta examples have a response
+    for op_id in index.operation_ids:
+        page = markdown(index, op_id)
+        assert ("## Example answer" in page) == (op_id in answered), op_id
+        assert page.index("## Example\n") < page.index("```sh\nopenapi-client-openai call ") < page.index("## Answers")
+    page = markdown(index, "createChatCompletion")
+    assert '"object": "chat.completion"' in page[page.index("## Example answer") :]
+    assert page.index("## Example\n") < page.index("## Example: streaming") < page.index("## Example answer")
+    client = OpenAIClient(spec=SPEC_31, api_key=FAKE_KEY)
+    assert client.retrieve_file.__doc__ == markdown(index, "retrieveFile")
+    assert "openapi-client-openai call retrieve_file file_id=file-abc123" in client.retrieve_file.__doc__
+
+
+class VisibleText(HTMLParser):
+    """The text a browser shows of an HTML page, without code (which may hold ``**`` rightly)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.hidden = 0
+        self.parts: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        self.hidden += tag in ("code", "pre", "script", "style")
+
+    def handle_endtag(self, tag: str) -> None:
+        self.hidden -= tag in ("code", "pre", "script", "style")
+
+    def handle_data(self, data: str) -> None:
+        if not self.hidden:
+            self.parts.append(data)
+
+    @classmethod
+    def of(cls, page: str) -> str:
+        parser = cls()
+        parser.feed(page)
+        return "".join(parser.parts)
+
+
+RAW_MARKDOWN = re.compile(r"\*\*|\]\(https?:|\[[^\]]*\u2026")
+
+
+def test_descriptions_render_as_markdown_without_cuts_inside_links(spec) -> None:
+    from markdown_it import MarkdownIt
+
+    render = MarkdownIt("commonmark", {"html": False}).render
+    index = OpenAIClient(spec=spec, api_key=FAKE_KEY).spec
+    pages = [markdown(index, op_id) for op_id in index.operation_ids]
+    pages += [schema_markdown(index, name) for name in docinfo(index)["schemas"]]
+    raw = [m.group(0) for page in pages for m in RAW_MARKDOWN.finditer(VisibleText.of(render(page)))]
+    assert raw == []
+
+
+def test_shorten_cuts_between_words_outside_markdown() -> None:
+    text = "See the [Streaming section below](https://platform.openai.com/docs/api-reference/chat) for more."
+    assert shorten(text, 200) == text
+    assert shorten(text, 40) == "See the\u2026"  # not inside the link
+    assert shorten("A **very bold** claim and more words", 12) == "A\u2026"
+    assert shorten("`a_long_code_span_here` and text", 10) == "`a_long_code_span_here`\u2026"
+    assert shorten("plain words that go on and on", 16) == "plain words that\u2026"
 
 
 def test_help_shows_the_documentation() -> None:

@@ -148,7 +148,7 @@ def shorten(text: str, limit: int) -> str:
     def safe(pos: int) -> bool:
         return not any(start < pos < end for start, end in inside)
 
-    cut = text.rfind(" ", 0, limit)
+    cut = text.rfind(" ", 0, limit + 1)
     while cut > 0 and not safe(cut):
         cut = text.rfind(" ", 0, cut)
     if cut <= 0:  # one long span at the start: keep it whole
