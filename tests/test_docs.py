@@ -7,6 +7,7 @@ mock server (with OPENAI_BASE_URL pointing at it), for both fixture specs, and m
 from __future__ import annotations
 
 import ast
+import html
 import io
 import os
 import pathlib
@@ -320,65 +321,170 @@ def _chromium() -> str:
     return found
 
 
-def test_html_site_in_a_browser(tmp_path) -> None:
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> pathlib.Path:
+    """The 3.1 spec's site, written by the command line."""
+    folder = tmp_path_factory.mktemp("site") / "site"
+    out = io.StringIO()
+    assert main(["docs", "--spec", str(SPEC_31), "--html", str(folder)], stdout=out, stderr=io.StringIO()) == 0
+    return folder
+
+
+def _sidebar(page: str) -> list[tuple[str, list[str]]]:
+    """(navigation group, [section...]) in the order a page's sidebar shows them."""
+    nav = page[page.index("<nav class=side") : page.index("</nav>")]
+    out = []
+    for group in re.findall(r"<details[^>]*><summary>(.*?)</details>", nav, re.S):
+        title = re.sub(r"<span class=badge>.*?</span>", "", group.split("</summary>")[0])
+        out.append((html.unescape(title), [html.unescape(t) for t in re.findall(r"<p class=section>(.*?)</p>", group)]))
+    return out
+
+
+def test_site_sidebar_follows_the_spec_navigation(site, tmp_path) -> None:
+    import yaml
+
+    from openapi_client_openai.docs import write_site
+
+    for spec_path, folder in ((SPEC_31, site), (SPEC_30, tmp_path / "site30")):
+        if spec_path == SPEC_30:
+            write_site(OpenAIClient(spec=spec_path, api_key=FAKE_KEY).spec, str(folder))
+        doc = yaml.load(spec_path.read_text(), Loader=yaml.CSafeLoader)
+        index = OpenAIClient(spec=spec_path, api_key=FAKE_KEY).spec
+        spec_order = [n["title"] for n in doc["x-oaiMeta"]["navigationGroups"]]
+        page = (folder / "ops" / "createChatCompletion.html").read_text()
+        shown = _sidebar(page)
+        titles = [title for title, _ in shown]
+        assert titles == [t for t in spec_order if t in titles]  # none made up, in the spec's order
+        listed = re.findall(r"href='\.\./ops/([^']+)\.html'", page[: page.index("</nav>")])
+        assert sorted(listed) == sorted(index.operation_ids)  # every operation, once
+        assert "aria-current=page>Create chat completion<" in page
+        if spec_path == SPEC_30:  # its groups list each operation's section, in order
+            nav_ids = [n["id"] for n in doc["x-oaiMeta"]["navigationGroups"]]
+            groups = [
+                g for g in doc["x-oaiMeta"]["groups"] if any(s["type"] == "endpoint" for s in g.get("sections") or [])
+            ]
+            groups.sort(key=lambda g: nav_ids.index(g["navigationGroup"]))  # stable: the groups' order within each
+            assert [sec for _, secs in shown for sec in secs] == [g["title"] for g in groups]
+    shown = dict(_sidebar((site / "ops" / "createChatCompletion.html").read_text()))
+    assert "Usage" in shown["Administration"] and "Vector stores" in shown["Vector stores"]
+
+
+def test_site_fields_fold_and_each_has_a_link(site) -> None:
+    page = (site / "ops" / "createChatCompletion.html").read_text()
+    # audio's own fields, and a message type's fields, fold under their field
+    assert re.search(
+        r"<details class=nest><summary>2 nested fields</summary><ul class=fields><li class=field id='body-audio-voice'",
+        page,
+    )
+    assert re.search(r"<summary>ChatCompletionRequestUserMessage: \d+ fields</summary>", page)
+    for path in [*(site / "ops").glob("*.html"), *sorted((site / "schemas").glob("*.html"))[:200]]:
+        text = path.read_text()
+        ids = re.findall(r" id='([^']+)'", text)
+        assert len(ids) == len(set(ids)), f"{path.name}: an id twice"
+        for anchor in re.findall(r"href='#([^']+)'", text):
+            assert anchor in ids, f"{path.name}: #{anchor} leads nowhere"
+        for field in re.findall(r"<li class=field id='([^']+)'><div class=fhead>(<a [^>]*>)", text):
+            assert f"href='#{field[0]}'" in field[1], f"{path.name}: {field[0]} has no link to itself"
+
+
+def test_site_code_is_highlighted_offline(site) -> None:
+    page = (site / "ops" / "createChatCompletion.html").read_text()
+    python = page[page.index("<h3>Python</h3>") :]
+    assert re.search(r'<div class="hl"><pre>.*<span class="kn">from</span>', python, re.S)
+    assert '<span class="s2">"gpt-5.4"</span>' in python
+    css = (site / "style.css").read_text()
+    assert ".hl .kn" in css and "url(" not in css and "@import" not in css
+    for path in site.rglob("*.html"):
+        text = path.read_text()
+        assert not re.search(r"<(link|script)[^>]+(href|src)=['\"]?https?:", text), path.name
+
+
+HARNESS = """<!doctype html><meta charset=utf-8><pre id=result>running</pre><iframe id=f></iframe><script>
+const pages = PAGES, widths = [1280, 412], out = [], frame = document.getElementById('f');
+function load(url, width) {
+  frame.style.width = width + 'px'; frame.style.height = '800px';
+  return new Promise(done => { frame.onload = done; frame.src = url; });
+}
+function look(url, width) {
+  const d = frame.contentDocument, w = frame.contentWindow, side = d.querySelector('nav.side');
+  const shown = e => e && getComputedStyle(e).display !== 'none' && e.getBoundingClientRect().width > 0;
+  const text = d.body.cloneNode(true);
+  text.querySelectorAll('pre, code, script, style').forEach(e => e.remove());
+  const result = {url, width, overflow: d.documentElement.scrollWidth - w.innerWidth,
+    raw: text.textContent.match(/\\*\\*|\\]\\(https?:|\\[[^\\]]*\u2026/g), side: side ? shown(side) : null};
+  const menu = d.getElementById('menu');
+  if (menu && shown(menu)) { menu.click(); result.menuOpens = shown(side); }
+  return result;
+}
+(async () => {
+  for (const url of pages) for (const width of widths) { await load(url, width); out.push(look(url, width)); }
+  document.getElementById('result').textContent = JSON.stringify(out);
+})();
+</script>"""
+
+
+def test_site_in_a_browser_at_desktop_and_phone_widths(site, tmp_path) -> None:
     browser = _chromium()
     import functools
     import http.server
-    import pathlib
-    import re
+    import json
     import threading
 
-    site = tmp_path / "site"
-    out = io.StringIO()
-    assert main(["docs", "--spec", str(SPEC_31), "--html", str(site)], stdout=out, stderr=io.StringIO()) == 0
     index = OpenAIClient(spec=SPEC_31, api_key=FAKE_KEY).spec
-    pages = sorted(site.rglob("*.html"))
-    assert len(list((site / "ops").glob("*.html"))) == len(index.operation_ids)
-    for page in pages:  # every local link resolves
-        for href in re.findall(r"""href=["']([^"'#?]+)""", page.read_text()):
-            if not href.startswith(("http://", "https://", "mailto:")):
-                assert (page.parent / href).resolve().exists(), f"{page.name}: broken link {href}"
-    index_html = (site / "index.html").read_text()
-    assert all(f"ops/{op_id}.html" in index_html for op_id in index.operation_ids)
+    pages = ["index.html", *(f"ops/{op_id}.html" for op_id in index.operation_ids)]
+    pages += [f"schemas/{p.name}" for p in sorted((site / "schemas").glob("*.html"))[::25]]
+    (site / "harness.html").write_text(HARNESS.replace("PAGES", json.dumps(pages)))
     handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site))
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    httpd.RequestHandlerClass.log_message = lambda *args: None
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{httpd.server_address[1]}"
+
+    def chromium(profile: str, *args: str) -> str:
+        flags = [*CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / profile}", *args]
+        return subprocess.run([browser, *flags], capture_output=True, text=True, timeout=300).stdout
+
     try:
-        dom = subprocess.run(
-            [
-                browser,
-                *CHROMIUM_FLAGS,
-                f"--user-data-dir={tmp_path / 'profile1'}",
-                "--virtual-time-budget=3000",
-                "--dump-dom",
-                f"{base}/index.html?q=chat",
-            ],
-            capture_output=True,
-            text=True,
-            timeout=120,
-        ).stdout
+        dom = chromium("p1", "--virtual-time-budget=60000", "--dump-dom", f"{base}/harness.html")
+        found = json.loads(html.unescape(re.search(r"<pre id=\"result\">(.*?)</pre>", dom, re.S).group(1)))
+        assert len(found) == 2 * len(pages)
+        for look in found:
+            where = f"{look['url']} at {look['width']}px"
+            assert look["raw"] is None, f"{where}: raw Markdown {look['raw']}"
+            assert look["overflow"] <= 0, f"{where}: {look['overflow']}px wider than the screen"
+            if look["url"].startswith("ops/"):
+                if look["width"] == 1280:
+                    assert look["side"] is True, f"{where}: no sidebar"
+                else:
+                    assert look["side"] is False and look["menuOpens"] is True, f"{where}: the menu does not work"
+        dom = chromium("p2", "--virtual-time-budget=3000", "--dump-dom", f"{base}/index.html?q=chat")
         visible = re.findall(r'<li class="op"[^>]*>.*?href="ops/([^"]+)\.html"', dom)
         hidden = re.findall(r'<li class="op hidden"[^>]*>.*?href="ops/([^"]+)\.html"', dom)
         assert "createChatCompletion" in visible and "createEmbedding" in hidden
         shots = pathlib.Path(__file__).resolve().parents[1] / "_generated" / "screenshots"
         shots.mkdir(parents=True, exist_ok=True)
-        shot = shots / "createChatCompletion-phone.png"
-        subprocess.run(
-            [
-                browser,
-                *CHROMIUM_FLAGS,
-                f"--user-data-dir={tmp_path / 'profile2'}",
-                "--window-size=412,900",
-                f"--screenshot={shot}",
-                f"{base}/ops/createChatCompletion.html",
-            ],
-            capture_output=True,
-            timeout=120,
-        )
-        assert shot.stat().st_size > 10_000
+        for name, size in (("desktop", "1280,900"), ("phone", "412,900")):
+            for page in ("ops/createChatCompletion.html", "index.html"):
+                shot = shots / f"{page.split('/')[-1][:-5]}-{name}.png"
+                shot.unlink(missing_ok=True)
+                chromium(f"shot-{name}", f"--window-size={size}", f"--screenshot={shot}", f"{base}/{page}")
+                assert shot.stat().st_size > 10_000, shot
     finally:
         httpd.shutdown()
+
+
+def test_site_links_resolve_and_show_no_raw_markdown(site) -> None:
+    index = OpenAIClient(spec=SPEC_31, api_key=FAKE_KEY).spec
+    assert len(list((site / "ops").glob("*.html"))) == len(index.operation_ids)
+    index_html = (site / "index.html").read_text()
+    assert all(f"ops/{op_id}.html" in index_html for op_id in index.operation_ids)
+    for page in site.rglob("*.html"):
+        text = page.read_text()
+        for href in re.findall(r"""href=["']([^"'#?]+)""", text):
+            if not href.startswith(("http://", "https://", "mailto:")):
+                assert (page.parent / href).resolve().exists(), f"{page.name}: broken link {href}"
+        raw = RAW_MARKDOWN.findall(VisibleText.of(text))
+        assert raw == [], f"{page.name}: raw Markdown {raw[:3]}"
 
 
 def test_both_specs_render_every_page(tmp_path) -> None:

@@ -206,10 +206,13 @@ def _extract(doc: dict, index: Any) -> dict:
     counts = _model_counts(doc)
     known: list[str] = []
     out: dict[str, Any] = {}
+    raw_ops: dict[str, tuple[str, dict]] = {}
     for path, method, op, merged in walker.operations():
         op_id = by_route.get((method.upper(), path))
         if op_id is None:
             continue
+        raw_ops[op_id] = (path, op)
+        meta = op.get("x-oaiMeta") if isinstance(op.get("x-oaiMeta"), dict) else {}
         params = []
         for prm in merged:
             if prm["in"] not in ("path", "query", "header"):
@@ -244,6 +247,7 @@ def _extract(doc: dict, index: Any) -> dict:
             }
             answers.append((str(status), _first(answer.get("description")), kinds))
         out[op_id] = {
+            "name": str(meta.get("name") or ""),
             "summary": _absolute(str(op.get("summary") or "")),
             "description": _absolute(str(op.get("description") or "")),
             "tags": [str(t) for t in op.get("tags") or ()],
@@ -273,6 +277,7 @@ def _extract(doc: dict, index: Any) -> dict:
         "schemas": schemas,
         "title": index.data["title"],
         "default_model": _pick_model(known, counts),
+        "navigation": _navigation(doc, raw_ops),
         "version": index.data["version"],
         "tags": [
             (str(t.get("name")), _first(t.get("description"))) for t in doc.get("tags") or () if isinstance(t, dict)
@@ -369,3 +374,75 @@ def _pick_model(models: list[str], counts: dict[str, int]) -> str:
     if not models:
         return ""
     return max(models, key=lambda m: (counts.get(m, 0), -models.index(m)))
+
+
+def _words(text: str) -> str:
+    return text.replace("_", " ").replace("-", " ").strip().capitalize()
+
+
+def _navigation(doc: dict, ops: dict[str, tuple[str, dict]]) -> list:
+    """The operations as an API reference's sidebar orders them: ``[(title, badge, [(section,
+    [operationId...])...])...]``.
+
+    The spec's ``x-oaiMeta.navigationGroups`` give the top level and its order; its ``groups``
+    list the operations of each section where they have ``endpoint`` sections (the 2025
+    spec).  An operation no section lists goes, by the first rule that answers, to the
+    navigation group named by its own ``x-oaiMeta.group``, by the group of that name, by the
+    group's first word, or by its tag; else where most operations under the same first path
+    segment went; else to "endpoints" (the spec's catch-all).  Its section is its tag, else its
+    group.  Without navigation groups, the tags are the sections of one untitled group.
+    """
+    meta = doc.get("x-oaiMeta") if isinstance(doc.get("x-oaiMeta"), dict) else {}
+    navs = [n for n in meta.get("navigationGroups") or () if isinstance(n, dict) and n.get("id")]
+    groups = [g for g in meta.get("groups") or () if isinstance(g, dict) and g.get("id")]
+    nav_ids = [str(n["id"]) for n in navs]
+    group_nav = {str(g["id"]): str(g.get("navigationGroup") or "") for g in groups}
+    placed: dict[str, tuple[str, str]] = {}
+    for group in groups:
+        for section in group.get("sections") or ():
+            key = section.get("key") if isinstance(section, dict) else None
+            if section.get("type") == "endpoint" and key in ops and key not in placed:
+                placed[key] = (group_nav.get(str(group["id"])) or "", str(group.get("title") or group["id"]))
+
+    def own_rules(op: dict) -> str:
+        op_meta = op.get("x-oaiMeta") if isinstance(op.get("x-oaiMeta"), dict) else {}
+        group = str(op_meta.get("group") or "")
+        tags = [str(t) for t in op.get("tags") or ()]
+        for candidate in (
+            group,
+            group_nav.get(group, ""),
+            group.split("-")[0],
+            *(t.lower().replace(" ", "_") for t in tags),
+        ):
+            if candidate in nav_ids:
+                return candidate
+        return ""
+
+    def section_of(op: dict) -> str:
+        op_meta = op.get("x-oaiMeta") if isinstance(op.get("x-oaiMeta"), dict) else {}
+        tags = [str(t) for t in op.get("tags") or ()]
+        return tags[0] if tags else _words(str(op_meta.get("group") or "")) or "Other"
+
+    rest = [op_id for op_id in ops if op_id not in placed]
+    for op_id in rest:
+        nav = own_rules(ops[op_id][1])
+        if nav:
+            placed[op_id] = (nav, section_of(ops[op_id][1]))
+    by_segment: dict[str, dict[str, int]] = {}
+    for op_id, (nav, _) in placed.items():
+        votes = by_segment.setdefault(ops[op_id][0].strip("/").split("/")[0], {})
+        votes[nav] = votes.get(nav, 0) + 1
+    for op_id in rest:
+        if op_id in placed:
+            continue
+        votes = by_segment.get(ops[op_id][0].strip("/").split("/")[0]) or {}
+        nav = max(votes, key=votes.__getitem__) if votes else ("endpoints" if "endpoints" in nav_ids else "")
+        placed[op_id] = (nav, section_of(ops[op_id][1]))
+    titles = {str(n["id"]): str(n.get("title") or n["id"]) for n in navs}
+    badges = {str(n["id"]): "beta" if n.get("beta") else "deprecated" if n.get("deprecated") else "" for n in navs}
+    out: dict[str, dict[str, list[str]]] = {nav: {} for nav in nav_ids}
+    for op_id, (nav, section) in placed.items():  # placed in section order, then spec order
+        out.setdefault(nav if nav in titles else "", {}).setdefault(section, []).append(op_id)
+    return [
+        (titles.get(nav, ""), badges.get(nav, ""), list(sections.items())) for nav, sections in out.items() if sections
+    ]
