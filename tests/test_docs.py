@@ -487,6 +487,21 @@ def test_site_links_resolve_and_show_no_raw_markdown(site) -> None:
         assert raw == [], f"{page.name}: raw Markdown {raw[:3]}"
 
 
+@pytest.mark.parametrize("module", ["markdown_it", "pygments"])
+def test_html_without_the_cli_extra_says_what_to_install(module, tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, module, None)  # as if not installed: importing it fails
+    for name in [m for m in sys.modules if m.startswith(f"{module}.")]:
+        monkeypatch.delitem(sys.modules, name)
+    out, err = io.StringIO(), io.StringIO()
+    code = main(["docs", "--spec", str(SPEC_31), "--html", str(tmp_path / "site")], stdout=out, stderr=err)
+    wanted = {"markdown_it": "markdown-it-py", "pygments": "Pygments"}[module]
+    assert code == 2 and out.getvalue() == ""
+    assert (
+        err.getvalue()
+        == f"openapi-client-openai: the HTML site needs {wanted}: pip install 'openapi-client-openai[cli]'\n"
+    )
+
+
 def test_both_specs_render_every_page(tmp_path) -> None:
     from openapi_client_openai.docs import write_site
 

@@ -33,6 +33,10 @@ exit status: 0 ok, 1 error, 2 usage error or a request that does not fit the spe
   4 HTTP 4xx answer, 5 HTTP 5xx answer"""
 
 
+# The distribution that installs a module the command line imports late (all come with rich).
+_DISTRIBUTIONS = {"markdown_it": "markdown-it-py", "pygments": "Pygments", "rich": "rich"}
+
+
 class _UsageError(Exception):
     """A mistake in the command line, reported as one line with exit status 2."""
 
@@ -241,7 +245,12 @@ def _cmd_docs(args: argparse.Namespace, out: TextIO, tty: bool) -> int:
 
     index = load_index(args.spec)
     if args.html:
-        pages = docs.write_site(index, args.html)
+        try:
+            pages = docs.write_site(index, args.html)
+        except ImportError as exc:
+            top = (exc.name or "").split(".")[0]
+            wanted = _DISTRIBUTIONS.get(top, top or str(exc))
+            raise _UsageError(f"the HTML site needs {wanted}: pip install 'openapi-client-openai[cli]'") from None
         out.write(f"wrote {pages} pages to {args.html} (open {os.path.join(args.html, 'index.html')})\n")
         return EXIT_OK
     if args.search:
