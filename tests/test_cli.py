@@ -144,6 +144,28 @@ def test_list(env) -> None:
     assert code == 1 and "no operation matches" in out
 
 
+def test_list_matches_words_of_ids_paths_and_summaries(env) -> None:
+    def listed(*words: str) -> list[str]:
+        code, out, _ = cli("list", *words)
+        return [line.split()[2] for line in out.splitlines()] if code == 0 else []
+
+    chat = listed("chat")
+    assert "createChatCompletion" in chat and "getChatCompletionMessages" in chat
+    # these only mention chat deep inside a long summary: not a match any more
+    assert "createFile" not in chat and "createImageEdit" not in chat
+    assert "activateOrganizationCertificates" not in listed("call")  # "call" inside other words
+    assert listed("files") == listed("file") and "listFiles" in listed("file")
+    assert listed("vector", "store", "files")[:4] == [
+        "listVectorStoreFiles",
+        "createVectorStoreFile",
+        "getVectorStoreFile",
+        "deleteVectorStoreFile",
+    ]
+    code, out, _ = cli("list")
+    assert code == 0 and "](" not in out and "**" not in out
+    assert "Starting a new project? We recommend trying Responses" in out  # was **...** and [Responses](...)
+
+
 def test_spec_info_and_update(server, tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(spec_module.CACHE_ENV, str(tmp_path / "cache"))
     monkeypatch.setattr(_index, "_LOADED", {})

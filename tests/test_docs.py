@@ -23,6 +23,7 @@ import pytest
 from openapi_client_openai import OpenAIClient
 from openapi_client_openai.cli import main
 from openapi_client_openai.docs import example, examples, markdown, render_terminal, schema_markdown, search
+from openapi_client_openai.docs._search import find, words
 from openapi_client_openai.mock import MockServer
 from openapi_client_openai.spec import docinfo
 from openapi_client_openai.spec._docinfo import shorten
@@ -298,6 +299,40 @@ def test_search_finds_by_path_and_description() -> None:
     index = OpenAIClient(spec=SPEC_31, api_key=FAKE_KEY).spec
     assert "createTranscription" in [op for op, _ in search(index, "audio transcriptions")]
     assert search(index, "no-such-words-anywhere") == []
+
+
+def test_search_ranks_exact_id_and_path_matches_first() -> None:
+    index = OpenAIClient(spec=SPEC_31, api_key=FAKE_KEY).spec
+
+    def ranked(words: str) -> list[str]:
+        return [op for op, _ in search(index, words)]
+
+    assert ranked("vector store files")[:4] == [
+        "listVectorStoreFiles",
+        "createVectorStoreFile",
+        "getVectorStoreFile",
+        "deleteVectorStoreFile",
+    ]
+    assert words("createVectorStoreFile") == ["create", "vector", "store", "file"]
+    assert words("/vector_stores/{vector_store_id}/file_batches") == [
+        "vector",
+        "store",
+        "vector",
+        "store",
+        "id",
+        "file",
+        "batch",
+    ]
+    assert words("list-audit-logs entries") == ["list", "audit", "log", "entry"]
+    assert ranked("createChatCompletion")[0] == "createChatCompletion"
+    assert ranked("create_chat_completion")[0] == "createChatCompletion"
+    assert ranked("/audio/transcriptions")[0] == "createTranscription"
+    files = ranked("files")
+    # createImageEdit speaks of files only in its description: found, but after the others
+    assert files[0] == "listFiles" and files[-1] == "createImageEdit"
+    assert "createImageEdit" not in find(index, "files", descriptions=False)
+    summaries = [summary for _, summary in search(index, "chat")]
+    assert summaries and not any("](" in s or "**" in s for s in summaries)
 
 
 CHROMIUM_FLAGS = [

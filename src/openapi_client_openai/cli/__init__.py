@@ -100,7 +100,12 @@ def _parser() -> argparse.ArgumentParser:
     )
 
     lst = sub.add_parser("list", parents=[common], help="list operations (method, path, summary)")
-    lst.add_argument("word", nargs="?", help="show only operations whose id, path or summary contain WORD")
+    lst.add_argument(
+        "words",
+        nargs="*",
+        metavar="WORD",
+        help="show only operations whose id, path or summary hold every WORD (as a word: files finds file)",
+    )
 
     docs = sub.add_parser("docs", parents=[common], help="show an operation's documentation, or search them")
     docs.add_argument("operation", nargs="?", help="operationId or snake_case name")
@@ -359,19 +364,6 @@ def _cmd_mock(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
-def _one_line(text: str, width: int = 100) -> str:
-    """The first paragraph of a (markdown) summary on one line, shortened to ``width``."""
-    for para in text.split("\n\n"):
-        line = " ".join(para.replace("**", "").split()).strip("-# ")
-        if not line:
-            continue
-        if len(line) > width:
-            end = line.find(". ", 0, width)
-            line = line[: end + 1] if end > 0 else line[: width - 1] + "\u2026"
-        return line
-    return ""
-
-
 def _print_stream(stream: Any, raw: bool, out: TextIO, tty: bool) -> int:
     """Print a stream as it arrives: its text deltas, or (``--events``) the raw events."""
     from ._output import print_json
@@ -396,20 +388,18 @@ def _print_stream(stream: Any, raw: bool, out: TextIO, tty: bool) -> int:
 
 
 def _cmd_list(args: argparse.Namespace, out: TextIO) -> int:
-    from ..spec import load_index, snake_case
+    from ..docs._search import find, one_line
+    from ..spec import load_index
     from ._output import print_table
 
     index = load_index(args.spec)
-    word = (args.word or "").lower()
+    query = " ".join(args.words)
     rows = []
-    for op_id, entry in index.data["ops"].items():
-        method, path, summary = entry[0], entry[1], entry[2]
-        hay = f"{op_id} {snake_case(op_id)} {path} {summary}".lower()
-        if word and word not in hay:
-            continue
-        rows.append((method, path, op_id, _one_line(summary)))
+    for op_id in find(index, query, descriptions=False) if query else index.operation_ids:
+        op = index.operation(op_id)
+        rows.append((op.method, op.path, op_id, one_line(op.summary)))
     if not rows:
-        out.write(f"no operation matches {args.word!r}\n")
+        out.write(f"no operation matches {query!r}\n")
         return EXIT_ERROR
     print_table(rows, out)
     return EXIT_OK
