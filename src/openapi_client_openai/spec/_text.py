@@ -88,7 +88,7 @@ def _typed(value: Any, schema: Any, explainer: Explainer) -> Any:
 
 
 def _tidy(value: Any, field: str = "") -> Any:
-    """A made-up value as a reader expects it: the mock's sentences become "Hello!", ids get
+    """A made-up value as a reader expects it: Faker's sentences become "Hello!", ids get
     their kind's prefix (``file_ids`` -> ``["file-abc123"]``)."""
     if isinstance(value, dict):
         return {k: _tidy(v, k) for k, v in value.items()}
@@ -128,12 +128,14 @@ def _example_body(index: Any, op_id: str) -> Any:
     explainer = Explainer(defs, "")
     form = bodies.get("multipart/form-data")
     for raw in info["examples"]:
-        if not isinstance(raw, dict) or raw.get("stream") is True or raw.get("stream_format") == "sse":
-            continue  # the plain call first; the streamed one is made from it
+        if not isinstance(raw, dict):
+            continue
         body = _from_spec(raw, model)
         if form is not None and "application/json" not in bodies:
             props = explainer.properties(form)
             body = {k: _typed(v, props.get(k, {}), explainer) for k, v in body.items()}
+        if body.get("stream") is True or body.get("stream_format") == "sse":
+            continue  # the plain call first; the streamed one is made from it
         if not validator.check(body, params):
             return body
     schema = bodies.get("application/json") or form
