@@ -144,6 +144,28 @@ def test_list(env) -> None:
     assert code == 1 and "no operation matches" in out
 
 
+def test_list_matches_words_of_ids_paths_and_summaries(env) -> None:
+    def listed(*words: str) -> list[str]:
+        code, out, _ = cli("list", *words)
+        return [line.split()[2] for line in out.splitlines()] if code == 0 else []
+
+    chat = listed("chat")
+    assert "createChatCompletion" in chat and "getChatCompletionMessages" in chat
+    # these only mention chat deep inside a long summary: not a match any more
+    assert "createFile" not in chat and "createImageEdit" not in chat
+    assert "activateOrganizationCertificates" not in listed("call")  # "call" inside other words
+    assert listed("files") == listed("file") and "listFiles" in listed("file")
+    assert listed("vector", "store", "files")[:4] == [
+        "listVectorStoreFiles",
+        "createVectorStoreFile",
+        "getVectorStoreFile",
+        "deleteVectorStoreFile",
+    ]
+    code, out, _ = cli("list")
+    assert code == 0 and "](" not in out and "**" not in out
+    assert "Starting a new project? We recommend trying Responses" in out  # was **...** and [Responses](...)
+
+
 def test_spec_info_and_update(server, tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(spec_module.CACHE_ENV, str(tmp_path / "cache"))
     monkeypatch.setattr(_index, "_LOADED", {})
@@ -314,3 +336,355 @@ def test_bulk_run_names_the_cause_of_connection_failures(tmp_path, monkeypatch: 
     assert f"3 requests left for the next run (connection refused at {dead} (3))" in out
     code, _, err = cli("bulk", "run", str(tmp_path / "in.jsonl"), "-o", str(tmp_path / "o.jsonl"), "--concurrency", "0")
     assert code == 2 and "--concurrency must be 1 or more" in err
+
+
+# -- messages: the command line speaks its own options, the library speaks Python ---------------
+
+SOURCE = pathlib.Path(__file__).resolve().parents[1] / "src" / "openapi_client_openai"
+# How the library (Python) and the command line spell each option both have.
+OPTIONS = {
+    "api_key": ("api_key=", "--api-key"),
+    "base_url": ("base_url", "--base-url"),
+    "max_retries": ("max_retries", "--max-retries"),
+    "validate": ("validate=", "--validate"),
+    "spec": ("spec=", "--spec"),
+    "timeout": ("timeout=", "--timeout"),
+    "body": ("body=", "--body"),
+    "default_headers": ("default_headers=", "Name:value"),
+}
+
+
+def _raised_messages() -> list[str]:
+    """The text of every message the library raises (the string parts of f-strings too), outside
+    the command line itself."""
+    import ast
+
+    found = []
+    for path in SOURCE.rglob("*.py"):
+        if path.relative_to(SOURCE).parts[0] == "cli":
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Raise) and node.exc is not None:
+                said = node.exc
+            elif isinstance(node, ast.Call) and ast.unparse(node.func) == "super().__init__":
+                said = node  # an error class making its own message
+            else:
+                continue
+            found += [c.value for c in ast.walk(said) if isinstance(c, ast.Constant) and isinstance(c.value, str)]
+    return found
+
+
+def test_every_library_message_naming_an_option_reads_as_the_command_line() -> None:
+    from openapi_client_openai.cli import cli_words
+
+    naming = [m for m in _raised_messages() if any(python in m for python, _ in OPTIONS.values())]
+    assert len(naming) >= 6  # api_key= (3), validate=, spec=PATH (2), base_url, max_retries, timeout=, body=
+    for message in naming:
+        said = cli_words(message)
+        for python, flag in OPTIONS.values():
+            if python in message:
+                assert python not in said and flag in said, (message, said)
+
+
+def test_library_messages_speak_python() -> None:
+    flags = [flag for _, flag in OPTIONS.values()]
+    assert [m for m in _raised_messages() if any(flag in m for flag in flags)] == []
+
+
+def test_cli_errors_name_cli_options(env, server) -> None:
+    code, _, err = cli("call", "createChatCompletion", "model=m", "temperature:=5")
+    assert code == 2 and "--validate off" in err and "validate=" not in err
+    code, _, err = cli("call", "listModels", "--max-retries", "-1")
+    assert code == 1 and "--max-retries must be a whole number >= 0" in err and "max_retries" not in err
+    code, _, err = cli("call", "listModels", "--base-url", "ftp://example.com")
+    assert code == 1 and "--base-url must start with http:// or https://" in err
+    code, _, err = cli("call", "listModels", "--api-key", "sk-\x01")
+    assert code == 1 and err.rstrip().endswith("check OPENAI_API_KEY or --api-key") and "api_key=" not in err
+    code, _, err = cli("call", "listModels", "--timeout", "-1")
+    assert code == 2 and "argument --timeout: must be more than 0, not -1" in err
+
+
+def test_missing_key_says_the_cli_way(server, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OPENAI_BASE_URL", server.url)
+    code, _, err = cli("call", "listModels", "--spec", str(SPEC_31))
+    assert code == 1
+    assert err == (
+        "openapi-client-openai: listModels needs an API key: set the OPENAI_API_KEY environment variable "
+        "or pass --api-key\n"
+    )
+    assert server.requests == []
+
+
+@pytest.mark.parametrize(
+    ("item", "said"),
+    [
+        ("temperature=0.5", "temperature is a number in the spec: write temperature:=0.5"),
+        ("n=2", "n is a number in the spec: write n:=2"),
+        ("stream=true", "stream is a boolean in the spec: write stream:=true"),
+        ("temperature=warm", "temperature is a number in the spec: write temperature:=0.5"),
+        ("messages=hi", "messages is an array in the spec: write messages:='[...]'"),
+    ],
+)
+def test_text_item_where_the_spec_wants_json_says_to_use_colon_equals(env, server, item: str, said: str) -> None:
+    code, out, err = cli(
+        "call", "createChatCompletion", "model=m", 'messages:=[{"role": "user", "content": "Hi"}]', item
+    )
+    assert (code, out, err) == (2, "", f"openapi-client-openai: {said}\n")
+    assert server.requests == []
+
+
+def test_text_items_that_are_text_or_form_fields_are_sent(env, server, tmp_path: pathlib.Path) -> None:
+    code, _, err = cli("call", "createChatCompletion", "model=m", 'messages:=[{"role": "user", "content": "Hi"}]')
+    assert code == 0, err
+    audio = tmp_path / "a.mp3"
+    audio.write_bytes(b"ID3")
+    code, _, err = cli("call", "createTranscription", f"file@{audio}", "model=whisper-1", "temperature=0.5")
+    assert code == 2 and "temperature is a number in the spec: write temperature:=0.5" in err
+    code, _, err = cli("call", "createTranscription", f"file@{audio}", "model=whisper-1", "temperature:=0.5")
+    assert code == 0, err
+    assert b'name="temperature"\r\n\r\n0.5' in server.last.body  # a form field is text on the wire
+    code, _, err = cli("call", "createChatCompletion", "model=m", "temperature=0.5", "--validate", "off")
+    assert code == 0 and server.last.json()["temperature"] == "0.5"  # asked for: sent as written
+
+
+def test_mock_on_a_busy_port_fails_at_once_in_one_line() -> None:
+    import socket
+    import time
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        started = time.monotonic()
+        code, out, err = cli("mock", "--spec", str(SPEC_31), "--port", str(port))
+        assert time.monotonic() - started < 2
+    assert code == 2 and out == ""  # no "serving at" line first
+    assert err.startswith(f"openapi-client-openai: cannot listen on 127.0.0.1:{port}: Address already in use")
+    assert err.count("\n") == 1
+
+
+# -- every option of --help has an effect, and a test that shows it -----------------------------
+
+
+def _options(parser, path: str = "") -> set[str]:
+    import argparse
+
+    found = set()
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, child in action.choices.items():
+                found |= _options(child, f"{path} {name}".strip())
+        elif action.option_strings and action.dest != "help":
+            found.add(f"{path} {max(action.option_strings, key=len)}".strip())
+    return found
+
+
+# Each option and the tests that show its effect (for the options before any command too).
+FLAG_TESTS = {
+    "--spec": "test_global_options_before_the_command",
+    "--base-url": "test_global_options_before_the_command",
+    "--version": "test_version_and_help",
+    "call --spec": "test_spec_info_and_update test_missing_key_says_the_cli_way",
+    "call --base-url": "test_cli_errors_name_cli_options test_global_options_before_the_command",
+    "call --body": "test_call_body_from_stdin_and_file_upload",
+    "call --output": "test_binary_answer_to_file_or_pipe",
+    "call --events": "test_call_streams_raw_events",
+    "call --timeout": "test_call_timeout_max_retries_and_api_key",
+    "call --max-retries": "test_call_timeout_max_retries_and_api_key",
+    "call --validate": "test_request_that_does_not_fit_the_spec_is_not_sent",
+    "call --api-key": "test_call_timeout_max_retries_and_api_key",
+    "list --spec": "test_list",
+    "docs --spec": "test_docs_options",
+    "docs --search": "test_docs_options",
+    "docs --example": "test_docs_options",
+    "docs --html": "test_docs_options",
+    "bulk run --spec": "test_bulk_run_options",
+    "bulk run --base-url": "test_bulk_run_options",
+    "bulk run --output": "test_bulk_run_options",
+    "bulk run --concurrency": "test_bulk_run_options",
+    "bulk run --max-rpm": "test_bulk_run_options",
+    "bulk run --max-tpm": "test_bulk_run_options",
+    "bulk run --api-key": "test_bulk_run_options",
+    "bulk submit --spec": "test_bulk_submit_options",
+    "bulk submit --base-url": "test_bulk_submit_options",
+    "bulk submit --output": "test_bulk_submit_options",
+    "bulk submit --poll-seconds": "test_bulk_submit_options",
+    "bulk submit --api-key": "test_bulk_submit_options",
+    "mock --spec": "test_mock_options",
+    "mock --host": "test_mock_options",
+    "mock --port": "test_mock_options test_mock_on_a_busy_port_fails_at_once_in_one_line",
+    "mock --lenient-ids": "test_mock_options",
+    "mock --stream-delay-ms": "test_mock_options",
+    "mock --first-event-delay-ms": "test_mock_options",
+    "mock --seed": "test_mock_options",
+    "mock --fault": "test_mock_options",
+    "spec info --spec": "test_spec_info_and_update",
+    "spec update --timeout": "test_spec_update_timeout",
+}
+
+
+def test_every_option_in_help_has_a_test_of_its_effect() -> None:
+    from openapi_client_openai.cli import _parser
+
+    assert _options(_parser()) == set(FLAG_TESTS)
+    for names in FLAG_TESTS.values():
+        for name in names.split():
+            assert callable(globals().get(name)), name
+
+
+def test_version_and_help(capsys: pytest.CaptureFixture) -> None:
+    from openapi_client_openai._version import __version__
+
+    assert cli("--version") == (0, f"openapi-client-openai {__version__}\n", "")
+    code, out, err = cli("call", "--help")
+    assert code == 0 and out.startswith("usage: openapi-client-openai call") and err == ""
+    assert capsys.readouterr() == ("", "")  # help goes to the run's own stdout, not sys.stdout
+
+
+def test_options_before_a_command_that_ignores_them_are_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert cli("--base-url", "http://x/v1", "list") == (
+        2,
+        "",
+        "openapi-client-openai: --base-url has no effect on list\n",
+    )
+    code, _, err = cli("--spec", str(SPEC_30), "spec", "update", "http://127.0.0.1:9/x.yaml")
+    assert code == 2 and "--spec has no effect on spec update" in err
+    code, _, err = cli("list", "--base-url", "http://x/v1")
+    assert code == 2 and "unrecognized arguments: --base-url" in err
+
+
+def test_call_timeout_max_retries_and_api_key(server, monkeypatch: pytest.MonkeyPatch) -> None:
+    import time
+
+    monkeypatch.setenv(spec_module.SPEC_ENV, str(SPEC_31))
+    monkeypatch.setenv("OPENAI_BASE_URL", server.url)
+    monkeypatch.setattr("openapi_client_openai._retry.INITIAL_DELAY", 0.01)
+    code, _, err = cli("call", "listModels", "--api-key", FAKE_KEY)
+    assert code == 0, err
+    assert server.last.headers["authorization"] == f"Bearer {FAKE_KEY}"
+    server.default = lambda req: Reply(500, '{"error": {"message": "boom"}}')
+    for retries in ("0", "2"):
+        server.requests.clear()
+        code, _, _ = cli("call", "listModels", "--api-key", FAKE_KEY, "--max-retries", retries)
+        assert code == 5 and len(server.requests) == 1 + int(retries)
+    server.default = lambda req: Reply(delay=2.0)
+    started = time.monotonic()
+    code, _, err = cli("call", "listModels", "--api-key", FAKE_KEY, "--timeout", "0.3", "--max-retries", "0")
+    assert code == 1 and "timed out" in err.lower() and time.monotonic() - started < 1.5
+
+
+def test_docs_options(tmp_path: pathlib.Path) -> None:
+    spec = ("--spec", str(SPEC_30))
+    code, out, _ = cli("docs", *spec, "createChatCompletion", "--example")
+    assert code == 0 and out.startswith("from openapi_client_openai import OpenAIClient") and "## " not in out
+    code, out, _ = cli("docs", *spec, "--search", "vector", "store", "files")
+    assert code == 0 and out.split()[0] == "listVectorStoreFiles"
+    code, out, _ = cli("docs", *spec, "--html", str(tmp_path / "site"))
+    assert code == 0 and "wrote 563 pages" in out  # 126 operations, 436 schemas, the index: the 2025 spec
+    for argv, said in [
+        (("createChatCompletion", "--search", "chat"), "docs takes one of OPERATION, --search or --html"),
+        (("--search", "chat", "--example"), "--example shows one operation's example"),
+        (("--html", str(tmp_path / "x"), "--example"), "--example shows one operation's example"),
+    ]:
+        code, _, err = cli("docs", *spec, *argv)
+        assert code == 2 and said in err, err
+
+
+def test_spec_update_timeout(server, tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import time
+
+    monkeypatch.setenv(spec_module.CACHE_ENV, str(tmp_path / "cache"))
+    server.default = lambda req: Reply(body=MINI, delay=2.0, headers={"content-type": "application/yaml"})
+    started = time.monotonic()
+    code, _, err = cli("spec", "update", server.url + "/openapi.yaml", "--timeout", "0.3")
+    assert code == 1 and time.monotonic() - started < 1.5 and len(err.strip().splitlines()) == 1
+
+
+def test_bulk_run_options(server, tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import time
+
+    from openapi_client_openai._bulk import _tokens
+
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    _bulk_input(tmp_path / "in.jsonl", 4)
+    base = ("bulk", "run", str(tmp_path / "in.jsonl"), "--spec", str(SPEC_31), "--base-url", server.url)
+
+    def run(name: str, *argv: str) -> float:
+        started = time.monotonic()
+        code, out, err = cli(*base, "--output", str(tmp_path / name), "--api-key", FAKE_KEY, *argv)
+        assert code == 0, err + out
+        assert len((tmp_path / name).read_text().splitlines()) == 4
+        return time.monotonic() - started
+
+    run("plain.jsonl")
+    assert server.last.headers["authorization"] == f"Bearer {FAKE_KEY}" and server.last.path == "/v1/embeddings"
+    assert run("rpm.jsonl", "--max-rpm", "300") >= 0.55  # 0.2 s between requests
+    tokens = _tokens({"model": "text-embedding-3-small", "input": "text 0"})
+    assert run("tpm.jsonl", "--max-tpm", str(tokens * 300)) >= 0.55  # the same pace, by tokens
+    server.default = lambda req: Reply(delay=0.3)
+    assert run("one.jsonl", "--concurrency", "1") >= 1.15  # one at a time: 4 x 0.3 s
+
+
+def test_bulk_submit_options(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import time
+
+    from openapi_client_openai.mock import MockServer
+
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    _bulk_input(tmp_path / "in.jsonl", 3)
+    with MockServer(spec=SPEC_31) as url:
+        started = time.monotonic()
+        code, out, err = cli(
+            "bulk",
+            "submit",
+            str(tmp_path / "in.jsonl"),
+            *("--spec", str(SPEC_31), "--base-url", url, "--api-key", FAKE_KEY),
+            *("--output", str(tmp_path / "out.jsonl"), "--poll-seconds", "0.05"),
+        )
+        # the mock's batches finish at the third look: 0.05 + 0.1 s of waiting, not 5 + 10
+        assert code == 0 and time.monotonic() - started < 5, err
+    assert "3 answers, 0 errors" in out and len((tmp_path / "out.jsonl").read_text().splitlines()) == 3
+
+
+def test_mock_options(tmp_path) -> None:
+    import time
+
+    from openapi_client_openai import OpenAIClient
+
+    def start(*argv: str) -> tuple[subprocess.Popen, str]:
+        command = [sys.executable, "-m", "openapi_client_openai", "mock", "--spec", str(SPEC_31), "--port", "0"]
+        proc = subprocess.Popen([*command, *argv], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        line = proc.stdout.readline()
+        assert "(288 operations) at http://127.0.0.1:" in line, line or proc.stderr.read()
+        return proc, line.split(" at ")[1].split()[0]
+
+    chat = {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "Hi"}]}
+    lenient, url = start("--host", "127.0.0.1", "--lenient-ids", "--seed", "7", "--first-event-delay-ms", "400")
+    faulty, faulty_url = start("--fault", "503=1", "--stream-delay-ms", "50")
+    try:
+        with OpenAIClient(spec=SPEC_31, api_key=FAKE_KEY, base_url=url, max_retries=0) as client:
+            assert client.retrieveFile(file_id="file-never-made").status_code == 200  # --lenient-ids
+            first = client.createChatCompletion(body=chat).json()
+            started = time.monotonic()
+            with client.createChatCompletion(body={**chat, "stream": True}) as stream:
+                next(iter(stream))
+                assert time.monotonic() - started >= 0.4  # --first-event-delay-ms
+        from openapi_client_openai.mock import MockServer
+
+        for seed, same in ((7, True), (8, False)):  # --seed: the same answers as an app with that seed
+            with (
+                MockServer(spec=SPEC_31, seed=seed, lenient_ids=True) as other,
+                OpenAIClient(spec=SPEC_31, api_key=FAKE_KEY, base_url=other, max_retries=0) as client,
+            ):
+                client.retrieveFile(file_id="file-never-made")
+                assert (client.createChatCompletion(body=chat).json()["id"] == first["id"]) is same
+        with OpenAIClient(spec=SPEC_31, api_key=FAKE_KEY, base_url=faulty_url, max_retries=0) as client:
+            with pytest.raises(Exception) as caught:
+                client.listModels()
+            assert getattr(caught.value, "status_code", None) == 503  # --fault 503=1
+    finally:
+        for proc in (lenient, faulty):
+            proc.terminate()
+            proc.wait(timeout=10)
+            proc.stdout.close()
+            proc.stderr.close()

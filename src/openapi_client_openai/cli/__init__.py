@@ -15,7 +15,7 @@ import sys
 from collections.abc import Mapping, Sequence
 from typing import Any, TextIO
 
-__all__ = ["main", "run"]
+__all__ = ["cli_words", "main", "run"]
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_4XX, EXIT_5XX = 0, 1, 2, 4, 5
 
@@ -33,39 +33,96 @@ exit status: 0 ok, 1 error, 2 usage error or a request that does not fit the spe
   4 HTTP 4xx answer, 5 HTTP 5xx answer"""
 
 
+# The distribution that installs a module the command line imports late (all come with rich).
+_DISTRIBUTIONS = {"markdown_it": "markdown-it-py", "pygments": "Pygments", "rich": "rich"}
+
+
 class _UsageError(Exception):
     """A mistake in the command line, reported as one line with exit status 2."""
 
 
+class _Exit(Exception):
+    """argparse finished the run (``--help``, ``--version``) with this status."""
+
+    def __init__(self, status: int) -> None:
+        super().__init__(status)
+        self.status = status
+
+
 class _Parser(argparse.ArgumentParser):
+    """argparse that reports instead of exiting, and prints help to the run's own stdout."""
+
+    out: TextIO | None = None
+
     def error(self, message: str) -> Any:  # argparse would print and exit; we report instead
         raise _UsageError(f"{message} (see {self.prog} --help)")
 
+    def exit(self, status: int = 0, message: str | None = None) -> Any:
+        if message:
+            self._print_message(message)
+        raise _Exit(status)
 
-def _common(suppress: bool) -> argparse.ArgumentParser:
-    # The options work before or after the command; after it, only when given (SUPPRESS), so
-    # that the subcommand's defaults never overwrite what came before it.
+    def _print_message(self, message: str, file: Any = None) -> None:
+        if message:
+            (self.out or sys.stdout).write(message)
+
+
+def _option(name: str, suppress: bool) -> argparse.ArgumentParser:
+    # The options --spec and --base-url work before or after the command; after it, only when
+    # given (SUPPRESS), so that the subcommand's defaults never overwrite what came before it.
     default = argparse.SUPPRESS if suppress else None
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument(
-        "--spec",
-        default=default,
-        help="spec path or URL (default: $OPENAPI_CLIENT_OPENAI_SPEC, else the downloaded or packaged spec)",
-    )
-    common.add_argument(
-        "--base-url", default=default, help="API base URL (default: $OPENAI_BASE_URL or https://api.openai.com/v1)"
-    )
-    return common
+    holder = argparse.ArgumentParser(add_help=False)
+    if name == "spec":
+        holder.add_argument(
+            "--spec",
+            default=default,
+            help="spec path or URL (default: $OPENAPI_CLIENT_OPENAI_SPEC, else the downloaded or packaged spec)",
+        )
+    else:
+        holder.add_argument(
+            "--base-url", default=default, help="API base URL (default: $OPENAI_BASE_URL or https://api.openai.com/v1)"
+        )
+    return holder
 
 
-def _parser() -> argparse.ArgumentParser:
-    common = _common(suppress=True)
+def _seconds(text: str) -> float:
+    """An argparse type: a positive number (of seconds, requests or tokens)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be more than 0, not {text}")
+    return value
+
+
+def _pause(text: str) -> float:
+    """An argparse type: milliseconds to wait, 0 or more."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not value >= 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, not {text}")
+    return value
+
+
+# The commands each option before the command has an effect on.
+_GLOBAL_USERS = {
+    "spec": ("call", "list", "docs", "bulk", "mock", "spec info"),
+    "base_url": ("call", "bulk"),
+}
+_KEY_HELP = "the API key (default: $OPENAI_API_KEY, which keeps it out of `ps`)"
+
+
+def _parser(out: TextIO | None = None) -> argparse.ArgumentParser:
+    spec, base_url = _option("spec", suppress=True), _option("base-url", suppress=True)
     parser = _Parser(
         prog="openapi-client-openai",
         description="Call the OpenAI API, driven by OpenAI's OpenAPI spec.",
         epilog=_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        parents=[_common(suppress=False)],
+        parents=[_option("spec", suppress=False), _option("base-url", suppress=False)],
     )
     from .._version import __version__
 
@@ -74,7 +131,7 @@ def _parser() -> argparse.ArgumentParser:
 
     call = sub.add_parser(
         "call",
-        parents=[common],
+        parents=[spec, base_url],
         help="call an operation and print its answer",
         epilog=_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -86,7 +143,7 @@ def _parser() -> argparse.ArgumentParser:
     call.add_argument(
         "--events", action="store_true", help="for a stream, print the raw events instead of the text as it arrives"
     )
-    call.add_argument("--timeout", type=float, help="seconds to wait for the answer")
+    call.add_argument("--timeout", type=_seconds, help="seconds to wait for the answer")
     call.add_argument("--max-retries", type=int, default=2, help="retries on 408/409/429/5xx and connection errors")
     call.add_argument(
         "--validate",
@@ -94,19 +151,25 @@ def _parser() -> argparse.ArgumentParser:
         default="error",
         help="check the request against the spec first: refuse (error, the default), warn, or off",
     )
+    call.add_argument("--api-key", help=_KEY_HELP)
 
-    lst = sub.add_parser("list", parents=[common], help="list operations (method, path, summary)")
-    lst.add_argument("word", nargs="?", help="show only operations whose id, path or summary contain WORD")
+    lst = sub.add_parser("list", parents=[spec], help="list operations (method, path, summary)")
+    lst.add_argument(
+        "words",
+        nargs="*",
+        metavar="WORD",
+        help="show only operations whose id, path or summary hold every WORD (as a word: files finds file)",
+    )
 
-    docs = sub.add_parser("docs", parents=[common], help="show an operation's documentation, or search them")
+    docs = sub.add_parser("docs", parents=[spec], help="show an operation's documentation, or search them")
     docs.add_argument("operation", nargs="?", help="operationId or snake_case name")
     docs.add_argument("--search", nargs="+", metavar="WORD", help="find operations by id, path and description")
-    docs.add_argument("--example", action="store_true", help="print only the runnable Python example")
+    docs.add_argument("--example", action="store_true", help="print only the operation's runnable Python example")
     docs.add_argument("--html", metavar="DIR", help="write a static HTML site (index, search, a page per operation)")
 
     bulk = sub.add_parser("bulk", help="send a file of requests (Batch API format), exactly once, resumable")
     bulk_sub = bulk.add_subparsers(dest="bulk_command", parser_class=_Parser, metavar="BULK_COMMAND")
-    bulk_run = bulk_sub.add_parser("run", parents=[common], help="send the requests from this machine")
+    bulk_run = bulk_sub.add_parser("run", parents=[spec, base_url], help="send the requests from this machine")
     bulk_run.add_argument("input", help="requests, one JSON object a line: custom_id, method, url, body")
     bulk_run.add_argument("--output", "-o", required=True, help="answers, one a line (Batch API output format)")
     bulk_run.add_argument(
@@ -115,21 +178,23 @@ def _parser() -> argparse.ArgumentParser:
         default=16,
         help="requests in flight (default 16; at most 100, the connections a client keeps: more would only wait)",
     )
-    bulk_run.add_argument("--max-rpm", type=float, help="at most this many requests a minute")
-    bulk_run.add_argument("--max-tpm", type=float, help="at most about this many tokens a minute")
-    bulk_run.add_argument("--api-key", help="the API key (default: $OPENAI_API_KEY, which keeps it out of `ps`)")
-    bulk_submit = bulk_sub.add_parser("submit", parents=[common], help="send the requests through the Batch API")
+    bulk_run.add_argument("--max-rpm", type=_seconds, help="at most this many requests a minute")
+    bulk_run.add_argument("--max-tpm", type=_seconds, help="at most about this many tokens a minute")
+    bulk_run.add_argument("--api-key", help=_KEY_HELP)
+    bulk_submit = bulk_sub.add_parser(
+        "submit", parents=[spec, base_url], help="send the requests through the Batch API"
+    )
     bulk_submit.add_argument("input", help="requests, one JSON object a line: custom_id, method, url, body")
     bulk_submit.add_argument("--output", "-o", required=True, help="answers, one a line (Batch API output format)")
-    bulk_submit.add_argument("--poll-seconds", type=float, default=5.0, help="first wait between looks (doubles)")
-    bulk_submit.add_argument("--api-key", help="the API key (default: $OPENAI_API_KEY)")
+    bulk_submit.add_argument("--poll-seconds", type=_seconds, default=5.0, help="first wait between looks (doubles)")
+    bulk_submit.add_argument("--api-key", help=_KEY_HELP)
 
-    mock = sub.add_parser("mock", parents=[common], help="serve a local mock of the API (offline tests)")
+    mock = sub.add_parser("mock", parents=[spec], help="serve a local mock of the API (offline tests)")
     mock.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
-    mock.add_argument("--port", type=int, default=8080, help="port to listen on (default 8080)")
+    mock.add_argument("--port", type=int, default=8080, help="port to listen on (default 8080; 0 picks a free one)")
     mock.add_argument("--lenient-ids", action="store_true", help="any id resolves to a made-up object, never a 404")
-    mock.add_argument("--stream-delay-ms", type=float, default=0.0, help="pause between streamed events")
-    mock.add_argument("--first-event-delay-ms", type=float, default=0.0, help="pause before the first event")
+    mock.add_argument("--stream-delay-ms", type=_pause, default=0.0, help="pause between streamed events")
+    mock.add_argument("--first-event-delay-ms", type=_pause, default=0.0, help="pause before the first event")
     mock.add_argument("--seed", type=int, help="make the answers repeatable")
     mock.add_argument(
         "--fault",
@@ -140,19 +205,67 @@ def _parser() -> argparse.ArgumentParser:
         "a request can ask for one with the x-mock-fault header",
     )
 
-    spec = sub.add_parser("spec", help="show or update the spec in use")
-    spec_sub = spec.add_subparsers(dest="spec_command", parser_class=_Parser, metavar="SPEC_COMMAND")
-    spec_sub.add_parser("info", parents=[common], help="where the spec comes from, its version and size")
-    upd = spec_sub.add_parser("update", parents=[common], help="download a newer spec into the user cache")
+    spec_cmd = sub.add_parser("spec", help="show or update the spec in use")
+    spec_sub = spec_cmd.add_subparsers(dest="spec_command", parser_class=_Parser, metavar="SPEC_COMMAND")
+    spec_sub.add_parser("info", parents=[spec], help="where the spec comes from, its version and size")
+    upd = spec_sub.add_parser("update", help="download a newer spec into the user cache")
     upd.add_argument("url", nargs="?", help="where to download it from (default: OpenAI's published spec)")
-    upd.add_argument("--timeout", type=float, default=120.0, help="seconds to wait for the download")
+    upd.add_argument("--timeout", type=_seconds, default=120.0, help="seconds to wait for the download")
+    _set_output(parser, out)
     return parser
+
+
+def _set_output(parser: argparse.ArgumentParser, out: TextIO | None) -> None:
+    """Send the help of the parser and all its subcommands to ``out``."""
+    parser.out = out  # type: ignore[attr-defined]
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for child in set(action.choices.values()):
+                _set_output(child, out)
+
+
+def _check_global_options(args: argparse.Namespace) -> None:
+    """An option given before a command that does not use it is an error, not silently ignored."""
+    command = args.command or ""
+    for sub in ("spec_command", "bulk_command"):
+        if getattr(args, sub, None):
+            command = f"{command} {getattr(args, sub)}"
+    for name, users in _GLOBAL_USERS.items():
+        if getattr(args, name, None) is not None and not command.startswith(users):
+            flag = "--" + name.replace("_", "-")
+            raise _UsageError(f"{flag} has no effect on {command or 'this command'}")
+
+
+# Messages of the library name its Python options; the command line names its own.
+_CLI_WORDS = [
+    (r"pass validate='(\w+)' or validate='(\w+)' to the client", r"use --validate \1 or --validate \2"),
+    (r"validate='(\w+)'", r"--validate \1"),
+    (r"\(timeout= and stream_idle_timeout= take seconds, or a Timeout\)", "(--timeout takes seconds)"),
+    (r"pass api_key= to the client", "pass --api-key"),
+    (r"\bapi_key=", "--api-key"),
+    (r"\bspec=PATH\b", "--spec PATH"),
+    (r"\bbase_url\b", "--base-url"),
+    (r"\bmax_retries\b", "--max-retries"),
+    (r"body= is not a mapping", "--body is not a JSON object"),
+    (r"a header with default_headers=", "a header item (Name:value)"),
+    (r"\b(spec|timeout|body)=", r"--\1 "),
+]
+
+
+def cli_words(message: str) -> str:
+    """A library message as the command line says it: ``--api-key`` for ``api_key=``,
+    ``--validate off`` for ``validate='off'``."""
+    import re
+
+    for pattern, replacement in _CLI_WORDS:
+        message = re.sub(pattern, replacement, message)
+    return message
 
 
 def _client(args: argparse.Namespace, **kw: Any) -> Any:
     from .._client import OpenAIClient
 
-    return OpenAIClient(spec=args.spec, base_url=args.base_url, **kw)
+    return OpenAIClient(spec=args.spec, base_url=args.base_url, api_key=args.api_key, **kw)
 
 
 def _read_body(arg: str, stdin: TextIO) -> Any:
@@ -185,6 +298,8 @@ def _cmd_call(args: argparse.Namespace, stdin: TextIO, out: TextIO, tty: bool) -
     body = _read_body(args.body, stdin) if args.body is not None else None
     client = _client(args, max_retries=args.max_retries, validate=args.validate)
     op = client.operation(args.operation)
+    if args.validate != "off":
+        _check_text_items(client.spec, op, items)
     params: dict[str, Any] = {}
     fields: dict[str, Any] = {}
     for key, value in items.fields.items():
@@ -234,14 +349,79 @@ def _cmd_call(args: argparse.Namespace, stdin: TextIO, out: TextIO, tty: bool) -
     return EXIT_OK
 
 
+_KINDS = {
+    "number": "a number",
+    "integer": "a number",
+    "boolean": "a boolean",
+    "array": "an array",
+    "object": "an object",
+}
+_SAMPLES = {"number": "0.5", "integer": "1", "boolean": "true", "array": "'[...]'", "object": "'{...}'"}
+
+
+def _check_text_items(index: Any, op: Any, items: Any) -> None:
+    """``temperature=0.5`` sends the text "0.5": where the spec wants a number, a boolean, an
+    array or an object, say to write ``temperature:=0.5`` instead (in a form too: the
+    value is text on the wire, but it is checked against the spec's type first)."""
+    from .._multipart import is_file
+    from .._validation import Explainer
+
+    bodies = (index.schemas()["ops"].get(op.id) or {}).get("body") or {}
+    form = any(is_file(v) for v in items.fields.values()) or "application/json" not in bodies
+    schema = bodies.get("multipart/form-data" if form else "application/json")
+    if schema is None:
+        return
+    explainer = Explainer(index.schemas()["defs"], "")
+    for key in sorted(items.texts):
+        prop = _property(explainer, schema, key)
+        if key in op.by_kwarg or prop is None:
+            continue
+        kinds = explainer.types(prop) - {"null"}
+        if not kinds or "string" in kinds:
+            continue
+        kind = sorted(kinds)[0]
+        value = items.fields[key]
+        try:
+            fits = kind in _KINDS and not isinstance(json.loads(value), str)
+        except ValueError:
+            fits = False
+        shown = value if fits else _SAMPLES.get(kind, value)
+        raise _UsageError(f"{key} is {_KINDS.get(kind, kind)} in the spec: write {key}:={shown}")
+
+
+def _property(explainer: Any, schema: Any, key: str, depth: int = 0) -> Any:
+    """The schema of a body field, looking through ``allOf`` parts at any depth."""
+    node = explainer.resolve(schema)
+    props = node.get("properties") or {}
+    if key in props:
+        return props[key]
+    for part in node.get("allOf") or () if depth < 8 else ():
+        found = _property(explainer, part, key, depth + 1)
+        if found is not None:
+            return found
+    return None
+
+
 def _cmd_docs(args: argparse.Namespace, out: TextIO, tty: bool) -> int:
     from .. import docs
     from ..spec import load_index
     from ._output import print_table
 
+    modes = [
+        m for m, given in (("OPERATION", args.operation), ("--search", args.search), ("--html", args.html)) if given
+    ]
+    if len(modes) > 1:
+        raise _UsageError(f"docs takes one of OPERATION, --search or --html, not {' and '.join(modes)}")
+    if args.example and modes != ["OPERATION"]:
+        raise _UsageError("--example shows one operation's example: docs OPERATION --example")
     index = load_index(args.spec)
     if args.html:
-        pages = docs.write_site(index, args.html)
+        try:
+            pages = docs.write_site(index, args.html)
+        except ImportError as exc:
+            top = (exc.name or "").split(".")[0]
+            wanted = _DISTRIBUTIONS.get(top, top or str(exc))
+            raise _UsageError(f"the HTML site needs {wanted}: pip install 'openapi-client-openai[cli]'") from None
         out.write(f"wrote {pages} pages to {args.html} (open {os.path.join(args.html, 'index.html')})\n")
         return EXIT_OK
     if args.search:
@@ -257,10 +437,7 @@ def _cmd_docs(args: argparse.Namespace, out: TextIO, tty: bool) -> int:
     text = docs.example(index, op.id) if args.example else docs.markdown(index, op.id)
     if tty and not args.example:
         try:
-            from rich.console import Console
-            from rich.markdown import Markdown
-
-            Console(file=out, force_terminal=True).print(Markdown(text))
+            out.write(docs.render_terminal(text))
             return EXIT_OK
         except ImportError:
             pass
@@ -334,36 +511,48 @@ def _cmd_mock(args: argparse.Namespace, out: TextIO) -> int:
             raise _UsageError(f"--fault {item!r}: the share after '=' must be a number between 0 and 1") from None
     from ..mock import quiet_injected_faults
 
-    quiet_injected_faults()
-    app = create_app(
-        args.spec,
-        lenient_ids=args.lenient_ids,
-        stream_delay_ms=args.stream_delay_ms,
-        first_event_delay_ms=args.first_event_delay_ms,
-        seed=args.seed,
-        faults=faults,
-    )
-    data = app.index.data
-    out.write(
-        f"openapi-client-openai mock: {data['title']} {data['version']} ({len(data['ops'])} operations) at "
-        f"http://{args.host}:{args.port}/v1 (Ctrl-C stops it)\n"
-    )
-    out.flush()
-    uvicorn.run(app, host=args.host, port=args.port, log_level="warning", lifespan="off")
+    sock = _listen(args.host, args.port)  # first of all: a busy port fails at once, before any "serving at"
+    with sock:
+        quiet_injected_faults()
+        app = create_app(
+            args.spec,
+            lenient_ids=args.lenient_ids,
+            stream_delay_ms=args.stream_delay_ms,
+            first_event_delay_ms=args.first_event_delay_ms,
+            seed=args.seed,
+            faults=faults,
+        )
+        host, port = sock.getsockname()[:2]
+        shown = f"[{host}]" if ":" in host else host
+        data = app.index.data
+        out.write(
+            f"openapi-client-openai mock: {data['title']} {data['version']} ({len(data['ops'])} operations) at "
+            f"http://{shown}:{port}/v1 (Ctrl-C stops it)\n"
+        )
+        out.flush()
+        config = uvicorn.Config(app, log_level="warning", lifespan="off")
+        uvicorn.Server(config).run(sockets=[sock])
     return EXIT_OK
 
 
-def _one_line(text: str, width: int = 100) -> str:
-    """The first paragraph of a (markdown) summary on one line, shortened to ``width``."""
-    for para in text.split("\n\n"):
-        line = " ".join(para.replace("**", "").split()).strip("-# ")
-        if not line:
-            continue
-        if len(line) > width:
-            end = line.find(". ", 0, width)
-            line = line[: end + 1] if end > 0 else line[: width - 1] + "\u2026"
-        return line
-    return ""
+def _listen(host: str, port: int) -> Any:
+    """A listening socket on ``host:port``, or a one-line error saying why there is none."""
+    import socket
+
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    except (socket.gaierror, OverflowError) as exc:
+        raise _UsageError(f"cannot listen on {host}:{port}: {exc}") from None
+    sock = socket.socket(family, kind, proto)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # a port in TIME_WAIT is free; one in use is not
+    try:
+        sock.bind(address)
+        sock.listen(2048)
+    except OSError as exc:
+        sock.close()
+        hint = " (is a server already there? pick another --port, or 0 for a free one)" if port else ""
+        raise _UsageError(f"cannot listen on {host}:{port}: {exc.strerror or exc}{hint}") from None
+    return sock
 
 
 def _print_stream(stream: Any, raw: bool, out: TextIO, tty: bool) -> int:
@@ -390,20 +579,18 @@ def _print_stream(stream: Any, raw: bool, out: TextIO, tty: bool) -> int:
 
 
 def _cmd_list(args: argparse.Namespace, out: TextIO) -> int:
-    from ..spec import load_index, snake_case
+    from ..docs._search import find, one_line
+    from ..spec import load_index
     from ._output import print_table
 
     index = load_index(args.spec)
-    word = (args.word or "").lower()
+    query = " ".join(args.words)
     rows = []
-    for op_id, entry in index.data["ops"].items():
-        method, path, summary = entry[0], entry[1], entry[2]
-        hay = f"{op_id} {snake_case(op_id)} {path} {summary}".lower()
-        if word and word not in hay:
-            continue
-        rows.append((method, path, op_id, _one_line(summary)))
+    for op_id in find(index, query, descriptions=False) if query else index.operation_ids:
+        op = index.operation(op_id)
+        rows.append((op.method, op.path, op_id, one_line(op.summary)))
     if not rows:
-        out.write(f"no operation matches {args.word!r}\n")
+        out.write(f"no operation matches {query!r}\n")
         return EXIT_ERROR
     print_table(rows, out)
     return EXIT_OK
@@ -466,7 +653,8 @@ def main(
     from ._output import is_tty
 
     try:
-        args, extra = _parser().parse_known_args(list(sys.argv[1:] if argv is None else argv))
+        args, extra = _parser(stdout).parse_known_args(list(sys.argv[1:] if argv is None else argv))
+        _check_global_options(args)
         if extra:
             # Items may follow options (`call op --body @- model=x`); argparse leaves them over.
             if args.command != "call" or any(x.startswith("-") for x in extra):
@@ -484,8 +672,10 @@ def main(
             return _cmd_docs(args, stdout, is_tty(stdout))
         if args.command == "bulk":
             return _cmd_bulk(args, stdout, stderr)
-        _parser().print_help(stdout)
+        _parser(stdout).print_help()
         return EXIT_USAGE
+    except _Exit as exc:
+        return exc.status
     except _UsageError as exc:
         stderr.write(f"openapi-client-openai: {exc}\n")
         return EXIT_USAGE
@@ -501,8 +691,11 @@ def main(
             f"{problems}\n(--validate off sends it anyway; the spec can lag behind the live API)\n"
         )
         return EXIT_USAGE
-    except (APIConnectionError, OpenAPIClientError, ValueError) as exc:
+    except APIConnectionError as exc:
         stderr.write(f"openapi-client-openai: {exc}\n")
+        return EXIT_ERROR
+    except (OpenAPIClientError, ValueError) as exc:
+        stderr.write(f"openapi-client-openai: {cli_words(str(exc))}\n")
         return EXIT_ERROR
     except OSError as exc:  # e.g. --output into a folder that does not exist
         if isinstance(exc, BrokenPipeError):

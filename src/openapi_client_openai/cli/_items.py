@@ -29,6 +29,7 @@ class RequestItems:
     fields: dict[str, Any] = field(default_factory=dict)
     query: dict[str, Any] = field(default_factory=dict)
     headers: dict[str, str] = field(default_factory=dict)
+    texts: set[str] = field(default_factory=set)  # fields given as key=value (text), not key:=json
 
 
 def _split(item: str) -> tuple[str, str, str]:
@@ -69,7 +70,9 @@ def parse_items(items: list[str]) -> RequestItems:
             raise ItemError(f"{item!r} has no name before {sep!r}")
         if sep == "=":
             out.fields[key] = value
+            out.texts.add(key)
         elif sep == ":=":
+            out.texts.discard(key)
             try:
                 out.fields[key] = json.loads(value)
             except ValueError as exc:

@@ -9,25 +9,54 @@ program that calls the operation with this library; both are made in the core (`
 
 from __future__ import annotations
 
-from typing import Any
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
-from ..spec import docinfo, example, markdown, schema_markdown, snake_case
+    from ..spec import example, markdown, schema_markdown
+    from ..spec._text import examples
 
-__all__ = ["example", "markdown", "schema_markdown", "search", "write_site"]
+__all__ = ["example", "examples", "markdown", "render_terminal", "schema_markdown", "search", "write_site"]
+
+# The spec's text functions load on first use: `list` needs only the search below.
+_LAZY = {"docinfo": "..spec", "example": "..spec", "markdown": "..spec", "schema_markdown": "..spec"}
+_LAZY["examples"] = "..spec._text"
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'openapi_client_openai.docs' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value
+    return value
 
 
 def search(index: Any, words: str) -> list[tuple[str, str]]:
-    """Operations whose id, path, summary or description hold every word: (operationId, summary)."""
-    wanted = [w.lower() for w in words.split() if w]
-    info = docinfo(index)["ops"]
-    found = []
-    for op_id in index.operation_ids:
-        op = index.operation(op_id)
-        data = info.get(op_id, {})
-        hay = " ".join([op_id, snake_case(op_id), op.path, data.get("summary", ""), data.get("description", "")])
-        if all(w in hay.lower() for w in wanted):
-            found.append((op_id, " ".join(data.get("summary", "").split())[:100]))
-    return found
+    """Operations whose id, path, summary or description hold every word, best first (an exact
+    id or path, then id, path, summary and description matches): (operationId, summary) with
+    the summary as one line of plain text."""
+    from ._search import find, one_line
+
+    return [(op_id, one_line(index.operation(op_id).summary)) for op_id in find(index, words)]
+
+
+def render_terminal(text: str, width: int | None = None, color_system: str | None = "auto") -> str:
+    """Markdown rendered for a terminal with rich (colours, boxes, highlighted code).
+
+    Code blocks wrap only where a line is wider than the terminal; the examples are laid out
+    for 80 columns (see ``spec/_source``), so that a copy from such a terminal still runs.
+    """
+    import io
+
+    from rich.console import Console
+    from rich.markdown import Markdown
+
+    out = io.StringIO()
+    Console(file=out, force_terminal=True, width=width, color_system=color_system).print(Markdown(text))
+    return out.getvalue()
 
 
 def write_site(index: Any, folder: str) -> int:
