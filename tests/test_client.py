@@ -83,15 +83,22 @@ def test_three_ways_to_call(client, server) -> None:
 
 
 def test_dir_lists_operations_and_unknown_names_suggest(client) -> None:
+    client.createChatCompletion  # noqa: B018 - looked up once: cached on the client, still listed once
     names = dir(client)
-    assert "createChatCompletion" in names and "create_chat_completion" in names and "create_realtime_call" in names
-    with pytest.raises(UnknownOperationError, match="createChatCompletion"):
+    ops = len(client.spec.operation_ids)
+    assert "create_chat_completion" in names and "create_realtime_call" in names
+    assert "createChatCompletion" not in names and "CreateAssistant" not in names  # each operation once
+    assert len([n for n in names if not n.startswith("_")]) < ops + 30  # plus the client's own methods
+    assert callable(client.createChatCompletion) and callable(client.create_chat_completion)  # all spellings
+    with pytest.raises(UnknownOperationError, match="create_chat_completion"):  # a name one can type
         client.createChatCompletio  # noqa: B018
     assert not hasattr(client, "noSuchThing")
 
 
 def test_path_query_and_per_call_options(client, server) -> None:
-    client.list_files(purpose="batch", limit=10, query={"order": "asc"}, headers={"X-Extra": "1"}, timeout=3)
+    client.list_files(
+        purpose="batch", limit=10, extra_query={"order": "asc"}, extra_headers={"X-Extra": "1"}, timeout=3
+    )
     seen = server.last
     assert seen.method == "GET" and seen.path == "/v1/files"
     assert seen.query == [("purpose", "batch"), ("limit", "10"), ("order", "asc")]
@@ -126,7 +133,7 @@ def test_environment_defaults(server, monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_default_headers_and_case_insensitive_override(server) -> None:
     with OpenAIClient(spec=SPEC_31, api_key=FAKE_KEY, base_url=server.url, default_headers={"X-App": "a"}) as c:
-        c.list_models(headers={"user-agent": "mine"})
+        c.list_models(extra_headers={"user-agent": "mine"})
     assert server.last.headers["x-app"] == "a"
     assert server.last.headers["user-agent"] == "mine"
 
@@ -307,8 +314,8 @@ def test_key_never_appears_in_repr_logs_or_errors(server, caplog: pytest.LogCapt
 
 
 def test_validate_modes() -> None:
-    with pytest.raises(ValueError, match="'error', 'warn' or 'off'"):
-        OpenAIClient(spec=SPEC_31, validate="strict")
+    with pytest.raises(ValueError, match="'error', 'warn', 'off' or 'strict'"):
+        OpenAIClient(spec=SPEC_31, validate="sometimes")
     assert OpenAIClient(spec=SPEC_31).validate_mode == "error"
 
 
@@ -423,8 +430,8 @@ def test_key_with_trailing_newline_is_stripped(server) -> None:
     [
         ({"default_headers": {"X-A": "\u00e9"}}, {}, "X-A"),
         ({"organization": "\u00d6rg"}, {}, "OpenAI-Organization"),
-        ({}, {"headers": {"X-B": object()}}, "X-B"),
-        ({}, {"headers": {"X-C": "a\r\nInjected: 1"}}, "X-C"),
+        ({}, {"extra_headers": {"X-B": object()}}, "X-B"),
+        ({}, {"extra_headers": {"X-C": "a\r\nInjected: 1"}}, "X-C"),
         ({}, {"timeout": "abc"}, "timeout"),
     ],
 )
@@ -443,7 +450,7 @@ def test_bad_timeout_at_construction() -> None:
 
 
 def test_numbers_in_headers_are_sent_as_text(client, server) -> None:
-    client.list_models(headers={"X-Count": 3, "X-Flag": True, "X-Drop": None})
+    client.list_models(extra_headers={"X-Count": 3, "X-Flag": True, "X-Drop": None})
     assert server.last.headers["x-count"] == "3" and server.last.headers["x-flag"] == "true"
     assert "x-drop" not in server.last.headers
 

@@ -122,7 +122,7 @@ def test_a_header_that_cannot_be_sent_never_reaches_the_wire(play, raw_server, h
     async def scenario(c):
         body = STREAM if streamed else CHAT
         with pytest.raises(ParameterError, match=match):
-            await maybe(c.createChatCompletion(body=body, headers=headers))
+            await maybe(c.createChatCompletion(body=body, extra_headers=headers))
 
     play(srv.url, scenario)
     assert seen == []  # nothing was written: no second request smuggled onto the connection
@@ -151,10 +151,10 @@ def _deep(levels: int) -> list:
     [
         (lambda c: c.create_chat_completion(**CHAT, metadata={"a": _deep(100_000)}), "nested more than 254"),
         (lambda c: c.create_chat_completion(**CHAT, response_format=_deep(100_000)), "nested more than 254"),
-        (lambda c: c.list_files(query={"a": _deep(100_000)}), "nested more than 32"),
+        (lambda c: c.list_files(extra_query={"a": _deep(100_000)}), "nested more than 32"),
         (lambda c: c.create_chat_completion(**CHAT, logit_bias={(1, 2): 3}), r"key \(1, 2\)"),
         (lambda c: c.create_chat_completion(**CHAT, logit_bias={50256: -100}), "keys must be strings"),
-        (lambda c: c.list_files(query={(1,): "x"}), "query keys must be strings"),
+        (lambda c: c.list_files(extra_query={(1,): "x"}), "query keys must be strings"),
         (lambda c: c.create_chat_completion(**CHAT, temperature=float("nan")), "temperature"),
         (lambda c: c.create_chat_completion(**CHAT, seed=2**70), "too large"),
         (lambda c: c.create_chat_completion(**CHAT, user=object()), "cannot be sent as JSON"),
@@ -666,7 +666,7 @@ def test_no_part_of_the_key_survives_a_cut_message(play, raw_server) -> None:
 
 def test_an_authorization_header_in_any_case_replaces_the_key(play, server) -> None:
     async def scenario(c):
-        await maybe(c.list_models(headers={"AUTHORIZATION": "Bearer sk-callers-own-0000000000"}))
+        await maybe(c.list_models(extra_headers={"AUTHORIZATION": "Bearer sk-callers-own-0000000000"}))
 
     play(server.url, scenario)
     assert server.last.headers["authorization"] == "Bearer sk-callers-own-0000000000"
@@ -870,9 +870,9 @@ def test_a_content_type_that_would_inject_a_header_is_refused(play, server) -> N
 
 def test_header_values_are_trimmed_and_control_characters_refused(play, server) -> None:
     async def scenario(c):
-        await maybe(c.list_models(headers={"X-Padded": "  value \t"}))
+        await maybe(c.list_models(extra_headers={"X-Padded": "  value \t"}))
         with pytest.raises(ParameterError):
-            await maybe(c.list_models(headers={"X-Vt": "a\x0bb"}))
+            await maybe(c.list_models(extra_headers={"X-Vt": "a\x0bb"}))
 
     play(server.url, scenario)
     assert server.last.headers["x-padded"] == "value"
@@ -1064,7 +1064,7 @@ def test_tracebacks_with_locals_never_show_the_key(play, raw_server) -> None:
     "call",
     [
         lambda c: c.list_files(purpose="\ud800"),
-        lambda c: c.list_files(query={"x": "\ud800"}),
+        lambda c: c.list_files(extra_query={"x": "\ud800"}),
         lambda c: c.retrieve_file(file_id="file-\ud800"),
     ],
     ids=["query-param", "query", "path"],

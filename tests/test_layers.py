@@ -45,6 +45,7 @@ LAYERS: list[str | tuple[str, ...]] = [
     "_client",
     "_bulk",
     "bulk",
+    "types",
     "__init__",
 ]
 # The edges, and which other edges each may import (all of them may import the core).

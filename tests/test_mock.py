@@ -336,24 +336,24 @@ def test_faults_on_demand(faulty, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("openapi_client_openai._retry.INITIAL_DELAY", 0.01)
     client = OpenAIClient(spec=SPEC_31, api_key=FAKE_KEY, base_url=faulty, max_retries=0, timeout=1)
     with pytest.raises(RateLimitError) as info:
-        client.listModels(headers={"x-mock-fault": "429", "x-mock-retry-after": "2"})
+        client.listModels(extra_headers={"x-mock-fault": "429", "x-mock-retry-after": "2"})
     assert info.value.response.headers["retry-after"] == "2"
     assert info.value.response.rate_limits.remaining_requests == 0
     for status in ("500", "503"):
         with pytest.raises(InternalServerError):
-            client.listModels(headers={"x-mock-fault": status})
+            client.listModels(extra_headers={"x-mock-fault": status})
     with pytest.raises(APIConnectionError):
-        client.createChatCompletion(body=CHAT, headers={"x-mock-fault": "reset"})
+        client.createChatCompletion(body=CHAT, extra_headers={"x-mock-fault": "reset"})
     with (
         pytest.raises(APIConnectionError),
-        client.createChatCompletion(body={**CHAT, "stream": True}, headers={"x-mock-fault": "cut"}) as stream,
+        client.createChatCompletion(body={**CHAT, "stream": True}, extra_headers={"x-mock-fault": "cut"}) as stream,
     ):
         list(stream)
     start = time.monotonic()
     with (
         pytest.raises(APITimeoutError),
         client.createChatCompletion(
-            body={**CHAT, "stream": True}, headers={"x-mock-fault": "stall", "x-mock-stall-ms": "5000"}
+            body={**CHAT, "stream": True}, extra_headers={"x-mock-fault": "stall", "x-mock-stall-ms": "5000"}
         ) as stream,
     ):
         list(stream)
@@ -733,7 +733,8 @@ def test_stop_does_not_wait_for_a_stalled_stream() -> None:
 
     def stalled() -> None:
         try:
-            with client.createChatCompletion(body={**CHAT, "stream": True}, headers={"x-mock-fault": "stall"}) as s:
+            stall = {"x-mock-fault": "stall"}
+            with client.createChatCompletion(body={**CHAT, "stream": True}, extra_headers=stall) as s:
                 list(s)
         except Exception:
             pass

@@ -30,6 +30,7 @@ from ._errors import (
     RequestValidationError,
     SpecError,
     StateError,
+    UnknownFieldWarning,
     UnknownOperationError,
     UnprocessableEntityError,
 )
@@ -77,6 +78,7 @@ __all__ = [
     "StateError",
     "Stream",
     "Timeout",
+    "UnknownFieldWarning",
     "UnknownOperationError",
     "UnprocessableEntityError",
     "__version__",

@@ -361,7 +361,7 @@ async def _one(client: Any, request: dict, pacer: _Pacer, routes: dict) -> tuple
         from urllib.parse import parse_qsl
 
         query = dict(parse_qsl(query_text)) or None
-        result = await client.call(op.id, request.get("body"), query=query, **params)
+        result = await client.call(op.id, request.get("body"), extra_query=query, **params)
     except RequestValidationError as exc:
         error = {"message": str(exc), "type": "invalid_request_error", "param": None, "code": None}
         return _record(request, {"status_code": 400, "request_id": None, "body": {"error": error}}), None, False

@@ -38,7 +38,16 @@ __all__ = ["DEFAULT_BASE_URL", "AsyncOpenAIClient", "OpenAIClient", "OperationMe
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
 DEFAULT_TIMEOUT = 600.0
 DEFAULT_MAX_RETRIES = 2
-_VALIDATE_MODES = ("error", "warn", "off")
+_VALIDATE_MODES = ("error", "warn", "off", "strict")
+_PY_TYPES = {
+    "string": "str",
+    "integer": "int",
+    "number": "float",
+    "boolean": "bool",
+    "array": "list",
+    "object": "dict",
+    "null": "None",
+}
 _USER_AGENT = f"openapi-client-openai/{__version__} Python/{sys.version_info[0]}.{sys.version_info[1]}"
 
 
@@ -97,8 +106,9 @@ def _check_base_url(url: Any) -> str:
 class OperationMethod:
     """One operation of the spec, bound to a client: call it to send the request.
 
-    ``method(body=None, *, headers=None, query=None, timeout=UNSET, **params)``: path, query
-    and header parameters by name; other keywords become JSON body fields.
+    ``method(body=None, *, extra_body=None, extra_query=None, extra_headers=None, timeout=UNSET,
+    **params)``: path, query and header parameters by name; other keywords become JSON body
+    fields.  ``inspect.signature(method)`` lists them from the spec.
     """
 
     __slots__ = ("__name__", "_client", "operation")
@@ -112,16 +122,25 @@ class OperationMethod:
         self,
         body: Any = None,
         *,
-        headers: Mapping[str, str] | None = None,
-        query: Any = None,
+        extra_body: Mapping[str, Any] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
         timeout: Any = UNSET,
         **params: Any,
     ) -> Any:
         """Send the request and return its result (see the class docstring for arguments).
 
-        ``timeout=`` in seconds (or a ``Timeout``) for this call only; ``None`` means no limit.
+        ``extra_body=``, ``extra_query=`` and ``extra_headers=`` add fields the spec does not
+        declare (yet): sent as given, not validated.  ``timeout=`` in seconds (or a ``Timeout``)
+        for this call only; ``None`` means no limit.
         """
-        return self._client._call(self.operation, body, params, headers, query, timeout)
+        extras = self._client._extras(self.operation, params, extra_body, extra_query, extra_headers)
+        return self._client._call(self.operation, body, params, extras, timeout)
+
+    @property
+    def __signature__(self) -> Any:
+        """The call's parameters from the spec, for ``inspect.signature``, IPython and editors."""
+        return self._client._signature(self.operation)
 
     @property
     def __doc__(self) -> str:  # type: ignore[override]
@@ -163,7 +182,7 @@ class _BaseClient:
         if problem:
             raise ConfigError(problem)
         if validate not in _VALIDATE_MODES:
-            raise ConfigError(f"validate must be 'error', 'warn' or 'off', not {validate!r}")
+            raise ConfigError(f"validate must be 'error', 'warn', 'off' or 'strict', not {validate!r}")
         if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
             raise ConfigError(f"max_retries must be a whole number >= 0, not {max_retries!r}")
         if isinstance(max_event_size, bool) or not isinstance(max_event_size, int) or max_event_size <= 0:
@@ -215,7 +234,97 @@ class _BaseClient:
         return method
 
     def __dir__(self) -> list[str]:
-        return sorted(set(super().__dir__()) | set(self._index.names))
+        # Each operation once, under the name one types (its snake_case name); every other
+        # spelling still works.  Methods looked up before sit in __dict__ under any spelling.
+        from .spec import snake_case
+
+        names = self._index.names
+        own = {n for n in super().__dir__() if n not in names}
+        return sorted(own | {snake_case(op_id) for op_id in self._index.data["ops"]})
+
+    def _fields(self, op: Operation) -> dict[str, Any]:
+        """The top-level fields of the operation's request body: name -> schema (cached)."""
+        cache = self.__dict__.setdefault("_field_cache", {})
+        found = cache.get(op.id)
+        if found is None:
+            found = {}
+            if op.content_types:
+                from ._validation import Explainer
+
+                schemas = self._index.schemas()
+                bodies = (schemas["ops"].get(op.id) or {}).get("body") or {}
+                explainer = Explainer(schemas["defs"], "")
+                for schema in bodies.values():
+                    for name, prop in explainer.properties(schema).items():
+                        found.setdefault(name, prop)
+            cache[op.id] = found
+        return found
+
+    def _extras(self, op: Operation, params: dict, body: Any, query: Any, headers: Any) -> tuple:
+        """``(extra_body, extra_query, extra_headers)``, with the old ``query=``/``headers=`` taken
+        as extras (deprecated) where the operation has no field or parameter of that name."""
+        for name in ("query", "headers"):
+            if name in params and name not in op.by_kwarg and name not in self._fields(op):
+                legacy = params.pop(name)
+                if legacy is None:
+                    continue
+                import warnings
+
+                warnings.warn(
+                    f"{name}= is deprecated for fields the spec does not declare: use extra_{name}= "
+                    f"(the new name leaves a body field called {name!r} free)",
+                    DeprecationWarning,
+                    stacklevel=4,
+                )
+                if name == "query":
+                    query = legacy if query is None else {**legacy, **query}
+                else:
+                    headers = legacy if headers is None else {**legacy, **headers}
+        return body, query, headers
+
+    def _signature(self, op: Operation) -> Any:
+        """An ``inspect.Signature`` of the operation's call, built from the spec on first use."""
+        cache = self.__dict__.setdefault("_signature_cache", {})
+        if op.id in cache:
+            return cache[op.id]
+        import inspect
+
+        kind = inspect.Parameter.KEYWORD_ONLY
+        required = {p.kwarg for p in op.params if p.required}
+        params = [inspect.Parameter("body", inspect.Parameter.POSITIONAL_OR_KEYWORD, default=None)]
+        seen = {"body"}
+        for prm in op.params:
+            if prm.kwarg.isidentifier() and prm.kwarg not in seen:
+                default = inspect.Parameter.empty if prm.kwarg in required else None
+                params.append(
+                    inspect.Parameter(prm.kwarg, kind, default=default, annotation=_PY_TYPES.get(prm.kind, "Any"))
+                )
+                seen.add(prm.kwarg)
+        body_required = set()
+        if op.content_types:
+            from ._validation import Explainer
+
+            schemas = self._index.schemas()
+            bodies = (schemas["ops"].get(op.id) or {}).get("body") or {}
+            first = next(iter(bodies.values()), None)
+            if first is not None:
+                body_required = Explainer(schemas["defs"], "").required(first)
+        for name, schema in self._fields(op).items():
+            if name.isidentifier() and name not in seen:
+                from ._validation import Explainer
+
+                kinds = Explainer(self._index.schemas()["defs"], "").types(schema)
+                hint = " | ".join(sorted(_PY_TYPES.get(k, "Any") for k in kinds)) or "Any"
+                # A required field is required only when no body= is given: the signature shows
+                # it without a default, as editors should prompt for it.
+                default = inspect.Parameter.empty if name in body_required else None
+                params.append(inspect.Parameter(name, kind, default=default, annotation=hint))
+                seen.add(name)
+        for name in ("extra_body", "extra_query", "extra_headers"):
+            params.append(inspect.Parameter(name, kind, default=None, annotation="Mapping[str, Any] | None"))
+        params.append(inspect.Parameter("timeout", kind, default=UNSET, annotation="float | Timeout | None"))
+        cache[op.id] = signature = inspect.Signature(params)
+        return signature
 
     def call(self, operation: str, body: Any = None, **kwargs: Any) -> Any:
         """Call an operation by its operationId (or snake_case alias) given as a string.
@@ -236,15 +345,17 @@ class _BaseClient:
         what the spec allows there.
         """
         op = self._index.operation(operation)
-        params.pop("headers", None)
-        params.pop("timeout", None)
-        return self._problems(op, body, params, params.pop("query", None))
+        for name in ("timeout", "extra_body", "extra_query", "extra_headers"):
+            params.pop(name, None)
+        self._extras(op, params, None, None, None)  # the old query=/headers= are not checked either
+        problems, near = self._problems(op, body, params)
+        return problems + near if self.validate_mode == "strict" else problems
 
-    def _problems(self, op: Operation, body: Any, params: dict[str, Any], query: Any) -> list[Problem]:
+    def _problems(self, op: Operation, body: Any, params: dict[str, Any]) -> tuple[list[Problem], list[Problem]]:
+        """The call's problems against the spec, and its near misses: undeclared fields a typo
+        away from declared ones (problems only with ``validate="strict"``)."""
         from ._request import check_body, merge_body
 
-        if query is not None and not isinstance(query, dict) and not hasattr(query, "keys"):
-            params = {**params, "query": query}  # a parameter or body field called `query`
         validator = op.validator
         if validator is None:
             validator = op.validator = self._index.validator(op.id)
@@ -252,7 +363,7 @@ class _BaseClient:
         if isinstance(merged, (dict, list, tuple)):
             check_body(op, merged)  # keys, depth and values first: the validator walks the body
         try:
-            return validator.check(merged, params)
+            return validator.check(merged, params), validator.near_misses(merged)
         except RecursionError:
             raise ParameterError(f"{op.id}: the call is nested too deeply to check against the spec") from None
 
@@ -290,6 +401,17 @@ class _BaseClient:
         params.pop("before", None)  # following `after` from here on
         params.update(following)
 
+    def _list_operation(self, name: str) -> Operation:
+        """The operation, if it answers a list page; else an error before anything is sent
+        (paginating a paid call such as a chat completion would only repeat it)."""
+        op = self._index.operation(name)
+        if not op.pages:
+            raise ParameterError(
+                f"{op.id} does not answer a list (an object with a data array), so it cannot be paginated: "
+                "call it directly"
+            )
+        return op
+
     def _page_items(self, result: Any) -> list:
         data = result.json() if result.content_type.startswith("application/json") else None
         items = data.get("data") if isinstance(data, dict) else None
@@ -319,21 +441,35 @@ class _BaseClient:
             self._headers = {header_name(k): header_value(k, v) for k, v in headers.items()}
         return self._headers
 
-    def _prepare(self, op: Operation, body: Any, params: dict[str, Any], headers: Any, query: Any) -> PreparedRequest:
+    def _prepare(self, op: Operation, body: Any, params: dict[str, Any], extras: tuple) -> PreparedRequest:
         from ._request import build_request
 
+        if body is not None and not op.content_types:
+            names = ", ".join(f"{p.kwarg}=..." for p in op.params) or "keywords"
+            raise ParameterError(
+                f"{op.id} takes no request body, so a positional argument has no place: pass {names} instead"
+            )
         if self.validate_mode != "off":
-            problems = self._problems(op, body, params, query)
+            problems, near = self._problems(op, body, params)
+            if self.validate_mode == "strict":
+                problems, near = problems + near, []
             if problems:
                 from ._errors import RequestValidationError
 
-                error = RequestValidationError(op.id, problems)
-                if self.validate_mode == "error":
-                    raise error
+                if self.validate_mode in ("error", "strict"):
+                    raise RequestValidationError(op.id, problems)
                 import logging
 
-                logging.getLogger("openapi_client_openai").warning("%s", error)
-        req = build_request(op, self.base_url, self._base_headers(), body, params, headers, query)
+                lines = "".join(f"\n  - {p}" for p in problems)
+                logging.getLogger("openapi_client_openai").warning(
+                    "%s: the request does not fit the spec; sending it anyway (validate='warn'):%s", op.id, lines
+                )
+            if near:
+                _warn_near(op, near, self.validate_mode)
+        extra_body, extra_query, extra_headers = extras
+        req = build_request(
+            op, self.base_url, self._base_headers(), body, params, extra_headers, extra_query, extra_body
+        )
         if op.needs_key and not any(name.lower() == "authorization" for name in req.headers):
             key = self._key.get()
             if not key:
@@ -467,8 +603,8 @@ class OpenAIClient(_BaseClient):
 
         time.sleep(seconds)
 
-    def _call(self, op: Operation, body: Any, params: dict, headers: Any, query: Any, timeout: Any) -> Result | Stream:
-        req = self._prepare(op, body, params, headers, query)
+    def _call(self, op: Operation, body: Any, params: dict, extras: tuple, timeout: Any) -> Result | Stream:
+        req = self._prepare(op, body, params, extras)
         flow = self._flow(op, req, self._limits(timeout, req.stream))
         fn, args = next(flow)
         while fn is not None:
@@ -477,7 +613,7 @@ class OpenAIClient(_BaseClient):
 
     def pages(self, operation: str, body: Any = None, **kwargs: Any) -> Iterator[Result]:
         """Yield each page (a ``Result``) of a list operation, following its cursor to the end."""
-        op = self._index.operation(operation)
+        op = self._list_operation(operation)
         params, seen = dict(kwargs), set()
         while True:
             page = getattr(self, operation)(body, **params)
@@ -543,9 +679,9 @@ class AsyncOpenAIClient(_BaseClient):
         await asyncio.sleep(seconds)
 
     async def _call(
-        self, op: Operation, body: Any, params: dict, headers: Any, query: Any, timeout: Any
+        self, op: Operation, body: Any, params: dict, extras: tuple, timeout: Any
     ) -> AsyncResult | AsyncStream:
-        req = self._prepare(op, body, params, headers, query)
+        req = self._prepare(op, body, params, extras)
         flow = self._flow(op, req, self._limits(timeout, req.stream))
         fn, args = next(flow)
         while fn is not None:
@@ -554,7 +690,7 @@ class AsyncOpenAIClient(_BaseClient):
 
     async def pages(self, operation: str, body: Any = None, **kwargs: Any) -> AsyncIterator[AsyncResult]:
         """Yield each page (an ``AsyncResult``) of a list operation, following its cursor."""
-        op = self._index.operation(operation)
+        op = self._list_operation(operation)
         params, seen = dict(kwargs), set()
         while True:
             page = await getattr(self, operation)(body, **params)
@@ -581,6 +717,25 @@ class AsyncOpenAIClient(_BaseClient):
 
     async def __aexit__(self, *exc: object) -> None:
         await self.aclose()
+
+
+def _warn_near(op: Operation, near: list[Problem], mode: str) -> None:
+    """Say that fields look mistyped (sent anyway): a warning, or a log line with ``validate="warn"``."""
+    lines = "".join(f"\n  - {p}" for p in near)
+    text = f"{op.id}: fields the spec does not declare, sent as given; typos?{lines}"
+    if mode == "warn":
+        import logging
+
+        logging.getLogger("openapi_client_openai").warning("%s", text)
+        return
+    import warnings
+
+    from ._errors import UnknownFieldWarning
+
+    warnings.warn(
+        UnknownFieldWarning(text + "\n(validate='strict' refuses them; extra_body= sends a field unchecked)"),
+        stacklevel=5,
+    )
 
 
 def _attempts(exc: APIError, attempts: int) -> APIError:

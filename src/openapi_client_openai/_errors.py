@@ -9,6 +9,7 @@
     ├── ParameterError                  (also TypeError) a call's arguments do not fit the operation
     ├── MissingAPIKeyError              no key given and OPENAI_API_KEY unset
     ├── RequestValidationError          (also ValueError) the request does not fit the spec
+    (UnknownFieldWarning, a UserWarning: fields a typo away from declared ones, sent anyway)
     └── APIError                        talking to the API went wrong
         ├── APIConnectionError          no answer: refused, reset, cut short
         │   └── APITimeoutError         no answer in time
@@ -52,6 +53,7 @@ __all__ = [
     "Secret",
     "SpecError",
     "StateError",
+    "UnknownFieldWarning",
     "UnknownOperationError",
     "UnprocessableEntityError",
     "error_details",
@@ -73,6 +75,14 @@ class StateError(OpenAPIClientError, RuntimeError):
 
 class ContentError(OpenAPIClientError, ValueError):
     """An answer's body is not in the form asked for (``json()`` of a body that is not JSON)."""
+
+
+class UnknownFieldWarning(UserWarning):
+    """A request holds fields the spec does not declare, a typo away from ones it does.
+
+    The request is sent; ``validate="strict"`` refuses it instead, and ``extra_body=`` sends a
+    field on purpose without this warning.
+    """
 
 
 class SpecError(OpenAPIClientError):

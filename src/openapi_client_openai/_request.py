@@ -242,13 +242,15 @@ def build_request(
     params: Mapping[str, Any] | None = None,
     headers: Mapping[str, str] | None = None,
     query: Mapping[str, Any] | None = None,
+    extra_body: Mapping[str, Any] | None = None,
 ) -> PreparedRequest:
     """Build the wire request for one call of ``op``.
 
     ``params`` are the call's keywords: those naming a path, query or header parameter go
     there, the rest become fields of a JSON object body (or, for an operation the spec gives
     no body, extra query fields).  ``None`` values are left out.
-    ``headers`` and ``query`` add to (and override) what the call produces.
+    ``headers`` and ``query`` add to (and override) what the call produces, and ``extra_body``
+    adds fields to a mapping body (the caller validates before; these are sent as given).
     """
     if query is not None and not isinstance(query, Mapping):
         params = {**(params or {}), "query": query}  # a body field or parameter named `query`
@@ -260,7 +262,7 @@ def build_request(
     out_headers = dict(base_headers)
     if op.beta:
         out_headers["OpenAI-Beta"] = op.beta
-    extra_body: dict[str, Any] | None = None
+    fields_given: dict[str, Any] | None = None
     if params:
         by_kwarg = op.by_kwarg
         for key, value in params.items():
@@ -268,9 +270,9 @@ def build_request(
                 continue
             prm = by_kwarg.get(key)
             if prm is None:
-                if extra_body is None:
-                    extra_body = {}
-                extra_body[key] = value
+                if fields_given is None:
+                    fields_given = {}
+                fields_given[key] = value
             elif prm.location == "path":
                 path_values[prm.name] = encode_path_value(op, prm.name, value)
             elif prm.location == "query":
@@ -285,26 +287,26 @@ def build_request(
     path = op.path
     for name, text in path_values.items():
         path = path.replace("{" + name + "}", text)
-    if extra_body is not None and body is None and not op.content_types:
+    if fields_given is not None and body is None and not op.content_types:
         # The spec gives this operation no body: unknown keywords are new query fields.
-        for key, value in extra_body.items():
+        for key, value in fields_given.items():
             flatten(key, value, pairs)
-        extra_body = None
-    if extra_body is not None:
+        fields_given = None
+    if fields_given is not None:
         if body is None:
-            body = extra_body
+            body = fields_given
         elif isinstance(body, Mapping):
-            body = {**body, **extra_body}
+            body = {**body, **fields_given}
         else:
-            fields = ", ".join(extra_body)
-            raise ParameterError(f"{op.id}: keywords {fields} name no parameter and body= is not a mapping")
+            names = ", ".join(fields_given)
+            raise ParameterError(f"{op.id}: keywords {names} name no parameter and body= is not a mapping")
 
     static = op.static_query
     if query:
         # Per-call query fields replace what the call and the spec's path put there.
         bad = next((k for k in query if not isinstance(k, (str, int)) or isinstance(k, bool)), None)
         if bad is not None:
-            raise ParameterError(f"{op.id}: query= has a key {bad!r}: query keys must be strings")
+            raise ParameterError(f"{op.id}: extra_query= has a key {bad!r}: query keys must be strings")
         names = {str(k) for k in query}
         pairs = [(k, v) for k, v in pairs if _base_name(k) not in names]
         if static:
@@ -321,6 +323,15 @@ def build_request(
     if qs:
         url = f"{url}?{qs}"
 
+    if extra_body:
+        if not isinstance(extra_body, Mapping):
+            raise ParameterError(f"{op.id}: extra_body= must be a mapping of field names to values")
+        if body is None:
+            body = dict(extra_body)
+        elif isinstance(body, Mapping):
+            body = {**body, **extra_body}
+        else:
+            raise ParameterError(f"{op.id}: extra_body= adds fields to a JSON or form body, and this body is not one")
     req = PreparedRequest(op.method, url, out_headers, operation_id=op.id)
     if isinstance(body, Mapping):
         req.stream = body.get("stream") in (True, "true") or body.get("stream_format") == "sse"

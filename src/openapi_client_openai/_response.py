@@ -128,8 +128,17 @@ class ResponseHead:
         return f"<{type(self).__name__} {self.operation_id} {self.status_code}{rid}>"
 
 
+def _subscript(cls: type, item: Any) -> Any:
+    """``Result[T]`` in annotations at run time; the stubs give the generic types."""
+    import types
+
+    return types.GenericAlias(cls, item)
+
+
 class _BaseResult(ResponseHead):
     __slots__ = ("_closed", "_content", "_exchange", "_json", "_secret")
+
+    __class_getitem__ = classmethod(_subscript)
 
     def __init__(self, operation_id: str, exchange: Any, content: bytes | None, secret: Secret | None = None) -> None:
         super().__init__(operation_id, exchange)

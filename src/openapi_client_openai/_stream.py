@@ -276,6 +276,13 @@ class _BaseStream:
 
     _drive: Any  # _run or _arun: the one thing the two stream classes do differently
 
+    @classmethod
+    def __class_getitem__(cls, item: Any) -> Any:
+        """``Stream[Event, Final]`` in annotations at run time; the stubs give the generic types."""
+        import types
+
+        return types.GenericAlias(cls, item)
+
     def _items(self) -> Any:
         # One iterator per stream: a second loop, or text()/final(), carries on where it stopped.
         if self._iterator is None:
@@ -319,6 +326,11 @@ class Stream(_BaseStream):
 
     _drive = staticmethod(_run)
     __iter__ = _BaseStream._items
+
+    def named(self) -> Iterator[tuple[str, Any]]:
+        """Yield ``(event name, data)`` pairs: the SSE name beside each event's data, typed."""
+        for item in self:
+            yield getattr(item, "event", "message"), item
 
     def iter_text(self) -> Iterator[str]:
         """Yield the text deltas as they arrive (the pieces ``text()`` joins)."""
@@ -365,6 +377,11 @@ class AsyncStream(_BaseStream):
 
     _drive = staticmethod(_arun)
     __aiter__ = _BaseStream._items
+
+    async def named(self) -> AsyncIterator[tuple[str, Any]]:
+        """Yield ``(event name, data)`` pairs: the SSE name beside each event's data, typed."""
+        async for item in self:
+            yield getattr(item, "event", "message"), item
 
     async def iter_text(self) -> AsyncIterator[str]:
         """Yield the text deltas as they arrive (the pieces ``text()`` joins)."""

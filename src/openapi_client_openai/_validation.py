@@ -24,11 +24,12 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
-__all__ = ["FILE", "REF_PREFIX", "Explainer", "OperationValidator", "Problem", "refs_closure"]
+__all__ = ["EXCLUSIVE", "FILE", "REF_PREFIX", "Explainer", "OperationValidator", "Problem", "refs_closure"]
 
 # The normalised schema dialect (written by spec/_schemas.py, read here): a file field, and
 # where references point (every component schema is under `$defs`).
 FILE = "x-file"
+EXCLUSIVE = "x-exclusive"  # groups of fields of which a value may hold only one (from a oneOf)
 REF_PREFIX = "#/$defs/"
 
 _DRAFT = "https://json-schema.org/draft/2020-12/schema"
@@ -116,6 +117,33 @@ def _matches_type(value: Any, kind: str) -> bool:
     return True
 
 
+def _near_name(word: str, known: Mapping[str, Any]) -> str | None:
+    """The declared name ``word`` most likely mistypes: one edit away for short names, two for
+    longer ones (an adjacent swap is one edit).  A provider's own field one letter from an
+    OpenAI field (``top_k``) is flagged too: such fields belong in ``extra_body=``."""
+    if len(word) < 4:
+        return None
+    best = _closest(word, [k for k in known if abs(len(k) - len(word)) <= 2])
+    if best is None or _edits(word, best) > (1 if len(word) < 7 else 2):
+        return None
+    return best
+
+
+def _edits(a: str, b: str) -> int:
+    """Damerau-Levenshtein distance (adjacent swaps count once), for short field names."""
+    prev2: list[int] = []
+    prev = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        cur = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = a[i - 1] != b[j - 1]
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                cur[j] = min(cur[j], prev2[j - 2] + 1)
+        prev2, prev = prev, cur
+    return prev[-1]
+
+
 def _closest(word: str, options: list[str]) -> str | None:
     import difflib
 
@@ -178,12 +206,28 @@ class Explainer:
         return set()
 
     def properties(self, schema: Any) -> dict[str, Any]:
-        """The top-level properties of an object schema, including those of its ``allOf`` parts."""
-        root = self.resolve(schema)
+        """The top-level properties of an object schema, including those of its ``allOf`` parts
+        (and theirs: a request often builds on shared parts two levels down)."""
         props: dict[str, Any] = {}
-        for part in [root, *(self.resolve(p) for p in root.get("allOf") or ())]:
-            props.update(part.get("properties") or {})
+        stack, seen = [schema], 0
+        while stack and seen < 64:
+            part = self.resolve(stack.pop(0))
+            seen += 1
+            for name, sub in (part.get("properties") or {}).items():
+                props.setdefault(name, sub)
+            stack.extend(part.get("allOf") or ())
         return props
+
+    def required(self, schema: Any) -> set[str]:
+        """The fields an object schema requires, its ``allOf`` parts' included."""
+        needed: set[str] = set()
+        stack, seen = [schema], 0
+        while stack and seen < 64:
+            part = self.resolve(stack.pop())
+            seen += 1
+            needed.update(r for r in part.get("required") or () if isinstance(r, str))
+            stack.extend(part.get("allOf") or ())
+        return needed
 
     def describe(self, schema: Any) -> str:
         """The types a schema accepts, for people: ``string or array``, ``any value``."""
@@ -211,11 +255,17 @@ class Explainer:
             more = " ..." if len(schema["enum"]) > 20 else ""
             return [Problem(_where(path, self.root), f"must be one of {allowed}{more}; got {_shows(value)}")]
         problems: list[Problem] = []
+        exclusive = schema.get(EXCLUSIVE) if isinstance(value, Mapping) else None
+        if exclusive:
+            given = [" and ".join(g) for g in exclusive if any(name in value for name in g)]
+            if len(given) > 1:
+                problems.append(Problem(_where(path, self.root), f"give only one of: {' or '.join(given)}"))
         for part in schema.get("allOf") or ():
-            problems += self.check(part, value, path)
+            if not (exclusive and "not" in part and len(part) == 1):
+                problems += self.check(part, value, path)
         if "anyOf" in schema:
             problems += self._any_of(schema, value, path)
-        if "not" in schema and not self.check(schema["not"], value, path):
+        if "not" in schema and not exclusive and not self.check(schema["not"], value, path):
             problems.append(Problem(_where(path, self.root), "matches a form the spec rules out"))
         if isinstance(value, Mapping):
             problems += self._object(schema, value, path)
@@ -404,6 +454,7 @@ class OperationValidator:
         # ``closed``: ``defs`` is already this operation's closure (read from its own cache file).
         self.defs = defs if closed else refs_closure(roots, defs)
         self._compiled: dict[str, Any] = {}
+        self._known_cache: dict[int, dict[str, list]] = {}
         self._calls = 0
         self._json_only = list(self.bodies) == ["application/json"]
 
@@ -450,6 +501,80 @@ class OperationValidator:
             found = Explainer(self.defs, "").check(schema, body)
             problems += found or self._fallback(ctype, schema, body)
         return problems
+
+    def near_misses(self, body: Any) -> list[Problem]:
+        """Fields the spec does not declare that are a small typo away from one it does
+        (``contnet`` -> ``content``), nested ones too.  Valid requests stay valid: these are only
+        the names a person most likely mistyped; free-form objects (``metadata``) are left alone."""
+        if not isinstance(body, Mapping) or not self.bodies:
+            return []
+        ctype = "application/json" if self._json_only else self._content_type(body)
+        schema = self.bodies.get(ctype) if ctype else None
+        if schema is None:
+            return []
+        found: list[Problem] = []
+        self._near(schema, body, (), found, 0)
+        return found
+
+    def _near(self, schema: Any, value: Any, path: tuple, found: list[Problem], depth: int) -> None:
+        if depth > 24:
+            return
+        if isinstance(value, Mapping):
+            known = self._known(schema)
+            if not known:
+                return
+            for key, item in value.items():
+                subs = known.get(key)
+                if subs is None:
+                    hint = _near_name(key, known) if isinstance(key, str) else None
+                    if hint:
+                        found.append(Problem(_where((*path, key), ""), f"unknown field (did you mean {hint!r}?)"))
+                    continue
+                self._near(subs[0] if len(subs) == 1 else {"anyOf": subs}, item, (*path, key), found, depth + 1)
+        elif isinstance(value, (list, tuple)):
+            items = self._items(schema)
+            if items is not None:
+                for i, item in enumerate(value):
+                    self._near(items, item, (*path, i), found, depth + 1)
+
+    def _known(self, schema: Any) -> dict[str, list]:
+        """Field name -> schemas, over every form an object schema can take (``anyOf``, ``allOf``);
+        empty when its keys are free (a map, or a form without declared fields)."""
+        key = id(schema)
+        cached = self._known_cache.get(key)
+        if cached is not None:
+            return cached
+        known: dict[str, list] = {}
+        free = False
+        explainer = Explainer(self.defs, "")
+        stack, seen = [schema], 0
+        while stack and seen < 64:
+            node = explainer.resolve(stack.pop())
+            seen += 1
+            parts = [*(node.get("allOf") or ()), *(node.get("anyOf") or ())]
+            stack.extend(parts)
+            props = node.get("properties")
+            kinds = explainer.types(node)
+            if isinstance(props, dict):
+                for name, sub in props.items():
+                    known.setdefault(name, []).append(sub)
+            elif not parts and (not kinds or "object" in kinds):
+                free = True  # any keys: nothing is a typo here
+            extra = node.get("additionalProperties")
+            if (isinstance(extra, dict) and extra) or node.get("patternProperties"):
+                free = True
+        result = {} if free else known
+        self._known_cache[key] = result
+        return result
+
+    def _items(self, schema: Any) -> Any:
+        explainer = Explainer(self.defs, "")
+        node = explainer.resolve(schema)
+        if "items" in node:
+            return node["items"]
+        forms = [explainer.resolve(alt) for alt in node.get("anyOf") or ()]
+        arrays = [f["items"] for f in forms if "items" in f]
+        return arrays[0] if len(arrays) == 1 else ({"anyOf": arrays} if arrays else None)
 
     def _content_type(self, body: Any) -> str | None:
         from ._multipart import holds_file

@@ -314,7 +314,7 @@ def _cmd_call(args: argparse.Namespace, stdin: TextIO, out: TextIO, tty: bool) -
         body = {**(body or {}), **fields}
     with client:
         result = getattr(client, args.operation)(
-            body, headers=items.headers or None, query=query, timeout=args.timeout, **params
+            body, extra_headers=items.headers or None, extra_query=query, timeout=args.timeout, **params
         )
         from .._stream import Stream
 

@@ -40,7 +40,7 @@ __all__ = [
 ]
 
 # Bump whenever the shape of the compiled index changes: old cache entries are then ignored.
-INDEX_FORMAT = 1
+INDEX_FORMAT = 2
 
 # The OpenAI-Beta header the official SDK sends, by the first segment of the path.
 _BETA_BY_PREFIX = {
@@ -103,6 +103,7 @@ def _compile_op(walker: Walker, method: str, path: str, op: dict, params: list[d
         resp = walker.resolve(resp)
         if isinstance(resp, dict) and "text/event-stream" in (resp.get("content") or {}):
             streaming = True
+    pages = method.lower() == "get" and _answers_a_page(walker, op)
     summary = op.get("summary") or ""
     if not summary:
         summary = (op.get("description") or "").strip().split("\n", 1)[0]
@@ -122,7 +123,26 @@ def _compile_op(walker: Walker, method: str, path: str, op: dict, params: list[d
         tuple(str(t) for t in op.get("tags") or ()),
         bool(op.get("deprecated")),
         bool(op["security"]) if isinstance(op.get("security"), list) else secured,
+        pages,
     )
+
+
+def _answers_a_page(walker: Walker, op: dict) -> bool:
+    """Whether the 200 answer is a list page: an object whose ``data`` is an array."""
+    answer = walker.resolve((op.get("responses") or {}).get("200") or (op.get("responses") or {}).get(200))
+    content = answer.get("content") if isinstance(answer, dict) else None
+    media = (content or {}).get("application/json") if isinstance(content, dict) else None
+    schema = walker.resolve(media.get("schema")) if isinstance(media, dict) else None
+    for part in [schema, *((schema or {}).get("allOf") or ())] if isinstance(schema, dict) else ():
+        data = (
+            (walker.resolve(part).get("properties") or {}).get("data")
+            if isinstance(walker.resolve(part), dict)
+            else None
+        )
+        data = walker.resolve(data)
+        if isinstance(data, dict) and (data.get("type") == "array" or "items" in data):
+            return True
+    return False
 
 
 def compile_index(doc: Any, source: str) -> dict:
@@ -213,6 +233,7 @@ class Operation:
         "id",
         "method",
         "needs_key",
+        "pages",
         "params",
         "path",
         "path_params",
@@ -224,7 +245,7 @@ class Operation:
     )
 
     def __init__(self, op_id: str, entry: tuple) -> None:
-        (method, path, summary, params, content_types, body_required, streaming, beta, tags, dep, key) = entry
+        (method, path, summary, params, content_types, body_required, streaming, beta, tags, dep, key, pages) = entry
         self.id = op_id
         self.method = method
         self.summary = summary
@@ -236,6 +257,7 @@ class Operation:
         self.tags = tags
         self.deprecated = dep
         self.needs_key = key
+        self.pages = pages  # answers a list page (`data` array): paginate() may follow it
         self.by_kwarg = {}
         for p in self.params:
             self.by_kwarg[p.kwarg] = p
@@ -361,13 +383,11 @@ class SpecIndex:
         return op, params
 
     def suggest(self, name: str, n: int = 3) -> list[str]:
-        """Return up to ``n`` operationIds whose names are closest to ``name``."""
+        """Return up to ``n`` names closest to ``name``, as one can type them (snake_case)."""
         import difflib
 
         wanted = snake_case(name)
-        by_snake = {snake_case(op_id): op_id for op_id in self.data["ops"]}
-        close = difflib.get_close_matches(wanted, list(by_snake), n=n, cutoff=0.6)
-        return [by_snake[c] for c in close]
+        return difflib.get_close_matches(wanted, [snake_case(op_id) for op_id in self.data["ops"]], n=n, cutoff=0.6)
 
     def __repr__(self) -> str:
         data = self.data

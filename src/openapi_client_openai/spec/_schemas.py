@@ -9,7 +9,10 @@ normalised so that a standard validator reads them right:
 - duplicate entries in ``required`` are dropped;
 - 2019-09 ``$recursiveRef`` (inside a 3.1 document) becomes a ``$ref`` to its component;
 - ``oneOf`` becomes ``anyOf``: overlapping alternatives (an enum of known values next to any
-  string) must not make a valid request invalid, and the API does not enforce exclusivity;
+  string) must not make a valid request invalid, and the API does not enforce exclusivity; but
+  alternatives the spec tells apart only by fields each requires and the others do not
+  (``vector_store_ids`` or ``vector_stores``) stay exclusive: a ``not`` rules out giving both,
+  and ``x-exclusive`` names the groups for the message;
 - ``format: binary`` strings are files: they become ``{"x-file": true}``, which accepts
   anything in a JSON body and is checked as a file in multipart bodies;
 - a required property that may be null is optional (a generator's ``Optional`` field: the
@@ -26,7 +29,7 @@ from __future__ import annotations
 
 import re
 
-from .._validation import FILE, REF_PREFIX
+from .._validation import EXCLUSIVE, FILE, REF_PREFIX
 from ._walk import Walker
 
 TYPE_CHECKING = False
@@ -35,7 +38,7 @@ if TYPE_CHECKING:
 
 __all__ = ["SCHEMAS_FORMAT", "extract_schemas", "normalize"]
 
-SCHEMAS_FORMAT = 2
+SCHEMAS_FORMAT = 3
 
 # (component, property): required in the spec, but never sent by clients (the spec's own
 # example leaves it out). tests/test_validation.py checks the examples against this.
@@ -90,7 +93,7 @@ def normalize(node: Any, home: str | None = None) -> Any:
         return node
     out: dict[str, Any] = {}
     for key, value in node.items():
-        if key in _DROP or (key.startswith("x-") and key != FILE):
+        if key in _DROP or (key.startswith("x-") and key not in (FILE, EXCLUSIVE)):
             continue
         if key == "$ref":
             out["$ref"] = value.replace(_COMPONENT_PREFIX, REF_PREFIX) if isinstance(value, str) else value
@@ -130,11 +133,40 @@ def normalize(node: Any, home: str | None = None) -> Any:
             out["required"] = keep
         else:
             del out["required"]
+    groups = _exclusive_groups(node.get("oneOf"))
+    if groups:
+        pairs = [{"required": [a, b]} for i, g in enumerate(groups) for h in groups[i + 1 :] for a in g for b in h]
+        ruled_out = {"anyOf": pairs}
+        if "not" in out:
+            out["allOf"] = [*out.get("allOf", []), {"not": ruled_out}]
+        else:
+            out["not"] = ruled_out
+        out[EXCLUSIVE] = groups
     if out.pop("nullable", False) is True:
         out = _nullable(out)
     else:
         out.pop("nullable", None)
     return out
+
+
+def _exclusive_groups(alternatives: Any) -> list[list[str]] | None:
+    """For a ``oneOf`` whose inline alternatives differ only by what each requires: the fields
+    only each one requires (its group), when every alternative has some; else None."""
+    if not isinstance(alternatives, list) or len(alternatives) < 2:
+        return None
+    required = []
+    for alt in alternatives:
+        if not isinstance(alt, dict) or "$ref" in alt or not isinstance(alt.get("required"), list):
+            return None
+        required.append({r for r in alt["required"] if isinstance(r, str)})
+    groups = []
+    for i, own in enumerate(required):
+        others = set().union(*(r for j, r in enumerate(required) if j != i))
+        only = sorted(own - others)
+        if not only:
+            return None  # one alternative's fields are all another's too: they overlap
+        groups.append(only)
+    return groups
 
 
 def _has_default(raw: Any) -> bool:
