@@ -454,7 +454,7 @@ class OperationValidator:
         # ``closed``: ``defs`` is already this operation's closure (read from its own cache file).
         self.defs = defs if closed else refs_closure(roots, defs)
         self._compiled: dict[str, Any] = {}
-        self._known_cache: dict[int, dict[str, list]] = {}
+        self._known_cache: dict[tuple, tuple] = {}
         self._calls = 0
         self._json_only = list(self.bodies) == ["application/json"]
 
@@ -513,14 +513,16 @@ class OperationValidator:
         if schema is None:
             return []
         found: list[Problem] = []
-        self._near(schema, body, (), found, 0)
+        self._near((schema,), body, (), found, 0)
         return found
 
-    def _near(self, schema: Any, value: Any, path: tuple, found: list[Problem], depth: int) -> None:
+    def _near(self, forms: tuple, value: Any, path: tuple, found: list[Problem], depth: int) -> None:
+        # ``forms``: the schemas a value may take, all parts of the validator's own tree (their
+        # ids key the caches, so no schema made on the fly ever stands in for them).
         if depth > 24:
             return
         if isinstance(value, Mapping):
-            known = self._known(schema)
+            known = self._known(forms)
             if not known:
                 return
             for key, item in value.items():
@@ -530,24 +532,24 @@ class OperationValidator:
                     if hint:
                         found.append(Problem(_where((*path, key), ""), f"unknown field (did you mean {hint!r}?)"))
                     continue
-                self._near(subs[0] if len(subs) == 1 else {"anyOf": subs}, item, (*path, key), found, depth + 1)
+                self._near(subs, item, (*path, key), found, depth + 1)
         elif isinstance(value, (list, tuple)):
-            items = self._items(schema)
-            if items is not None:
+            items = self._items(forms)
+            if items:
                 for i, item in enumerate(value):
                     self._near(items, item, (*path, i), found, depth + 1)
 
-    def _known(self, schema: Any) -> dict[str, list]:
-        """Field name -> schemas, over every form an object schema can take (``anyOf``, ``allOf``);
+    def _known(self, forms: tuple) -> dict[str, tuple]:
+        """Field name -> schemas, over every form an object can take (``anyOf``, ``allOf``);
         empty when its keys are free (a map, or a form without declared fields)."""
-        key = id(schema)
+        key = tuple(map(id, forms))
         cached = self._known_cache.get(key)
         if cached is not None:
-            return cached
+            return cached[1]
         known: dict[str, list] = {}
         free = False
         explainer = Explainer(self.defs, "")
-        stack, seen = [schema], 0
+        stack, seen = list(forms), 0
         while stack and seen < 64:
             node = explainer.resolve(stack.pop())
             seen += 1
@@ -563,18 +565,25 @@ class OperationValidator:
             extra = node.get("additionalProperties")
             if (isinstance(extra, dict) and extra) or node.get("patternProperties"):
                 free = True
-        result = {} if free else known
-        self._known_cache[key] = result
+        result = {} if free else {name: tuple(subs) for name, subs in known.items()}
+        self._known_cache[key] = (forms, result)  # the forms kept alive: their ids stay theirs
         return result
 
-    def _items(self, schema: Any) -> Any:
+    def _items(self, forms: tuple) -> tuple:
+        """The schemas an array's items may take, over the forms an array value can take."""
+        key = ("items", *map(id, forms))
+        cached = self._known_cache.get(key)
+        if cached is not None:
+            return cached[1]
         explainer = Explainer(self.defs, "")
-        node = explainer.resolve(schema)
-        if "items" in node:
-            return node["items"]
-        forms = [explainer.resolve(alt) for alt in node.get("anyOf") or ()]
-        arrays = [f["items"] for f in forms if "items" in f]
-        return arrays[0] if len(arrays) == 1 else ({"anyOf": arrays} if arrays else None)
+        items = []
+        for form in forms:
+            node = explainer.resolve(form)
+            if "items" in node:
+                items.append(node["items"])
+            items += [f["items"] for f in map(explainer.resolve, node.get("anyOf") or ()) if "items" in f]
+        self._known_cache[key] = (forms, tuple(items))
+        return tuple(items)
 
     def _content_type(self, body: Any) -> str | None:
         from ._multipart import holds_file
