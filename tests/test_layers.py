@@ -24,6 +24,7 @@ SOURCE = ROOT / "src" / PACKAGE
 # (SpecIndex.validator() builds validators, and _validation checks file values with
 # _multipart's tests, while it needs nothing from spec/); `_progress` and `_upload` sit below
 # `_client` (the client's upload_file() runs _upload, which takes the client as an argument).
+# `_wait` sits below `_client` (the mock reads the spec's kinds of object through it).
 LAYERS: list[str | tuple[str, ...]] = [
     "_version",
     "_errors",
@@ -42,6 +43,7 @@ LAYERS: list[str | tuple[str, ...]] = [
     "_stream",
     "_progress",
     "_upload",
+    "_wait",
     "_client",
     "_bulk",
     "bulk",

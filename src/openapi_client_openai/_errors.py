@@ -10,6 +10,8 @@
     ├── MissingAPIKeyError              no key given and OPENAI_API_KEY unset
     ├── RequestValidationError          (also ValueError) the request does not fit the spec
     (UnknownFieldWarning, a UserWarning: fields a typo away from declared ones, sent anyway)
+    ├── WaitTimeoutError                (also TimeoutError) ``wait()`` ran out of time
+    ├── WaitCancelledError              ``wait()`` was cancelled through its ``cancel`` event
     └── APIError                        talking to the API went wrong
         ├── APIConnectionError          no answer: refused, reset, cut short
         │   └── APITimeoutError         no answer in time
@@ -56,6 +58,8 @@ __all__ = [
     "UnknownFieldWarning",
     "UnknownOperationError",
     "UnprocessableEntityError",
+    "WaitCancelledError",
+    "WaitTimeoutError",
     "error_details",
     "status_error_class",
 ]
@@ -126,6 +130,24 @@ class RequestValidationError(OpenAPIClientError, ValueError):
             "To send it anyway, pass validate='warn' or validate='off' to the client "
             "(the spec can lag behind the live API)."
         )
+
+
+class WaitTimeoutError(OpenAPIClientError, TimeoutError):
+    """``wait()`` reached its ``timeout`` before the object reached a final state; ``last`` is the
+    object as last seen (still in progress, so waiting again later may succeed)."""
+
+    def __init__(self, message: str, *, last: Any = None) -> None:
+        super().__init__(message)
+        self.last = last
+
+
+class WaitCancelledError(OpenAPIClientError):
+    """``wait()`` stopped because its ``cancel`` event was set; ``last`` is the object as last seen.
+    (On the asyncio client, cancelling the task raises ``asyncio.CancelledError`` as usual.)"""
+
+    def __init__(self, message: str, *, last: Any = None) -> None:
+        super().__init__(message)
+        self.last = last
 
 
 class APIError(OpenAPIClientError):
