@@ -21,12 +21,13 @@ from .spec import SpecIndex, load_index
 
 TYPE_CHECKING = False  # avoids importing typing at run time (~5 ms)
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator, Generator, Iterator, Mapping
+    from collections.abc import AsyncIterator, Callable, Generator, Iterator, Mapping, Sequence
     from typing import Any
 
     from ._request import PreparedRequest
     from ._response import AsyncResult, Result
     from ._stream import AsyncStream, Stream
+    from ._tools import FunctionTool, ToolRun
     from ._validation import Problem
     from .spec import Operation
 
@@ -48,6 +49,9 @@ _PY_TYPES = {
     "object": "dict",
     "null": "None",
 }
+# Fields that may hold Python types (a model as response_format, functions as tools): such a
+# call goes through _structured, which makes JSON of them and parses the answer.
+_TYPED_FIELDS = frozenset({"response_format", "text_format", "tools"})
 _USER_AGENT = f"openapi-client-openai/{__version__} Python/{sys.version_info[0]}.{sys.version_info[1]}"
 
 
@@ -134,8 +138,11 @@ class OperationMethod:
         declare (yet): sent as given, not validated.  ``timeout=`` in seconds (or a ``Timeout``)
         for this call only; ``None`` means no limit.
         """
-        extras = self._client._extras(self.operation, params, extra_body, extra_query, extra_headers)
-        return self._client._call(self.operation, body, params, extras, timeout)
+        client = self._client
+        extras = client._extras(self.operation, params, extra_body, extra_query, extra_headers)
+        if not _TYPED_FIELDS.isdisjoint(params) or (type(body) is dict and not _TYPED_FIELDS.isdisjoint(body)):
+            return client._structured(self.operation, body, params, extras, timeout, False)
+        return client._call(self.operation, body, params, extras, timeout)
 
     @property
     def __signature__(self) -> Any:
@@ -336,6 +343,37 @@ class _BaseClient:
             raise ParameterError(f"call() takes an operation name, not {type(operation).__name__}")
         op = self._index.operation(operation)
         return OperationMethod(self, op, operation)(body, **kwargs)
+
+    def parse(self, operation: str, body: Any = None, **kwargs: Any) -> Any:
+        """Call a chat completion or Responses operation and parse its structured answer.
+
+        ``client.parse("createChatCompletion", model=..., messages=..., response_format=Booking)``
+        or ``client.parse("createResponse", model=..., input=..., text_format=Booking)``, where
+        ``Booking`` is a pydantic model, a dataclass or a ``TypedDict`` (sent as a strict schema),
+        or a JSON format as a dict.  The result's ``parsed`` (and each chat message's ``parsed``,
+        a response's ``output_parsed``) holds the instance; with ``stream=True`` the stream's
+        ``final()`` does, and ``partial()`` yields the JSON as it arrives.  A refusal, a ``length``
+        or ``content_filter`` finish and JSON that does not fit raise ``RefusalError``,
+        ``LengthFinishReasonError``, ``ContentFilterFinishReasonError`` and
+        ``OutputValidationError``.  The operation's own method does the same when given a type.
+        """
+        if not isinstance(operation, str):
+            raise ParameterError(f"parse() takes an operation name, not {type(operation).__name__}")
+        op = self._index.operation(operation)
+        timeout = kwargs.pop("timeout", UNSET)
+        extras = tuple(kwargs.pop(name, None) for name in ("extra_body", "extra_query", "extra_headers"))
+        return self._structured(op, body, kwargs, self._extras(op, kwargs, *extras), timeout, True)
+
+    def _structured(self, op: Operation, body: Any, params: dict, extras: tuple, timeout: Any, always: bool) -> Any:
+        """A call whose arguments may hold Python types: they become JSON (``_tools.prepare``) and
+        the answer is parsed on its way back."""
+        from ._tools import prepare
+
+        prepared = prepare(self, op, body, params, always)
+        if prepared is None:
+            return self._call(op, body, params, extras, timeout)
+        body, parser = prepared
+        return self._then(self._call(op, body, params, extras, timeout), parser.attach)
 
     def validate(self, operation: str, body: Any = None, **params: Any) -> list[Problem]:
         """Check a call against the spec without sending it; return its problems (empty if valid).
@@ -611,6 +649,34 @@ class OpenAIClient(_BaseClient):
             fn, args = flow.send(_run(fn, args))
         return args
 
+    @staticmethod
+    def _then(answer: Any, then: Any) -> Any:
+        return then(answer)
+
+    def run_tools(
+        self,
+        operation: str,
+        body: Any = None,
+        *,
+        tools: Sequence[Callable[..., Any] | FunctionTool | Mapping[str, Any]],
+        max_steps: int = 10,
+        raise_tool_errors: bool = False,
+        **kwargs: Any,
+    ) -> ToolRun:
+        """Let the model call Python functions until it answers: the tool loop, run for you.
+
+        ``client.run_tools("createChatCompletion", model=..., messages=[...], tools=[get_weather])``
+        (or ``"createResponse"`` with ``input=``): each turn the model's tool calls are checked
+        against the functions' type hints and run together (plain and ``async def`` functions),
+        their results sent back, until a turn without tool calls or ``max_steps`` calls of the
+        model.  A function that raises becomes an ``Error: ...`` result the model can react to,
+        unless ``raise_tool_errors=True`` (then ``ToolError``).  Returns a ``ToolRun``: ``.final``,
+        ``.messages`` (the transcript), ``.steps``, ``.finished``.
+        """
+        from ._tools import drive_sync
+
+        return drive_sync(self, operation, body, kwargs, tools, max_steps, raise_tool_errors)
+
     def pages(self, operation: str, body: Any = None, **kwargs: Any) -> Iterator[Result]:
         """Yield each page (a ``Result``) of a list operation, following its cursor to the end."""
         op = self._list_operation(operation)
@@ -687,6 +753,26 @@ class AsyncOpenAIClient(_BaseClient):
         while fn is not None:
             fn, args = flow.send(await _arun(fn, args))
         return args
+
+    @staticmethod
+    async def _then(answer: Any, then: Any) -> Any:
+        return then(await answer)
+
+    async def run_tools(
+        self,
+        operation: str,
+        body: Any = None,
+        *,
+        tools: Sequence[Callable[..., Any] | FunctionTool | Mapping[str, Any]],
+        max_steps: int = 10,
+        raise_tool_errors: bool = False,
+        **kwargs: Any,
+    ) -> ToolRun:
+        """``OpenAIClient.run_tools`` on the event loop: a turn's tool calls run together
+        (``async def`` functions awaited, plain ones in worker threads)."""
+        from ._tools import drive_async
+
+        return await drive_async(self, operation, body, kwargs, tools, max_steps, raise_tool_errors)
 
     async def pages(self, operation: str, body: Any = None, **kwargs: Any) -> AsyncIterator[AsyncResult]:
         """Yield each page (an ``AsyncResult``) of a list operation, following its cursor."""
