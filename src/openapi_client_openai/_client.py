@@ -21,7 +21,9 @@ from .spec import SpecIndex, load_index
 
 TYPE_CHECKING = False  # avoids importing typing at run time (~5 ms)
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator, Callable, Generator, Iterator, Mapping, Sequence
+    import asyncio
+    import threading
+    from collections.abc import AsyncIterator, Callable, Generator, Iterable, Iterator, Mapping, Sequence
     from typing import Any
 
     from ._request import PreparedRequest
@@ -677,6 +679,67 @@ class OpenAIClient(_BaseClient):
 
         return drive_sync(self, operation, body, kwargs, tools, max_steps, raise_tool_errors)
 
+    def wait(
+        self,
+        target: Result | Mapping[str, Any],
+        *,
+        timeout: float | None = None,
+        poll_interval: float = 1.0,
+        max_interval: float = 10.0,
+        until: Iterable[str] | None = None,
+        operation: str | None = None,
+        cancel: threading.Event | None = None,
+        **params: Any,
+    ) -> dict[str, Any]:
+        """Poll an object (a result or its dict) until its status is final; return it as a dict.
+
+        The retrieve operation and the statuses come from the spec (runs, vector store files and
+        file batches, batches, fine-tuning jobs, videos, background responses, eval runs...; see
+        ``IN_PROGRESS_RULE``), or ``until=`` names the statuses to stop at.  Waits as long as the
+        answer's ``openai-poll-after-ms`` asks, else ``poll_interval`` growing to ``max_interval``;
+        raises ``WaitTimeoutError`` after ``timeout`` seconds and ``WaitCancelledError`` once
+        ``cancel`` (a ``threading.Event``) is set.  ``operation=`` and path parameters as keywords
+        retrieve an object the spec does not describe.
+        """
+        from ._wait import drive_sync, wait_flow
+
+        flow = wait_flow(self, target, timeout, poll_interval, max_interval, until, operation, params)
+        return drive_sync(self, flow, cancel)
+
+    def upload_and_poll(
+        self,
+        vector_store_id: str,
+        files: str | os.PathLike[str] | Sequence[str | os.PathLike[str]],
+        *,
+        purpose: str = "assistants",
+        attributes: Mapping[str, Any] | None = None,
+        chunking_strategy: Mapping[str, Any] | None = None,
+        max_concurrency: int = 4,
+        progress: bool | None = None,
+        timeout: float | None = None,
+        poll_interval: float = 1.0,
+    ) -> dict[str, Any]:
+        """Upload files into a vector store and wait until they are processed.
+
+        One path: uploaded (``upload_file``), added as a vector store file, waited for; returns the
+        vector store file.  A list of paths: uploaded in parallel (``max_concurrency`` at a time,
+        with a progress bar on a terminal), added as one file batch, waited for; returns the batch.
+        """
+        from ._upload import upload_and_poll
+
+        return upload_and_poll(
+            self,
+            vector_store_id,
+            files,
+            purpose,
+            attributes,
+            chunking_strategy,
+            max_concurrency,
+            progress,
+            timeout,
+            poll_interval,
+        )
+
     def pages(self, operation: str, body: Any = None, **kwargs: Any) -> Iterator[Result]:
         """Yield each page (a ``Result``) of a list operation, following its cursor to the end."""
         op = self._list_operation(operation)
@@ -773,6 +836,25 @@ class AsyncOpenAIClient(_BaseClient):
         from ._tools import drive_async
 
         return await drive_async(self, operation, body, kwargs, tools, max_steps, raise_tool_errors)
+
+    async def wait(
+        self,
+        target: AsyncResult | Mapping[str, Any],
+        *,
+        timeout: float | None = None,
+        poll_interval: float = 1.0,
+        max_interval: float = 10.0,
+        until: Iterable[str] | None = None,
+        operation: str | None = None,
+        cancel: asyncio.Event | None = None,
+        **params: Any,
+    ) -> dict[str, Any]:
+        """``OpenAIClient.wait`` on the event loop; ``cancel`` is an ``asyncio.Event``, and
+        cancelling the task stops the wait too."""
+        from ._wait import drive_async, wait_flow
+
+        flow = wait_flow(self, target, timeout, poll_interval, max_interval, until, operation, params)
+        return await drive_async(self, flow, cancel)
 
     async def pages(self, operation: str, body: Any = None, **kwargs: Any) -> AsyncIterator[AsyncResult]:
         """Yield each page (an ``AsyncResult``) of a list operation, following its cursor."""
