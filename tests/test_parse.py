@@ -437,6 +437,8 @@ def test_types_in_the_wrong_place_or_that_cannot_be_strict_are_refused_before_se
             client.create_response(model="gpt-4.1", input="x", response_format=Address)
         with pytest.raises(ParameterError, match="response_format= for structured outputs"):
             client.create_chat_completion(model="gpt-4o", messages=USER, text_format=Address)
+        with pytest.raises(ParameterError, match="text= must be an object"):
+            client.create_response(model="gpt-4.1", input="x", text="plain", text_format=Address)
         with pytest.raises(ParameterError, match="only chat completions and the Responses API"):
             client.create_embedding(model="text-embedding-3-small", input="x", response_format=Address)
         with pytest.raises(RequestValidationError):  # a value that is neither a type nor a format

@@ -514,12 +514,15 @@ def prepare(client: Any, op: Operation, body: Any, params: dict, always: bool) -
             )
         output = output_type(response_format)
         fields["response_format"] = output.chat_format()
+    given_text = _take("text", params, given)
+    if given_text is not None and not isinstance(given_text, dict):
+        raise ParameterError(f"text= must be an object ({{'format': ..., 'verbosity': ...}}), not {given_text!r}")
     if text_format is not None:
         if family != RESPONSES:
             raise ParameterError(
                 f"{op.id} takes response_format= for structured outputs; text_format= is for createResponse"
             )
-        text = dict(_take("text", params, given) or {})
+        text = dict(given_text or {})
         if is_type(text_format):
             output = output_type(text_format)
             text["format"] = output.responses_format()
@@ -537,7 +540,7 @@ def prepare(client: Any, op: Operation, body: Any, params: dict, always: bool) -
             found[function.name] = function
             made.append(function.definition(family))
         fields["tools"] = made
-    fmt = response_format if family == CHAT else (_take("text", params, given) or {}).get("format")
+    fmt = response_format if family == CHAT else (given_text or {}).get("format")
     if family == RESPONSES and text_format is not None and not is_type(text_format):
         fmt = text_format
     parse_json = isinstance(fmt, dict) and fmt.get("type") in ("json_schema", "json_object")
