@@ -283,6 +283,36 @@ def test_what_strict_mode_requires_holds_at_every_level() -> None:
     assert strict_schema(Nested)["description"] == "A person with an address."
 
 
+class Person(BaseModel):
+    name: str
+    mentor: Person | None = Field(description="Who taught them")
+    best_friend: Person = Field(description="Their best friend")
+
+
+def test_a_described_field_of_a_models_own_type_is_strict_and_finite() -> None:
+    # The official SDK inlines every $ref that has a description beside it, and recurses without
+    # end on this model; inside its own definition the reference goes into an anyOf of one.
+    # (The model is contrived: best_friend makes every Person infinite; the schema still is not.)
+    schema = strict_schema(Person)
+    friend = schema["$defs"]["Person"]["properties"]["best_friend"]
+    assert friend == {"anyOf": [{"$ref": "#/$defs/Person"}], "description": "Their best friend"}
+    assert schema["properties"]["best_friend"] == friend and schema["type"] == "object"
+    with pytest.raises(RecursionError):
+        _sdk_schema(Person)
+
+
+def test_unsupported_keywords_become_notes_pydantic_still_checks() -> None:
+    lookaround = pydantic.create_model(
+        "Code",
+        __config__=ConfigDict(regex_engine="python-re"),  # pydantic's default engine has no look-around either
+        code=(str, Field(pattern=r"^(?!0)\d+$", description="A code")),
+    )
+    field = strict_schema(lookaround)["properties"]["code"]
+    assert "pattern" not in field and field["description"] == 'A code (pattern="^(?!0)\\\\d+$")'
+    plain = pydantic.create_model("Plain", code=(str, Field(pattern=r"^\d+$")))
+    assert strict_schema(plain)["properties"]["code"]["pattern"] == r"^\d+$"  # no look-around: kept
+
+
 @pytest.mark.parametrize(
     ("annotation", "where", "says"),
     [

@@ -16,7 +16,8 @@ four, and tests/test_parse.py compares the two on twenty models):
 - every object gets ``additionalProperties: false`` and lists all its properties as required
   (an optional field stays nullable: ``X | None`` is ``anyOf [X, null]``);
 - ``$defs`` are kept for nesting and recursion; a ``$ref`` with sibling keywords (a field's
-  ``description``) is replaced by what it points at, as the API refuses such siblings;
+  ``description``) is replaced by what it points at, as the API refuses such siblings (inside
+  the definition it points at, where that would never end, it becomes ``anyOf: [{$ref}]``);
 - a single ``allOf`` is merged into its parent;
 - ``default`` is dropped, whatever its value: strict mode asks the model for every field, and
   the API (Azure always, OpenAI at times) refuses the keyword (the SDK drops only ``null``);
@@ -155,6 +156,7 @@ class _Strict:
     def __init__(self, root: dict, name: str) -> None:
         self.root = root
         self.name = name
+        self.active: list[str] = []  # the definitions being made strict, as references
 
     def resolve(self, ref: str, where: str) -> dict:
         node: Any = self.root
@@ -172,7 +174,9 @@ class _Strict:
             defs = schema.get(key)
             if isinstance(defs, dict):
                 for def_name, sub in defs.items():
+                    self.active.append(f"#/{key}/{def_name}")
                     self.node(sub, def_name)
+                    self.active.pop()
         schema.pop("default", None)
         if "oneOf" in schema:
             schema["anyOf"] = [*schema.get("anyOf", ()), *schema.pop("oneOf")]
@@ -211,11 +215,21 @@ class _Strict:
         ref = schema.get("$ref")
         if isinstance(ref, str) and len(schema) > 1:
             # The API refuses keywords beside a $ref: put what it points at in its place, the
-            # local keywords (a field's title and description) winning.
-            target = self.resolve(ref, where)
-            schema.update({**target, **schema})
+            # local keywords (a field's title and description) winning.  A definition cannot
+            # hold a copy of itself: there the $ref goes into an anyOf of one, which may have
+            # keywords beside it (the official SDK recurses without end on such a model).
+            if ref in self.active:
+                schema["anyOf"] = [{"$ref": schema.pop("$ref")}]
+                return schema
+            import copy
+
+            schema.update({**copy.deepcopy(self.resolve(ref, where)), **schema})
             schema.pop("$ref")
-            return self.node(schema, where)
+            self.active.append(ref)
+            try:
+                return self.node(schema, where)
+            finally:
+                self.active.pop()
         if not any(k in schema for k in _TYPED):
             raise StrictSchemaError(
                 f"{where} can hold any value (Any, object or a field without a type): OpenAI's strict mode "
