@@ -437,8 +437,10 @@ def test_tool_calls_repeat_with_the_seed() -> None:
 def _stream_items(url: str, op_id: str, body: dict, headers: dict) -> tuple[list, dict]:
     from openapi_client_openai import OpenAIClient
 
-    client = OpenAIClient(spec=SPEC_31, api_key="sk-test", base_url=url)
-    with client.call(op_id, body, stream=True, extra_headers=headers) as stream:
+    with (
+        OpenAIClient(spec=SPEC_31, api_key="sk-test", base_url=url) as client,
+        client.call(op_id, body, stream=True, extra_headers=headers) as stream,
+    ):
         return list(stream), stream.final()
 
 

@@ -49,7 +49,12 @@ def test_the_structured_outputs_tools_and_waiting_examples_run(tmp_path, monkeyp
         monkeypatch.setenv("OPENAI_API_KEY", "sk-readme-example")
         monkeypatch.setenv("OPENAPI_CLIENT_OPENAI_SPEC", str(SPEC_31))
         namespace: dict = {"__name__": "readme"}
-        for number, block in enumerate(_blocks(), 1):
-            exec(compile(block, f"README.md ({SECTION[3:]}, block {number})", "exec", dont_inherit=True), namespace)
+        try:
+            for number, block in enumerate(_blocks(), 1):
+                code = compile(block, f"README.md ({SECTION[3:]}, block {number})", "exec", dont_inherit=True)
+                exec(code, namespace)
+        finally:
+            if "client" in namespace:
+                namespace["client"].close()
     assert isinstance(namespace["booking"], namespace["Booking"])
     assert namespace["story"]["status"] == "completed" and namespace["done"]["object"] == "thread.run"
