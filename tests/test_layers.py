@@ -24,6 +24,8 @@ SOURCE = ROOT / "src" / PACKAGE
 # (SpecIndex.validator() builds validators, and _validation checks file values with
 # _multipart's tests, while it needs nothing from spec/); `_progress` and `_upload` sit below
 # `_client` (the client's upload_file() runs _upload, which takes the client as an argument).
+# `_parse` sits below `_stream` (a stream's final() parses a structured answer, partial() reads
+# JSON as it arrives); `_tools` and `_wait` below `_client`, whose thin methods run them.
 LAYERS: list[str | tuple[str, ...]] = [
     "_version",
     "_errors",
@@ -38,10 +40,13 @@ LAYERS: list[str | tuple[str, ...]] = [
     "_retry",
     "_transports/*",
     "_response",
+    "_parse",
     "_accumulate",
     "_stream",
     "_progress",
     "_upload",
+    "_tools",
+    "_wait",
     "_client",
     "_bulk",
     "bulk",

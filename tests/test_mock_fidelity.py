@@ -114,8 +114,11 @@ def test_list_filters_and_each_operations_default_order(mock) -> None:
     for file_id in made:
         _post(url, f"/vector_stores/{store}/files", {"file_id": file_id})
     assert [f["id"] for f in _get(url, f"/vector_stores/{store}/files")["data"]] == made[::-1]
-    assert _get(url, f"/vector_stores/{store}/files", filter="in_progress")["data"] == []  # `filter` is the status
-    assert len(_get(url, f"/vector_stores/{store}/files", filter="completed")["data"]) == 3
+    # `filter` is the status: new files are in progress (see LIFECYCLE_RULE) until retrieved
+    assert len(_get(url, f"/vector_stores/{store}/files", filter="in_progress")["data"]) == 3
+    _get(url, f"/vector_stores/{store}/files/{made[1]}")
+    assert [f["id"] for f in _get(url, f"/vector_stores/{store}/files", filter="completed")["data"]] == [made[1]]
+    assert len(_get(url, f"/vector_stores/{store}/files", filter="in_progress")["data"]) == 2
     if spec == SPEC_31:  # evals (not in the 2025 spec): runs filtered by status, oldest first by default
         config = {"type": "custom", "item_schema": {"type": "object"}}
         evaluation = httpx.post(
@@ -124,7 +127,14 @@ def test_list_filters_and_each_operations_default_order(mock) -> None:
         runs_url = f"/evals/{evaluation.json()['id']}/runs"
         source = {"type": "jsonl", "source": {"type": "file_id", "id": made[0]}}
         runs = [httpx.post(url + runs_url, json={"data_source": source}, headers=KEY).json() for _ in range(2)]
-        assert {r["status"] for r in runs} == {"completed"}
+        assert {r["status"] for r in runs} == {"queued"}
+        assert [r["id"] for r in _get(url, runs_url, status="queued")["data"]] == [r["id"] for r in runs]
+        for run in runs:  # queued -> in_progress -> completed, one step a look
+            assert [_get(url, f"{runs_url}/{run['id']}")["status"] for _ in range(3)] == [
+                "in_progress",
+                "completed",
+                "completed",
+            ]
         assert [r["id"] for r in _get(url, runs_url, status="completed")["data"]] == [r["id"] for r in runs]
         assert _get(url, runs_url, status="queued")["data"] == []
 
@@ -419,3 +429,123 @@ def test_tool_calls_repeat_with_the_seed() -> None:
             answers.append([_chat_turn(url, USER, "required")["tool_calls"][0]["function"] for _ in range(3)])
     assert answers[0] == answers[1] and answers[0][0]["name"] == "lookup"
     assert " ".join(TOOL_RULE.split()) in " ".join(README.split())
+
+
+# -- 9. endings on demand, parallel tool calls, objects working in the background ------------------
+
+
+def _stream_items(url: str, op_id: str, body: dict, headers: dict) -> tuple[list, dict]:
+    from openapi_client_openai import OpenAIClient
+
+    with (
+        OpenAIClient(spec=SPEC_31, api_key="sk-test", base_url=url) as client,
+        client.call(op_id, body, stream=True, extra_headers=headers) as stream,
+    ):
+        return list(stream), stream.final()
+
+
+@pytest.mark.parametrize("finish", ["refusal", "length", "content_filter"])
+def test_x_mock_finish_asks_for_a_refusal_or_an_answer_cut_short(mock, finish: str) -> None:
+    spec, url = mock
+    asked = {**KEY, "x-mock-finish": finish}
+    fmt = {"type": "json_schema", "json_schema": {"name": "t", "schema": LOOKUP, "strict": True}}
+    chat = httpx.post(
+        url + "/chat/completions", json={"model": "gpt-4o", "messages": USER, "response_format": fmt}, headers=asked
+    ).json()
+    assert _fits(spec, "createChatCompletion", chat) == []
+    choice = chat["choices"][0]
+    if finish == "refusal":
+        assert choice["message"]["content"] is None and "can't help" in choice["message"]["refusal"]
+        assert choice["finish_reason"] == "stop"
+    else:
+        assert choice["finish_reason"] == finish and choice["message"]["refusal"] is None
+        with pytest.raises(ValueError):  # JSON stopped part way
+            __import__("json").loads(choice["message"]["content"])
+    text = {"format": {"type": "json_schema", "name": "t", "schema": LOOKUP, "strict": True}}
+    response = httpx.post(
+        url + "/responses", json={"model": "gpt-4.1", "input": "x", "text": text}, headers=asked
+    ).json()
+    assert _fits(spec, "createResponse", response) == []
+    part = response["output"][0]["content"][0]
+    if finish == "refusal":
+        assert response["status"] == "completed" and part == {
+            "type": "refusal",
+            "refusal": choice["message"]["refusal"],
+        }
+    else:
+        reason = "max_output_tokens" if finish == "length" else "content_filter"
+        assert response["status"] == "incomplete" and response["incomplete_details"] == {"reason": reason}
+        assert response["output"][0]["status"] == "incomplete" and part["type"] == "output_text"
+    if spec == SPEC_31:  # streamed: the same endings, each event valid for the spec
+        index = load_index(spec)
+        defs = index.schemas()["defs"]
+        for op_id, body in (
+            ("createChatCompletion", {"model": "gpt-4o", "messages": USER, "response_format": fmt}),
+            ("createResponse", {"model": "gpt-4.1", "input": "x", "text": text}),
+        ):
+            items, final = _stream_items(url, op_id, body, {"x-mock-finish": finish})
+            event_schema = index.schemas()["ops"][op_id]["responses"]["200"]["text/event-stream"]
+            assert all(Explainer(defs, "").check(event_schema, dict(item)) == [] for item in items)
+            if op_id == "createChatCompletion":
+                message = final["choices"][0]["message"]
+                assert (message["refusal"] if finish == "refusal" else final["choices"][0]["finish_reason"]) in (
+                    choice["message"]["refusal"],
+                    finish,
+                )
+            else:
+                ending = "response.incomplete" if finish != "refusal" else "response.completed"
+                assert items[-1].event == ending and final["status"] == response["status"]
+    bad = httpx.post(
+        url + "/chat/completions", json={"model": "gpt-4o", "messages": USER}, headers={**KEY, "x-mock-finish": "bored"}
+    )
+    assert bad.status_code == 400 and "x-mock-finish must be one of refusal, length, content_filter" in bad.text
+
+
+def test_parallel_tool_calls_true_calls_every_tool_not_called_yet(mock) -> None:
+    spec, url = mock
+    tools = [
+        {"type": "function", "function": {"name": name, "parameters": LOOKUP, "strict": True}}
+        for name in ("lookup", "final_result")
+    ]
+    body = {"model": "gpt-4o", "messages": USER, "tools": tools, "parallel_tool_calls": True}
+    message = _post(url, "/chat/completions", body)["choices"][0]["message"]
+    assert [c["function"]["name"] for c in message["tool_calls"]] == ["lookup", "final_result"]
+    answers = [{"role": "tool", "tool_call_id": c["id"], "content": "ok"} for c in message["tool_calls"]]
+    assert _post(url, "/chat/completions", {**body, "messages": [*USER, message, *answers]})["choices"][0]["message"][
+        "content"
+    ]
+    again = _post(url, "/chat/completions", {**body, "messages": [*USER, message, *answers], "tool_choice": "required"})
+    assert [c["function"]["name"] for c in again["choices"][0]["message"]["tool_calls"]] == ["lookup"]  # least called
+    flat = [{"type": "function", "name": t["function"]["name"], "parameters": LOOKUP, "strict": True} for t in tools]
+    turn = _post(url, "/responses", {"model": "gpt-4.1", "input": "x", "tools": flat, "parallel_tool_calls": True})
+    assert [i["name"] for i in turn["output"]] == ["lookup", "final_result"] and _fits(
+        spec, "createResponse", turn
+    ) == []
+    one = _post(url, "/responses", {"model": "gpt-4.1", "input": "x", "tools": flat})
+    assert [i["name"] for i in one["output"]] == ["lookup"]  # without it: one call per turn
+
+
+def test_objects_working_in_the_background_move_on_as_they_are_polled(mock) -> None:
+    from openapi_client_openai.mock._lifecycle import LIFECYCLE_RULE
+
+    spec, url = mock
+    job = httpx.post(url + "/fine_tuning/jobs", json={"model": "gpt-4o-mini", "training_file": "file-1"}, headers=KEY)
+    assert job.json()["status"] == "validating_files" and job.headers["openai-poll-after-ms"] == "10"
+    seen = [_get(url, f"/fine_tuning/jobs/{job.json()['id']}")["status"] for _ in range(4)]
+    assert seen == ["queued", "running", "succeeded", "succeeded"]
+    done = httpx.get(url + f"/fine_tuning/jobs/{job.json()['id']}", headers=KEY)
+    assert "openai-poll-after-ms" not in done.headers and _fits(spec, "retrieveFineTuningJob", done.json()) == []
+    cancelled = _post(url, "/fine_tuning/jobs", {"model": "gpt-4o-mini", "training_file": "file-1"})
+    assert _post(url, f"/fine_tuning/jobs/{cancelled['id']}/cancel")["status"] == "cancelled"
+    assert _get(url, f"/fine_tuning/jobs/{cancelled['id']}")["status"] == "cancelled"  # stays cancelled
+    background = _post(url, "/responses", {"model": "gpt-4.1", "input": "Hi", "background": True})
+    first = "queued" if spec == SPEC_31 else "in_progress"  # the 2025 spec's responses are never queued
+    assert (
+        background["status"] == first and background["output"] == [] and _fits(spec, "createResponse", background) == []
+    )
+    later = [_get(url, f"/responses/{background['id']}") for _ in range(2)]
+    assert later[-1]["status"] == "completed" and later[-1]["output"][0]["type"] == "message"
+    assert all(_fits(spec, "getResponse", r) == [] for r in later)
+    plain = _post(url, "/responses", {"model": "gpt-4.1", "input": "Hi"})
+    assert plain["status"] == "completed"  # without background, answered finished
+    assert " ".join(LIFECYCLE_RULE.split()) in " ".join(README.split())

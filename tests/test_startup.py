@@ -19,7 +19,8 @@ from openapi_client_openai import OpenAIClient
 c = OpenAIClient(spec={str(SPEC_31)!r}, api_key="sk-x")
 c.create_chat_completion, c.listFiles
 heavy = sorted(m for m in ("httpx", "httpcore", "yaml", "typing", "ssl", "json", "platformdirs", "rich", "anyio",
-                            "jsonschema_rs", "orjson")
+                            "jsonschema_rs", "orjson", "pydantic", "pydantic_core", "openapi_client_openai._parse",
+                            "openapi_client_openai._tools", "openapi_client_openai._wait")
                if m in sys.modules)
 print(",".join(heavy))
 """
@@ -75,3 +76,41 @@ def test_httpx_command_line_loads_only_when_called() -> None:
     # httpx imports click/rich/pygments eagerly when installed; our stand-in defers that
     # import until httpx.main() runs, and then hands over to the real command line.
     assert _run(HTTPX_CLI) == "False True True"
+
+
+PLAIN_CALLS = """
+import json, sys, threading
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
+class Handler(BaseHTTPRequestHandler):
+    def do_POST(self):
+        self.rfile.read(int(self.headers["content-length"]))
+        body = json.dumps({"id": "c", "object": "chat.completion", "created": 1, "model": "m", "choices": [
+            {"index": 0, "message": {"role": "assistant", "content": "{}"}, "finish_reason": "stop"}]}).encode()
+        self.send_response(200)
+        self.send_header("content-type", "application/json")
+        self.send_header("content-length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+server = HTTPServer(("127.0.0.1", 0), Handler)
+threading.Thread(target=server.serve_forever, daemon=True).start()
+from openapi_client_openai import OpenAIClient, function_tool, strict_schema, RefusalError
+c = OpenAIClient(spec=sys.argv[1], api_key="sk-x", base_url=f"http://127.0.0.1:{server.server_port}/v1")
+tool = {"type": "function", "function": {"name": "f", "parameters": {"type": "object", "properties": {}}}}
+fmt = {"type": "json_object"}
+c.create_chat_completion(model="m", messages=[{"role": "user", "content": "hi"}], tools=[tool], response_format=fmt)
+before = "pydantic" in sys.modules
+c.parse("createChatCompletion", model="m", messages=[{"role": "user", "content": "hi"}], response_format=fmt)
+again = c.parse("createChatCompletion", model="m", messages=[{"role": "user", "content": "x"}], response_format=fmt)
+print(before, "pydantic" in sys.modules, again.parsed)
+"""
+
+
+def test_pydantic_is_imported_only_by_calls_that_use_python_types() -> None:
+    # Structured outputs and tools given as JSON (and parse() of a JSON format) never need
+    # pydantic; the names function_tool and strict_schema resolve without importing it either.
+    assert _run(PLAIN_CALLS, str(SPEC_31)) == "False False {}"

@@ -20,19 +20,28 @@ from ._errors import (
     ConfigError,
     ConflictError,
     ContentError,
+    ContentFilterFinishReasonError,
     InternalServerError,
+    LengthFinishReasonError,
     MissingAPIKeyError,
     NotFoundError,
     OpenAPIClientError,
+    OutputValidationError,
     ParameterError,
     PermissionDeniedError,
     RateLimitError,
+    RefusalError,
     RequestValidationError,
     SpecError,
     StateError,
+    StrictSchemaError,
+    StructuredOutputError,
+    ToolError,
     UnknownFieldWarning,
     UnknownOperationError,
     UnprocessableEntityError,
+    WaitCancelledError,
+    WaitTimeoutError,
 )
 from ._version import __version__
 
@@ -42,8 +51,10 @@ if TYPE_CHECKING:
 
     from ._client import AsyncOpenAIClient, OpenAIClient
     from ._config import Timeout
+    from ._parse import strict_schema
     from ._response import AsyncResult, RateLimits, Result
     from ._stream import AsyncStream, EventData, Stream
+    from ._tools import FunctionTool, ToolRun, function_tool
     from ._validation import Problem
     from .spec import Operation
 
@@ -60,28 +71,41 @@ __all__ = [
     "ConfigError",
     "ConflictError",
     "ContentError",
+    "ContentFilterFinishReasonError",
     "EventData",
+    "FunctionTool",
     "InternalServerError",
+    "LengthFinishReasonError",
     "MissingAPIKeyError",
     "NotFoundError",
     "OpenAIClient",
     "OpenAPIClientError",
     "Operation",
+    "OutputValidationError",
     "ParameterError",
     "PermissionDeniedError",
     "Problem",
     "RateLimitError",
     "RateLimits",
+    "RefusalError",
     "RequestValidationError",
     "Result",
     "SpecError",
     "StateError",
     "Stream",
+    "StrictSchemaError",
+    "StructuredOutputError",
     "Timeout",
+    "ToolError",
+    "ToolRun",
     "UnknownFieldWarning",
     "UnknownOperationError",
     "UnprocessableEntityError",
+    "WaitCancelledError",
+    "WaitTimeoutError",
     "__version__",
+    "function_tool",
+    "strict_schema",
 ]
 
 _LAZY = {
@@ -96,6 +120,10 @@ _LAZY = {
     "AsyncStream": "._stream",
     "EventData": "._stream",
     "Timeout": "._config",
+    "function_tool": "._tools",
+    "FunctionTool": "._tools",
+    "ToolRun": "._tools",
+    "strict_schema": "._parse",
 }
 
 

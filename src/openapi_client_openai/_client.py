@@ -21,12 +21,15 @@ from .spec import SpecIndex, load_index
 
 TYPE_CHECKING = False  # avoids importing typing at run time (~5 ms)
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator, Generator, Iterator, Mapping
+    import asyncio
+    import threading
+    from collections.abc import AsyncIterator, Callable, Generator, Iterable, Iterator, Mapping, Sequence
     from typing import Any
 
     from ._request import PreparedRequest
     from ._response import AsyncResult, Result
     from ._stream import AsyncStream, Stream
+    from ._tools import FunctionTool, ToolRun
     from ._validation import Problem
     from .spec import Operation
 
@@ -48,6 +51,9 @@ _PY_TYPES = {
     "object": "dict",
     "null": "None",
 }
+# Fields that may hold Python types (a model as response_format, functions as tools): such a
+# call goes through _structured, which makes JSON of them and parses the answer.
+_TYPED_FIELDS = frozenset({"response_format", "text_format", "tools"})
 _USER_AGENT = f"openapi-client-openai/{__version__} Python/{sys.version_info[0]}.{sys.version_info[1]}"
 
 
@@ -134,8 +140,11 @@ class OperationMethod:
         declare (yet): sent as given, not validated.  ``timeout=`` in seconds (or a ``Timeout``)
         for this call only; ``None`` means no limit.
         """
-        extras = self._client._extras(self.operation, params, extra_body, extra_query, extra_headers)
-        return self._client._call(self.operation, body, params, extras, timeout)
+        client = self._client
+        extras = client._extras(self.operation, params, extra_body, extra_query, extra_headers)
+        if not _TYPED_FIELDS.isdisjoint(params) or (type(body) is dict and not _TYPED_FIELDS.isdisjoint(body)):
+            return client._structured(self.operation, body, params, extras, timeout, False)
+        return client._call(self.operation, body, params, extras, timeout)
 
     @property
     def __signature__(self) -> Any:
@@ -336,6 +345,37 @@ class _BaseClient:
             raise ParameterError(f"call() takes an operation name, not {type(operation).__name__}")
         op = self._index.operation(operation)
         return OperationMethod(self, op, operation)(body, **kwargs)
+
+    def parse(self, operation: str, body: Any = None, **kwargs: Any) -> Any:
+        """Call a chat completion or Responses operation and parse its structured answer.
+
+        ``client.parse("createChatCompletion", model=..., messages=..., response_format=Booking)``
+        or ``client.parse("createResponse", model=..., input=..., text_format=Booking)``, where
+        ``Booking`` is a pydantic model, a dataclass or a ``TypedDict`` (sent as a strict schema),
+        or a JSON format as a dict.  The result's ``parsed`` (and each chat message's ``parsed``,
+        a response's ``output_parsed``) holds the instance; with ``stream=True`` the stream's
+        ``final()`` does, and ``partial()`` yields the JSON as it arrives.  A refusal, a ``length``
+        or ``content_filter`` finish and JSON that does not fit raise ``RefusalError``,
+        ``LengthFinishReasonError``, ``ContentFilterFinishReasonError`` and
+        ``OutputValidationError``.  The operation's own method does the same when given a type.
+        """
+        if not isinstance(operation, str):
+            raise ParameterError(f"parse() takes an operation name, not {type(operation).__name__}")
+        op = self._index.operation(operation)
+        timeout = kwargs.pop("timeout", UNSET)
+        extras = tuple(kwargs.pop(name, None) for name in ("extra_body", "extra_query", "extra_headers"))
+        return self._structured(op, body, kwargs, self._extras(op, kwargs, *extras), timeout, True)
+
+    def _structured(self, op: Operation, body: Any, params: dict, extras: tuple, timeout: Any, always: bool) -> Any:
+        """A call whose arguments may hold Python types: they become JSON (``_tools.prepare``) and
+        the answer is parsed on its way back."""
+        from ._tools import prepare
+
+        prepared = prepare(self, op, body, params, always)
+        if prepared is None:
+            return self._call(op, body, params, extras, timeout)
+        body, parser = prepared
+        return self._then(self._call(op, body, params, extras, timeout), parser.attach)
 
     def validate(self, operation: str, body: Any = None, **params: Any) -> list[Problem]:
         """Check a call against the spec without sending it; return its problems (empty if valid).
@@ -611,6 +651,95 @@ class OpenAIClient(_BaseClient):
             fn, args = flow.send(_run(fn, args))
         return args
 
+    @staticmethod
+    def _then(answer: Any, then: Any) -> Any:
+        return then(answer)
+
+    def run_tools(
+        self,
+        operation: str,
+        body: Any = None,
+        *,
+        tools: Sequence[Callable[..., Any] | FunctionTool | Mapping[str, Any]],
+        max_steps: int = 10,
+        raise_tool_errors: bool = False,
+        **kwargs: Any,
+    ) -> ToolRun:
+        """Let the model call Python functions until it answers: the tool loop, run for you.
+
+        ``client.run_tools("createChatCompletion", model=..., messages=[...], tools=[get_weather])``
+        (or ``"createResponse"`` with ``input=``): each turn the model's tool calls are checked
+        against the functions' type hints and run together (plain and ``async def`` functions),
+        their results sent back, until a turn without tool calls or ``max_steps`` calls of the
+        model.  A function that raises becomes an ``Error: ...`` result the model can react to,
+        unless ``raise_tool_errors=True`` (then ``ToolError``).  Returns a ``ToolRun``: ``.final``,
+        ``.messages`` (the transcript), ``.steps``, ``.finished``.
+        """
+        from ._tools import drive_sync
+
+        return drive_sync(self, operation, body, kwargs, tools, max_steps, raise_tool_errors)
+
+    def wait(
+        self,
+        target: Result | Mapping[str, Any],
+        *,
+        timeout: float | None = None,
+        poll_interval: float = 1.0,
+        max_interval: float = 10.0,
+        until: Iterable[str] | None = None,
+        operation: str | None = None,
+        cancel: threading.Event | None = None,
+        **params: Any,
+    ) -> dict[str, Any]:
+        """Poll an object (a result or its dict) until its status is final; return it as a dict.
+
+        The retrieve operation and the statuses come from the spec (runs, vector store files and
+        file batches, batches, fine-tuning jobs, videos, background responses, eval runs...; see
+        ``IN_PROGRESS_RULE``), or ``until=`` names the statuses to stop at.  Waits as long as the
+        answer's ``openai-poll-after-ms`` asks, else ``poll_interval`` growing to ``max_interval``;
+        raises ``WaitTimeoutError`` after ``timeout`` seconds and ``WaitCancelledError`` once
+        ``cancel`` (a ``threading.Event``) is set.  ``operation=`` and path parameters as keywords
+        retrieve an object the spec does not describe.
+        """
+        from ._wait import drive_sync, wait_flow
+
+        flow = wait_flow(self, target, timeout, poll_interval, max_interval, until, operation, params)
+        return drive_sync(self, flow, cancel)
+
+    def upload_and_poll(
+        self,
+        vector_store_id: str,
+        files: str | os.PathLike[str] | Sequence[str | os.PathLike[str]],
+        *,
+        purpose: str = "assistants",
+        attributes: Mapping[str, Any] | None = None,
+        chunking_strategy: Mapping[str, Any] | None = None,
+        max_concurrency: int = 4,
+        progress: bool | None = None,
+        timeout: float | None = None,
+        poll_interval: float = 1.0,
+    ) -> dict[str, Any]:
+        """Upload files into a vector store and wait until they are processed.
+
+        One path: uploaded (``upload_file``), added as a vector store file, waited for; returns the
+        vector store file.  A list of paths: uploaded in parallel (``max_concurrency`` at a time,
+        with a progress bar on a terminal), added as one file batch, waited for; returns the batch.
+        """
+        from ._upload import upload_and_poll
+
+        return upload_and_poll(
+            self,
+            vector_store_id,
+            files,
+            purpose,
+            attributes,
+            chunking_strategy,
+            max_concurrency,
+            progress,
+            timeout,
+            poll_interval,
+        )
+
     def pages(self, operation: str, body: Any = None, **kwargs: Any) -> Iterator[Result]:
         """Yield each page (a ``Result``) of a list operation, following its cursor to the end."""
         op = self._list_operation(operation)
@@ -687,6 +816,45 @@ class AsyncOpenAIClient(_BaseClient):
         while fn is not None:
             fn, args = flow.send(await _arun(fn, args))
         return args
+
+    @staticmethod
+    async def _then(answer: Any, then: Any) -> Any:
+        return then(await answer)
+
+    async def run_tools(
+        self,
+        operation: str,
+        body: Any = None,
+        *,
+        tools: Sequence[Callable[..., Any] | FunctionTool | Mapping[str, Any]],
+        max_steps: int = 10,
+        raise_tool_errors: bool = False,
+        **kwargs: Any,
+    ) -> ToolRun:
+        """``OpenAIClient.run_tools`` on the event loop: a turn's tool calls run together
+        (``async def`` functions awaited, plain ones in worker threads)."""
+        from ._tools import drive_async
+
+        return await drive_async(self, operation, body, kwargs, tools, max_steps, raise_tool_errors)
+
+    async def wait(
+        self,
+        target: AsyncResult | Mapping[str, Any],
+        *,
+        timeout: float | None = None,
+        poll_interval: float = 1.0,
+        max_interval: float = 10.0,
+        until: Iterable[str] | None = None,
+        operation: str | None = None,
+        cancel: asyncio.Event | None = None,
+        **params: Any,
+    ) -> dict[str, Any]:
+        """``OpenAIClient.wait`` on the event loop; ``cancel`` is an ``asyncio.Event``, and
+        cancelling the task stops the wait too."""
+        from ._wait import drive_async, wait_flow
+
+        flow = wait_flow(self, target, timeout, poll_interval, max_interval, until, operation, params)
+        return await drive_async(self, flow, cancel)
 
     async def pages(self, operation: str, body: Any = None, **kwargs: Any) -> AsyncIterator[AsyncResult]:
         """Yield each page (an ``AsyncResult``) of a list operation, following its cursor."""

@@ -10,6 +10,15 @@
     ├── MissingAPIKeyError              no key given and OPENAI_API_KEY unset
     ├── RequestValidationError          (also ValueError) the request does not fit the spec
     (UnknownFieldWarning, a UserWarning: fields a typo away from declared ones, sent anyway)
+    ├── StrictSchemaError               (also TypeError) a type that cannot become a strict schema
+    ├── StructuredOutputError           (also ValueError) a structured answer that cannot be parsed
+    │   ├── RefusalError                the model refused (``refusal`` says why)
+    │   ├── LengthFinishReasonError     cut at the token limit before the JSON was complete
+    │   ├── ContentFilterFinishReasonError  stopped by the content filter
+    │   └── OutputValidationError       the JSON does not fit the type (``errors`` lists where)
+    ├── ToolError                       a tool function failed, with ``raise_tool_errors=True``
+    ├── WaitTimeoutError                (also TimeoutError) ``wait()`` ran out of time
+    ├── WaitCancelledError              ``wait()`` was cancelled through its ``cancel`` event
     └── APIError                        talking to the API went wrong
         ├── APIConnectionError          no answer: refused, reset, cut short
         │   └── APITimeoutError         no answer in time
@@ -43,19 +52,28 @@ __all__ = [
     "ConfigError",
     "ConflictError",
     "ContentError",
+    "ContentFilterFinishReasonError",
     "InternalServerError",
+    "LengthFinishReasonError",
     "MissingAPIKeyError",
     "NotFoundError",
     "OpenAPIClientError",
+    "OutputValidationError",
     "ParameterError",
     "PermissionDeniedError",
     "RateLimitError",
+    "RefusalError",
     "Secret",
     "SpecError",
     "StateError",
+    "StrictSchemaError",
+    "StructuredOutputError",
+    "ToolError",
     "UnknownFieldWarning",
     "UnknownOperationError",
     "UnprocessableEntityError",
+    "WaitCancelledError",
+    "WaitTimeoutError",
     "error_details",
     "status_error_class",
 ]
@@ -126,6 +144,86 @@ class RequestValidationError(OpenAPIClientError, ValueError):
             "To send it anyway, pass validate='warn' or validate='off' to the client "
             "(the spec can lag behind the live API)."
         )
+
+
+class StrictSchemaError(OpenAPIClientError, TypeError):
+    """A type given for structured outputs or a tool cannot be made into the strict JSON schema
+    OpenAI requires (a free-form ``dict``, an ``Any``, a root that is not an object...); nothing
+    was sent.  ``path`` names the place (``Booking.extras``)."""
+
+    def __init__(self, message: str, path: str = "") -> None:
+        super().__init__(message)
+        self.path = path
+
+
+class StructuredOutputError(OpenAPIClientError, ValueError):
+    """A structured answer could not be turned into the type asked for.
+
+    ``result`` is the answer as received (the ``Result``, or the finished object of a stream),
+    ``content`` the raw text of the output (None when there was none) and ``choice`` the index
+    of the choice (chat) or output item (Responses) concerned.
+    """
+
+    def __init__(self, message: str, *, result: Any = None, content: str | None = None, choice: int = 0) -> None:
+        super().__init__(message)
+        self.result = result
+        self.content = content
+        self.choice = choice
+
+
+class RefusalError(StructuredOutputError):
+    """The model refused to answer in the requested format; ``refusal`` is its explanation."""
+
+    def __init__(self, message: str, *, refusal: str, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.refusal = refusal
+
+
+class LengthFinishReasonError(StructuredOutputError):
+    """The answer stopped at the token limit (``finish_reason: "length"``, or an incomplete response
+    for ``max_output_tokens``) before its JSON was complete: raise the limit or ask for less."""
+
+
+class ContentFilterFinishReasonError(StructuredOutputError):
+    """The answer was stopped by OpenAI's content filter (``finish_reason: "content_filter"``)."""
+
+
+class OutputValidationError(StructuredOutputError):
+    """The answer's text is not JSON, or JSON that does not fit the type; ``errors`` lists each
+    problem as pydantic reports it (empty when the text is not JSON at all)."""
+
+    def __init__(self, message: str, *, errors: list[Any] | None = None, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.errors = errors or []
+
+
+class ToolError(OpenAPIClientError):
+    """A tool function raised, or could not be called with the model's arguments, in ``run_tools``
+    with ``raise_tool_errors=True``.  ``tool`` names it, ``arguments`` is the JSON the model sent,
+    and ``__cause__`` is the original exception (None for a tool the model named but was not given)."""
+
+    def __init__(self, message: str, *, tool: str, arguments: str) -> None:
+        super().__init__(message)
+        self.tool = tool
+        self.arguments = arguments
+
+
+class WaitTimeoutError(OpenAPIClientError, TimeoutError):
+    """``wait()`` reached its ``timeout`` before the object reached a final state; ``last`` is the
+    object as last seen (still in progress, so waiting again later may succeed)."""
+
+    def __init__(self, message: str, *, last: Any = None) -> None:
+        super().__init__(message)
+        self.last = last
+
+
+class WaitCancelledError(OpenAPIClientError):
+    """``wait()`` stopped because its ``cancel`` event was set; ``last`` is the object as last seen.
+    (On the asyncio client, cancelling the task raises ``asyncio.CancelledError`` as usual.)"""
+
+    def __init__(self, message: str, *, last: Any = None) -> None:
+        super().__init__(message)
+        self.last = last
 
 
 class APIError(OpenAPIClientError):

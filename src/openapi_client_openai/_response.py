@@ -136,7 +136,7 @@ def _subscript(cls: type, item: Any) -> Any:
 
 
 class _BaseResult(ResponseHead):
-    __slots__ = ("_closed", "_content", "_exchange", "_json", "_secret")
+    __slots__ = ("_closed", "_content", "_exchange", "_json", "_secret", "parsed")
 
     __class_getitem__ = classmethod(_subscript)
 
@@ -147,6 +147,7 @@ class _BaseResult(ResponseHead):
         self._json: Any = UNSET
         self._secret = secret or Secret(None)  # masked in what an error shows of the body
         self._closed = False
+        self.parsed: Any = None  # set when the call asked for a type (structured outputs)
 
     @property
     def is_read(self) -> bool:
@@ -241,6 +242,8 @@ class Result(_BaseResult):
 
     ``status_code``, ``headers``, ``request_id``, ``rate_limits``, ``json()``, ``text`` and
     ``content``; for binary answers ``iter_bytes()`` and ``write_to(path)`` stream the body.
+    ``parsed`` is the object a structured call parsed (``response_format=``/``text_format=``
+    given a type, or ``client.parse``), else None.
     Use it as a context manager, or read it whole, to give the connection back.
     """
 

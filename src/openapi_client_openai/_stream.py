@@ -262,6 +262,7 @@ class _BaseStream:
             secret or Secret(None),
         )
         self._iterator: Any = None
+        self._parser: Any = None  # set by a structured call: final() then parses (see _parse)
 
     @property
     def finished(self) -> bool:
@@ -305,6 +306,23 @@ class _BaseStream:
         if not self._core.finished:
             raise StateError("the stream was closed before its end: text() and final() need all of it")
         return self._core.acc or Accumulator()
+
+    def _final(self, acc: Accumulator) -> Any:
+        final = acc.final()
+        if self._parser is not None:
+            self._parser.apply(final, final)
+        return final
+
+    def _partial(self, seen: int, text: list[str], last: Any) -> tuple[int, Any]:
+        """Read the text that arrived since ``seen`` pieces into ``text``; return the new count and
+        the JSON so far if it changed from ``last`` (else ``last`` itself)."""
+        pieces = self._new_text(seen)
+        if not pieces:
+            return seen, last
+        from ._parse import partial_json
+
+        text.append("".join(pieces))
+        return seen + len(pieces), partial_json("".join(text))
 
     def _result_needs_events(self) -> None:
         if self._core.raw_mode:
@@ -351,8 +369,25 @@ class Stream(_BaseStream):
         return self._consume().text()
 
     def final(self) -> Any:
-        """The finished object assembled from the deltas (reads the rest of the stream first)."""
-        return self._consume().final()
+        """The finished object assembled from the deltas (reads the rest of the stream first).
+
+        For a structured call it is parsed: ``choices[i].message.parsed`` or ``output_parsed``.
+        """
+        return self._final(self._consume())
+
+    def partial(self) -> Iterator[Any]:
+        """Yield the answer's JSON as far as it has arrived, each time more arrives.
+
+        For structured outputs (chat content, Responses output text): plain JSON values (dicts)
+        read with pydantic's partial JSON parser, an unfinished string kept as far as it goes;
+        the whole, checked object is ``final()``'s.
+        """
+        seen, text, last = 0, [], None
+        for _ in self:
+            seen, now = self._partial(seen, text, last)
+            if now is not last and now is not None and now != last:
+                last = now
+                yield now
 
     def close(self) -> None:
         """Release the connection: back to the pool if the stream ended, else closed."""
@@ -402,8 +437,18 @@ class AsyncStream(_BaseStream):
         return (await self._consume()).text()
 
     async def final(self) -> Any:
-        """The finished object assembled from the deltas (reads the rest of the stream first)."""
-        return (await self._consume()).final()
+        """The finished object assembled from the deltas (reads the rest of the stream first);
+        parsed for a structured call, as ``Stream.final()``."""
+        return self._final(await self._consume())
+
+    async def partial(self) -> AsyncIterator[Any]:
+        """Yield the answer's JSON as far as it has arrived, as ``Stream.partial()``."""
+        seen, text, last = 0, [], None
+        async for _ in self:
+            seen, now = self._partial(seen, text, last)
+            if now is not last and now is not None and now != last:
+                last = now
+                yield now
 
     async def aclose(self) -> None:
         """Release the connection: back to the pool if the stream ended, else closed."""

@@ -257,3 +257,53 @@ def _send_parts(client: Any, file: Any, size: int, count: int, log: _Log, progre
         raise
     log.remove()
     return done.get("file") or done
+
+
+def upload_and_poll(
+    client: Any,
+    vector_store_id: str,
+    files: Any,
+    purpose: str,
+    attributes: Any,
+    chunking_strategy: Any,
+    max_concurrency: int,
+    progress: bool | None,
+    timeout: float | None,
+    poll_interval: float,
+) -> dict:
+    """Upload files (``upload_file``, in parallel), add them to a vector store (one file, or a file
+    batch for a list) and wait until the vector store has processed them; return that object."""
+    from ._errors import ParameterError
+
+    single = isinstance(files, (str, os.PathLike))
+    paths = [files] if single else list(files) if isinstance(files, (list, tuple)) else None
+    if not paths or not all(isinstance(p, (str, os.PathLike)) for p in paths):
+        raise ParameterError("upload_and_poll takes a path, or a non-empty list of paths (str or pathlib.Path)")
+    if isinstance(max_concurrency, bool) or not isinstance(max_concurrency, int) or max_concurrency < 1:
+        raise ParameterError(f"max_concurrency must be a whole number >= 1, not {max_concurrency!r}")
+    missing = [str(p) for p in paths if not os.path.isfile(p)]
+    if missing:
+        raise ParameterError(f"cannot upload {missing[0]}: no such file")  # before anything is sent
+    from concurrent.futures import ThreadPoolExecutor
+
+    from ._progress import Bar
+
+    bar = Bar(f"uploading {len(paths)} files", len(paths), progress if len(paths) > 1 else False)
+
+    def one(path: Any) -> str:
+        uploaded = upload_file(client, path, purpose, progress=progress if single else False)
+        bar.update(advance=1)
+        return uploaded["id"]
+
+    try:
+        with ThreadPoolExecutor(max_workers=min(max_concurrency, len(paths))) as pool:
+            file_ids = list(pool.map(one, paths))
+    finally:
+        bar.close()
+    fields = {"attributes": attributes, "chunking_strategy": chunking_strategy}
+    fields = {k: v for k, v in fields.items() if v is not None}
+    if single:
+        made = client.create_vector_store_file(vector_store_id=vector_store_id, file_id=file_ids[0], **fields)
+    else:
+        made = client.create_vector_store_file_batch(vector_store_id=vector_store_id, file_ids=file_ids, **fields)
+    return client.wait(made, timeout=timeout, poll_interval=poll_interval)

@@ -43,7 +43,11 @@ class MockServer:
     (``{"429": 0.1, "reset": 0.05}``: the share of requests that get each fault).  A request
     can also ask for one with the ``x-mock-fault`` header: ``429`` (with ``Retry-After``,
     ``x-mock-retry-after`` sets it), ``500``, ``503``, ``reset``, ``cut`` (a stream ends part
-    way) or ``stall`` (stops sending; ``x-mock-stall-ms`` sets for how long).
+    way) or ``stall`` (stops sending; ``x-mock-stall-ms`` sets for how long).  Chat completions
+    and the Responses API end as asked with the ``x-mock-finish`` header: ``refusal``, ``length``
+    or ``content_filter``.  Runs, vector store files and file batches, fine-tuning jobs, videos,
+    eval runs and background responses are made in progress and finish as they are polled
+    (``_lifecycle.LIFECYCLE_RULE``).
     """
 
     def __init__(self, spec: Any = None, host: str = "127.0.0.1", port: int = 0, **options: Any) -> None:

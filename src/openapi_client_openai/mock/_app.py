@@ -28,8 +28,9 @@ from .._validation import Explainer
 from ..spec import Faker, load_index
 from . import _batches
 from ._facts import apply_fixed, facts
-from ._families import HANDLERS, KEEPS, SHAPED, STREAMS, WITH_HISTORY, stored_item
+from ._families import FINISHES, HANDLERS, KEEPS, SHAPED, STREAMS, WITH_HISTORY, stored_item, unfinished
 from ._lenient import for_checking, without_nulls
+from ._lifecycle import Lifecycles
 
 __all__ = ["FAULTS", "MAX_JSON_DEPTH", "InjectedFault", "MockApp", "MockRoute", "create_app"]
 
@@ -133,6 +134,7 @@ class MockApp:
         self.store: dict[str, OrderedDict[str, dict]] = {}
         self.files: dict[str, bytes] = {}
         self.parts: dict[str, tuple[str, bytes]] = {}  # upload part id -> (upload id, bytes)
+        self.lives = Lifecycles(self.index)  # objects working in the background (see _lifecycle)
         self.routes: list[MockRoute] = [self._route_for(route) for route in self.index.router.routes]
         self._by_op = {r.op.id: r for r in self.routes}
         self._templates = {(r.op.method, r.op.path) for r in self.routes}
@@ -313,6 +315,11 @@ class MockApp:
         fake.context = {k: v for k, v in path_params.items() if isinstance(v, str)}
         if isinstance(call.body.get("model"), str):
             fake.context["model"] = call.body["model"]
+        finish = request.headers.get("x-mock-finish")
+        if finish is not None:
+            if finish not in FINISHES:
+                raise _Reject(400, f"x-mock-finish must be one of {', '.join(FINISHES)}", param="x-mock-finish")
+            fake.context["finish"] = finish  # read by the chat and Responses families
         self._check_parents(route, path_params)  # /threads/{thread_id}/runs: the thread must exist
         prepare = _PREPARE.get(op.id)
         if prepare is not None:
@@ -337,7 +344,7 @@ class MockApp:
         fixed = self.facts["fixed"].get(op.id)
         if fixed:
             apply_fixed(result, fixed)
-        return JSONResponse(result, route.status, headers=self._headers())
+        return JSONResponse(result, route.status, headers={**self._headers(), **self.lives.headers(result)})
 
     def _family(self, call: _Call) -> Any:
         """Chat, completions, embeddings, images, speech, transcription: see ``_families``."""
@@ -356,6 +363,10 @@ class MockApp:
         """Responses and moderations: a family answer over the value made from the schema."""
         extra = {"history": self._history(call.body)} if call.op.id in WITH_HISTORY else {}
         result = SHAPED[call.op.id](self.faker, call.body, self._shape(call.route.kinds), **extra)
+        if call.body.get("background") is True and result.get("object") == "response":
+            # Answered at once, finished as it is polled: the whole response arrives at the end.
+            done, result = result, unfinished(result)
+            self.lives.start(result, lambda obj: obj.update(done), background=True)
         self._store_final(call, result)
         return result
 
@@ -643,6 +654,8 @@ class MockApp:
             self._check_parents(route, path_params)
             if method == "GET":
                 stored = self._lookup(key, item_id, value)
+                if op.id in self.lives.retrieves:
+                    self.lives.advance(stored)
                 result = {**value, **stored} if isinstance(value, dict) else stored
             elif method == "DELETE":
                 self._lookup(key, item_id, value)
@@ -686,6 +699,7 @@ class MockApp:
             return self._follow(call, create(self, call, key, value, schema))
         if method == "POST" and isinstance(value, dict) and "id" in value:
             self._echo(body, value)
+            self.lives.start(value)
             self._remember(route, path_params, value)
         return self._follow(call, value)
 
@@ -717,8 +731,17 @@ class MockApp:
         self._remember(call.route, call.params, value)
         return value
 
+    def _create_upload(self, call: _Call, key: str, value: dict, schema: Any) -> dict:
+        """A new upload waits for its parts: pending until completed (or cancelled)."""
+        self._echo(call.body, value)
+        value["status"] = "pending"
+        value.pop("file", None)
+        self._remember(call.route, call.params, value)
+        return value
+
     def _create_thread_and_run(self, call: _Call, key: str, value: dict, schema: Any) -> dict:
         run = {**value, "id": self.faker.new_id("run_"), "thread_id": self.faker.context["thread_id"]}
+        self.lives.start(run)
         self._store_final(call, run)
         return run
 
@@ -766,8 +789,11 @@ class MockApp:
                 "created_at": self.faker.now(),
             }
         if op_id == "createVectorStoreFile":
+            self.lives.start(files[ids[0]])
             return files[ids[0]]
-        counts = {"in_progress": 0, "completed": len(ids), "failed": 0, "cancelled": 0, "total": len(ids)}
+        for file_id in ids:  # a batch's files are processed with it
+            files[file_id]["status"] = "in_progress"
+        counts = {"in_progress": len(ids), "completed": 0, "failed": 0, "cancelled": 0, "total": len(ids)}
         batch = {
             **value,
             "id": self.faker.new_id("vsfb_"),
@@ -775,6 +801,14 @@ class MockApp:
             "status": "completed",
             "file_counts": counts,
         }
+
+        def processed(done: dict) -> None:
+            for file_id in ids:
+                if files.get(file_id, {}).get("status") == "in_progress":
+                    files[file_id]["status"] = "completed"
+            done["file_counts"] = {**counts, "in_progress": 0, "completed": len(ids)}
+
+        self.lives.start(batch, processed)
         self.store.setdefault(f"/vector_stores/{store_id}/file_batches", OrderedDict())[batch["id"]] = batch
         return batch
 
@@ -842,6 +876,7 @@ _PREPARE = {
 _CREATES = {
     "createFile": MockApp._create_file,
     "createThreadAndRun": MockApp._create_thread_and_run,
+    "createUpload": MockApp._create_upload,
     "createMessage": MockApp._create_message,
     "createConversationItems": MockApp._create_items,
     "createVectorStoreFile": MockApp._create_vector_store_files,

@@ -22,7 +22,19 @@ from ..spec import Faker
 from ..spec._fake import SENTENCES
 from ._media import audio, png
 
-__all__ = ["HANDLERS", "KEEPS", "SHAPED", "STREAMS", "TOOL_RULE", "WITH_HISTORY", "sse", "stored_item"]
+__all__ = [
+    "FINISHES",
+    "HANDLERS",
+    "KEEPS",
+    "REFUSAL",
+    "SHAPED",
+    "STREAMS",
+    "TOOL_RULE",
+    "WITH_HISTORY",
+    "sse",
+    "stored_item",
+    "unfinished",
+]
 
 
 def sse(data: Any, event: str | None = None) -> bytes:
@@ -48,9 +60,21 @@ TOOL_RULE = (
     "such in the request's order; when all have been called, the least called), so an agent loop "
     "with a final-result tool reaches it; `auto` (the default) calls a tool in the same way when "
     "the last message is the user's, and answers in text when it is a tool's result; `none` "
-    "answers in text. `allowed_tools` narrows the tools and sets the mode. One call per turn; its "
-    "arguments are made from the tool's parameters schema, repeatable with --seed."
+    "answers in text. `allowed_tools` narrows the tools and sets the mode. One call per turn, "
+    "unless the request sets `parallel_tool_calls: true`: then every tool not called yet is called "
+    "in that turn (the least called one when all have been). Arguments are made from the tool's "
+    "parameters schema, repeatable with --seed."
 )
+# How an answer ends when the request asks with the `x-mock-finish` header (the mock's
+# families read it from the faker's context): the model refuses, runs out of tokens part way
+# through its JSON, or is stopped by the content filter.
+FINISHES = ("refusal", "length", "content_filter")
+REFUSAL = "I'm sorry, but I can't help with that request."
+
+
+def _cut(text: str) -> str:
+    """An answer stopped part way: the first half of its text (JSON left unfinished)."""
+    return text[: max(1, len(text) // 2)]
 
 
 def _function_tools(body: dict) -> list[dict]:
@@ -70,6 +94,16 @@ def _choice_name(choice: dict) -> str | None:
     named = choice.get("function") if isinstance(choice.get("function"), dict) else choice
     name = named.get("name")
     return name if isinstance(name, str) else None
+
+
+def _tools_to_call(body: dict, last: str, called: dict[str, int]) -> list[dict]:
+    """The function tools this turn calls (see ``TOOL_RULE``): none for a text answer, one, or
+    with ``parallel_tool_calls: true`` every tool not called yet."""
+    first = _tool_to_call(body, last, called)
+    if first is None or body.get("parallel_tool_calls") is not True or isinstance(body.get("tool_choice"), dict):
+        return [first] if first is not None else []
+    fresh = [t for t in _function_tools(body) if not called.get(t["name"])]
+    return fresh if first in fresh else [first]
 
 
 def _tool_to_call(body: dict, last: str, called: dict[str, int]) -> dict | None:
@@ -226,22 +260,31 @@ def chat(fake: Faker, body: dict) -> dict:
     with ``logprobs`` when asked), or a call of the tool ``TOOL_RULE`` picks."""
     prompt = max(1, _words(body.get("messages")))
     choices = []
-    fn = _tool_to_call(body, *_chat_turns(body.get("messages")))
+    fns = _tools_to_call(body, *_chat_turns(body.get("messages")))
     logprobs = body.get("logprobs") is True
     top = int(body.get("top_logprobs") or 0)
+    ending = fake.context.get("finish")
     for index in range(int(body.get("n") or 1)):
-        if fn is not None:
-            call = {
-                "id": fake.new_id("call_"),
-                "type": "function",
-                "function": {"name": fn["name"], "arguments": _arguments(fake, fn)},
-            }
-            message = {"role": "assistant", "content": None, "refusal": None, "tool_calls": [call], "annotations": []}
+        if fns and ending is None:
+            calls = [
+                {
+                    "id": fake.new_id("call_"),
+                    "type": "function",
+                    "function": {"name": fn["name"], "arguments": _arguments(fake, fn)},
+                }
+                for fn in fns
+            ]
+            message = {"role": "assistant", "content": None, "refusal": None, "tool_calls": calls, "annotations": []}
             finish = "tool_calls"
+        elif ending == "refusal":
+            message = {"role": "assistant", "content": None, "refusal": REFUSAL, "annotations": []}
+            finish = "stop"
         else:
             content = _structured(fake, body.get("response_format")) or _text(fake, body)
+            if ending is not None:  # length, content_filter: stopped part way
+                content = _cut(content)
             message = {"role": "assistant", "content": content, "refusal": None, "annotations": []}
-            finish = "stop"
+            finish = ending or "stop"
         choice = {"index": index, "message": message, "logprobs": None, "finish_reason": finish}
         if logprobs:
             content = message["content"]
@@ -308,6 +351,8 @@ def chat_stream(fake: Faker, body: dict, keep: Any = None) -> Iterator[bytes]:
             else:
                 for word in _pieces(message["content"]):
                     yield chunk(i, {"content": word})
+        for word in _pieces(message["refusal"]) if message.get("refusal") else ():
+            yield chunk(i, {"refusal": word})
         for n, call in enumerate(message.get("tool_calls") or ()):
             yield chunk(
                 i,
@@ -421,6 +466,9 @@ def response(fake: Faker, body: dict, schema_value: dict, history: list | None =
     prompt = max(1, _words(body.get("input")))
     given = body.get("input")
     items = [*(history or ()), *(given if isinstance(given, list) else [given])]
+    ending = fake.context.get("finish")
+    if ending in ("length", "content_filter"):
+        text = _cut(text)
     out = dict(schema_value)
     out.update(
         {
@@ -429,12 +477,15 @@ def response(fake: Faker, body: dict, schema_value: dict, history: list | None =
             "created_at": fake.now(),
             "status": "completed",
             "model": body.get("model") or "gpt-4.1",
-            "output": [_response_item(fake, body, text, items)],
+            "output": _response_items(fake, body, text, items, ending),
             "usage": _usage(schema_value.get("usage"), prompt, len(text.split())),
             "error": None,
             "incomplete_details": None,
         }
     )
+    if ending in ("length", "content_filter"):
+        out["status"] = "incomplete"
+        out["incomplete_details"] = {"reason": "max_output_tokens" if ending == "length" else "content_filter"}
     for key, default in _SETTINGS.items():
         if key in schema_value or key == "store":  # what this spec's Response has
             value = body.get(key, default)
@@ -450,26 +501,30 @@ def response(fake: Faker, body: dict, schema_value: dict, history: list | None =
     return out
 
 
-def _response_item(fake: Faker, body: dict, text: str, items: list) -> dict:
-    fn = _tool_to_call(body, *_response_turns(items))
-    if fn is not None:
-        return {
-            "type": "function_call",
-            "id": fake.new_id("fc_"),
-            "call_id": fake.new_id("call_"),
-            "name": fn["name"],
-            "arguments": _arguments(fake, fn),
-            "status": "completed",
-        }
+def _response_items(fake: Faker, body: dict, text: str, items: list, ending: str | None) -> list[dict]:
+    """The output items: the function calls ``TOOL_RULE`` picks, or one message (a refusal, or
+    text cut short, when ``x-mock-finish`` asks)."""
+    fns = _tools_to_call(body, *_response_turns(items)) if ending is None else []
+    if fns:
+        return [
+            {
+                "type": "function_call",
+                "id": fake.new_id("fc_"),
+                "call_id": fake.new_id("call_"),
+                "name": fn["name"],
+                "arguments": _arguments(fake, fn),
+                "status": "completed",
+            }
+            for fn in fns
+        ]
+    message = {"type": "message", "id": fake.new_id("msg_"), "status": "completed", "role": "assistant"}
+    if ending == "refusal":
+        return [{**message, "content": [{"type": "refusal", "refusal": REFUSAL}]}]
     include = body.get("include") if isinstance(body.get("include"), list) else ()
     logprobs = _token_logprobs(fake, text, int(body.get("top_logprobs") or 0)) if _LOGPROBS_INCLUDE in include else []
-    return {
-        "type": "message",
-        "id": fake.new_id("msg_"),
-        "status": "completed",
-        "role": "assistant",
-        "content": [{"type": "output_text", "text": text, "annotations": [], "logprobs": logprobs}],
-    }
+    if ending is not None:
+        message["status"] = "incomplete"
+    return [{**message, "content": [{"type": "output_text", "text": text, "annotations": [], "logprobs": logprobs}]}]
 
 
 _ITEM_PREFIXES = {
@@ -530,14 +585,13 @@ def _usage(shape: Any, prompt: int, output: int) -> dict:
 def response_stream(
     fake: Faker, body: dict, schema_value: dict, keep: Any = None, history: list | None = None
 ) -> Iterator[bytes]:
-    """The Responses API's event sequence for one text message (each delta with its token's
-    logprobs when asked), or one function call."""
+    """The Responses API's event sequence: one text message (each delta with its token's logprobs
+    when asked, a refusal's deltas, ``response.incomplete`` at the end of one cut short), or the
+    function calls, one output item after another."""
     done = response(fake, body, schema_value, history)
     if keep is not None:
         keep(done)
-    item = done["output"][0]
-    # Before the end the usage is empty: zeros in the spec's shape (it types usage as an object).
-    started = {**done, "status": "in_progress", "output": [], "usage": _usage(done["usage"], 0, 0)}
+    started = unfinished(done)
     seq = iter(range(1 << 30))
 
     def event(kind: str, **fields: Any) -> bytes:
@@ -545,18 +599,45 @@ def response_stream(
 
     yield event("response.created", response=started)
     yield event("response.in_progress", response=started)
-    where = {"item_id": item["id"], "output_index": 0}
+    for index, item in enumerate(done["output"]):
+        yield from _item_events(event, index, item)
+    yield event("response.incomplete" if done["status"] == "incomplete" else "response.completed", response=done)
+
+
+def unfinished(done: dict) -> dict:
+    """A response as it is before its work is done: in progress, no output, and usage all zeros in
+    the spec's shape (it types usage as an object)."""
+    return {
+        **done,
+        "status": "in_progress",
+        "output": [],
+        "usage": _usage(done["usage"], 0, 0),
+        "incomplete_details": None,
+    }
+
+
+def _item_events(event: Any, index: int, item: dict) -> Iterator[bytes]:
+    """The events of one output item: a function call's argument deltas, a message's text (or
+    refusal) deltas, each with its ``output_index``."""
+    where = {"item_id": item["id"], "output_index": index}
     if item["type"] == "function_call":
         yield event(
-            "response.output_item.added", output_index=0, item={**item, "arguments": "", "status": "in_progress"}
+            "response.output_item.added", output_index=index, item={**item, "arguments": "", "status": "in_progress"}
         )
         for piece in _pieces(item["arguments"], 8):
             yield event("response.function_call_arguments.delta", **where, delta=piece)
         yield event("response.function_call_arguments.done", **where, name=item["name"], arguments=item["arguments"])
+        yield event("response.output_item.done", output_index=index, item=item)
+        return
+    part = item["content"][0]
+    yield event("response.output_item.added", output_index=index, item={**item, "status": "in_progress", "content": []})
+    if part["type"] == "refusal":
+        yield event("response.content_part.added", **where, content_index=0, part={"type": "refusal", "refusal": ""})
+        for piece in _pieces(part["refusal"]):
+            yield event("response.refusal.delta", **where, content_index=0, delta=piece)
+        yield event("response.refusal.done", **where, content_index=0, refusal=part["refusal"])
     else:
-        part = item["content"][0]
         text = part["text"]
-        yield event("response.output_item.added", output_index=0, item={**item, "status": "in_progress", "content": []})
         empty = {"type": "output_text", "text": "", "annotations": [], "logprobs": []}
         yield event("response.content_part.added", **where, content_index=0, part=empty)
         # Events carry logprobs without bytes (the spec's ResponseLogProb).
@@ -570,9 +651,8 @@ def response_stream(
             for piece in _pieces(text):
                 yield event("response.output_text.delta", **where, content_index=0, delta=piece, logprobs=[])
         yield event("response.output_text.done", **where, content_index=0, text=text, logprobs=logprobs)
-        yield event("response.content_part.done", **where, content_index=0, part=part)
-    yield event("response.output_item.done", output_index=0, item=item)
-    yield event("response.completed", response=done)
+    yield event("response.content_part.done", **where, content_index=0, part=part)
+    yield event("response.output_item.done", output_index=index, item=item)
 
 
 def _without_bytes(entry: dict) -> dict:
