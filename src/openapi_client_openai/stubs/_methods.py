@@ -407,10 +407,14 @@ class ClientStubs:
         return all(set(split_union(f.type)) <= set(split_union(many[k].type)) for k, f in few.items())
 
     def _keywords_fit(self, form: BodyForm, shape: OperationShape) -> bool:
-        """Whether the body's fields can all be keywords beside the parameters and ours."""
-        keys = self.types.field_keys(form.unit, REQUEST) if form.unit is not None else []
+        """Whether the body's fields can be keywords beside the parameters and the method's own
+        keywords: none may share a name with those, and every required one must be a Python
+        name (``include[]`` can only go in ``body=``, which is fine while it is optional)."""
+        fields = form.unit.variants.get(REQUEST) if form.unit is not None else None
+        if not fields:
+            return False
         taken = RESERVED_KEYWORDS | {p[0] for p in shape.params}
-        return bool(keys) and all(is_name(k) and k not in taken for k in keys)
+        return all(f.key not in taken and (is_name(f.key) or not f.required) for f in fields)
 
     def _full_doc(self, shape: OperationShape) -> str:
         text = shape.doc
