@@ -2,12 +2,14 @@
 
 For each spec one project is laid out as a user's would be: the stubs in ``typings/`` (what
 ``openapi-client-openai stubs`` writes), every operation's docs example, the planted mistakes
-of ``tests/mistakes.py`` with their valid twins, and (3.1) a file of typed uses.  Each checker
+of ``tests/mistakes.py`` with their valid twins, and (3.1) a file of typed uses and the README's
+Python examples.  Each checker
 runs once over all of it (pyright is node: one process for hundreds of files), and the tests
 read its report:
 
 - the stubs check clean under pyright's standard and strict modes and mypy's strict mode;
-- the docs examples, typed uses of the API and the valid calls have 0 errors under both;
+- the docs examples, the README's examples, typed uses of the API and the valid calls have 0
+  errors under both;
 - at least 95% of the planted mistakes of each kind are reported, by each checker.
 """
 
@@ -28,7 +30,7 @@ from openapi_client_openai import OpenAIClient
 from openapi_client_openai.spec import example
 from openapi_client_openai.stubs import write_typings
 
-from conftest import FAKE_KEY, SPEC_30, SPEC_31
+from conftest import FAKE_KEY, ROOT, SPEC_30, SPEC_31
 
 BIN = pathlib.Path(sys.executable).parent
 DETECTION = 0.95  # the share of each kind of planted mistake each checker must report
@@ -181,6 +183,11 @@ def run_mypy(root: pathlib.Path, files: list[str], report: Report) -> None:
             report.add("mypy", _relative(str(root / match.group(1)), root), int(match.group(2)), match.group(3))
 
 
+def readme_examples() -> list[str]:
+    """The README's Python code blocks."""
+    return re.findall(r"^```python\n(.*?)^```", (ROOT / "README.md").read_text(), re.M | re.S)
+
+
 @dataclass
 class Project:
     spec: pathlib.Path
@@ -213,6 +220,8 @@ def project(request, tmp_path_factory) -> Project:
     if spec == SPEC_31:
         (root / "uses").mkdir()
         (root / "uses" / "typed.py").write_text(TYPED_USES)
+        for n, block in enumerate(readme_examples()):
+            (root / "uses" / f"readme{n}.py").write_text(block)
     stubs = sorted(str(p.relative_to(root)) for p in (root / "typings").rglob("*.pyi"))
     users = sorted(str(p.relative_to(root)) for d in ("examples", "plants", "uses") for p in (root / d).glob("*.py"))
     report = Report()
@@ -233,9 +242,10 @@ def test_every_docs_example_checks_clean(project) -> None:
         assert project.report.where(checker, "examples/") == [], checker
 
 
-def test_typed_uses_check_clean(project) -> None:
+def test_typed_uses_and_the_readme_check_clean(project) -> None:
     if project.spec != SPEC_31:
-        pytest.skip("the typed uses are written for the 3.1 spec")
+        pytest.skip("the typed uses and the README's examples are written for the 3.1 spec")
+    assert len(readme_examples()) >= 4
     for checker in ("pyright", "mypy"):
         assert project.report.where(checker, "uses/") == [], checker
 

@@ -50,13 +50,21 @@ _HERE = os.path.dirname(os.path.abspath(__file__))
 def generate(spec: str | os.PathLike[str] | SpecIndex | None = None) -> dict[str, str]:
     """Generate the stubs of a spec (a path, a URL, a loaded ``SpecIndex``, or None for the spec
     the client would use) and return their text by file name: ``_client.pyi`` and ``types.pyi``."""
-    from ..spec import SpecIndex, load_index
+    from ..spec import SpecIndex, _index, load_index
     from ._document import load_document
     from ._methods import ClientStubs
     from ._render import render_client, render_types
 
-    index = spec if isinstance(spec, SpecIndex) else load_index(spec)
-    stubs = ClientStubs(index, load_document(index))
+    if isinstance(spec, SpecIndex):
+        index, document = spec, load_document(spec)
+    else:
+        _index.KEEP_PARSED = {}  # a spec compiled now is parsed once, for its index and for the stubs
+        try:
+            index = load_index(spec)
+            document = load_document(index)
+        finally:
+            _index.KEEP_PARSED = None
+    stubs = ClientStubs(index, document)
     return {"_client.pyi": render_client(stubs), "types.pyi": render_types(stubs)}
 
 

@@ -39,7 +39,12 @@ def load_document(index: SpecIndex) -> dict[str, Any]:
     doc = read_data(path)
     if isinstance(doc, dict):
         return doc
-    doc = _plain(parse_spec(read_spec(index.source), index.source))
+    from ..spec import _index
+
+    parsed = (_index.KEEP_PARSED or {}).pop(index.sha256, None)
+    if parsed is None:
+        parsed = parse_spec(read_spec(index.source), index.source)
+    doc = _plain(parsed)
     if not isinstance(doc, dict):
         doc = {}
     write_data(path, doc)

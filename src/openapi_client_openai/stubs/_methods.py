@@ -194,7 +194,7 @@ class ClientStubs:
         shape.answer = union(answers) if answers else ANY
         shape.events = union(events) if events else None
         shape.streams = bool(events) or op.streaming
-        shape.items = self._list_items(raw, here)
+        shape.items = self._list_items(raw, here) if op.method == "GET" else None
         return shape
 
     def _follow(self, node: Any, pointer: str) -> tuple[Any, str]:
@@ -222,7 +222,8 @@ class ClientStubs:
         return found
 
     def _list_items(self, raw: dict, here: str) -> str | None:
-        """The item type of a list operation: its 2xx JSON answer is an object with a ``data`` array."""
+        """The item type of a list operation: a GET whose 2xx JSON answer is an object with a
+        ``data`` array (a POST that answers so, such as an image generation, is no list)."""
         for status, answer in (raw.get("responses") or {}).items():
             if not str(status).startswith("2"):
                 continue

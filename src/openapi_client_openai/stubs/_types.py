@@ -120,6 +120,10 @@ def union(members: Iterable[str]) -> str:
 
 def split_union(expr: str) -> list[str]:
     """The top-level members of a union expression (brackets respected)."""
+    if "|" not in expr:
+        return [expr]
+    if "[" not in expr and "(" not in expr:
+        return [p.strip() for p in expr.split("|") if p.strip()]
     parts, depth, start = [], 0, 0
     for i, ch in enumerate(expr):
         if ch in "[(":
