@@ -21,7 +21,7 @@ from openapi_client_openai.stubs._document import load_document
 from openapi_client_openai.stubs._methods import ClientStubs
 from openapi_client_openai.stubs._types import REQUEST
 
-from conftest import SPEC_30, SPEC_31
+from conftest import ROOT, SPEC_30, SPEC_31
 
 SYNTHETIC = r'''
 openapi: 3.1.0
@@ -341,3 +341,29 @@ def test_no_stub_or_typing_module_is_imported_at_run_time() -> None:
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[] []"
+
+
+@pytest.mark.parametrize("module", ["__init__", "_response", "_stream"])
+def test_hand_written_stubs_declare_what_their_modules_export(module) -> None:
+    """The stubs written by hand shadow their modules for checkers: each must declare every
+    name of its module's ``__all__`` (a name added at run time and not here would be an error
+    in users' code), and nothing the module does not have."""
+    import importlib
+
+    from openapi_client_openai.stubs import HAND_WRITTEN
+
+    assert f"{module}.pyi" in HAND_WRITTEN
+    name = "openapi_client_openai" + ("" if module == "__init__" else f".{module}")
+    exported = set(importlib.import_module(name).__all__)
+    source = (ROOT / "src" / "openapi_client_openai" / f"{module}.pyi").read_text()
+    tree = ast.parse(source)
+    declared = set()
+    for node in tree.body:
+        if isinstance(node, (ast.ClassDef, ast.FunctionDef)):
+            declared.add(node.name)
+        elif isinstance(node, ast.ImportFrom):
+            declared |= {a.asname for a in node.names if a.asname == a.name}
+        elif isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "__all__":
+            assert set(ast.literal_eval(node.value)) == exported
+    assert exported <= declared, exported - declared
+    assert all(hasattr(importlib.import_module(name), n) for n in declared if not n.startswith("_"))
