@@ -525,7 +525,49 @@ FLAG_TESTS = {
     "mock --fault": "test_mock_options",
     "spec info --spec": "test_spec_info_and_update",
     "spec update --timeout": "test_spec_update_timeout",
+    "stubs --spec": "test_stubs_options",
+    "stubs --output": "test_stubs_options",
+    "stubs --into-env": "test_stubs_options",
 }
+
+
+def test_stubs_options(tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    # --spec: the stubs of that spec, into ./typings by default, with mypy's one line.
+    code, out, err = cli("stubs", "--spec", str(SPEC_30))
+    assert code == 0, err
+    lines = out.splitlines()
+    assert lines[0].startswith("wrote the stubs of OpenAI API") and "(126 operations) to typings/" in lines[0]
+    assert lines[1].startswith("for mypy: mypy_path = typings ")
+    made = tmp_path / "typings" / "openapi_client_openai"
+    assert sorted(p.name for p in made.iterdir()) == [
+        "__init__.pyi",
+        "_client.pyi",
+        "_response.pyi",
+        "_stream.pyi",
+        "types.pyi",
+    ]
+    assert "def create_conversation(" not in (made / "_client.pyi").read_text()  # the 2025 spec has none
+    # --output: another folder (pyright then needs its stubPath), the spec given before the command.
+    code, out, err = cli("--spec", str(SPEC_31), "stubs", "--output", "stubs31")
+    assert code == 0, err
+    assert '"stubPath": "stubs31"' in out and "mypy_path = stubs31" in out
+    assert "def create_conversation(" in (tmp_path / "stubs31" / "openapi_client_openai" / "_client.pyi").read_text()
+    # --into-env: a partial stub package in this environment's site-packages.
+    site = tmp_path / "site-packages"
+    monkeypatch.setattr("openapi_client_openai.cli._site_packages", lambda: str(site))
+    code, out, err = cli("stubs", "--spec", str(SPEC_30), "--into-env")
+    assert code == 0, err
+    package = site / "openapi_client_openai-stubs"
+    assert f"in {package}:" in out and (package / "py.typed").read_text() == "partial\n"
+    assert (package / "_client.pyi").read_text() == (made / "_client.pyi").read_text()
+    assert cli("stubs", "--into-env", "--output", "x") == (
+        2,
+        "",
+        "openapi-client-openai: --into-env installs the stubs into this environment: leave out --output\n",
+    )
+    code, _, err = cli("stubs", "--spec", str(tmp_path / "missing.yaml"))
+    assert code == 1 and err.startswith("openapi-client-openai: cannot read the spec") and err.count("\n") == 1
 
 
 def test_every_option_in_help_has_a_test_of_its_effect() -> None:

@@ -5,7 +5,7 @@ Every ``import`` of the package is read with ``ast`` (those inside functions and
 ``LAYERS``, lowest first; a module may import modules of its own layer or below.  Among the
 core's modules there is no cycle.  The edges (``docs/``, ``mock/``, ``cli/``) sit on top:
 the core never imports them, docs import the core, the mock the core and docs, the command
-line anything.
+line anything; the stub generator (``stubs/``) only the core.
 """
 
 from __future__ import annotations
@@ -57,7 +57,8 @@ LAYERS: list[str | tuple[str, ...]] = [
 EDGES = {
     "docs/*": ("docs/*",),
     "mock/*": ("mock/*", "docs/*"),
-    "cli/*": ("cli/*", "docs/*", "mock/*"),
+    "stubs/*": ("stubs/*",),
+    "cli/*": ("cli/*", "docs/*", "mock/*", "stubs/*"),
     "__main__": ("cli/*",),
 }
 

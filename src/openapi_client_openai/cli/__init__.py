@@ -1,4 +1,4 @@
-"""The command line: ``openapi-client-openai call|list|spec``, thin over the library.
+"""The command line: ``openapi-client-openai call|list|docs|bulk|mock|spec|stubs``, thin over the library.
 
 ``main(argv, env, stdout, stderr)`` returns an exit status and never lets a user error
 escape as a traceback: 0 success, 1 a failure talking to the API or loading the spec,
@@ -109,7 +109,7 @@ def _pause(text: str) -> float:
 
 # The commands each option before the command has an effect on.
 _GLOBAL_USERS = {
-    "spec": ("call", "list", "docs", "bulk", "mock", "spec info"),
+    "spec": ("call", "list", "docs", "bulk", "mock", "spec info", "stubs"),
     "base_url": ("call", "bulk"),
 }
 _KEY_HELP = "the API key (default: $OPENAI_API_KEY, which keeps it out of `ps`)"
@@ -211,6 +211,16 @@ def _parser(out: TextIO | None = None) -> argparse.ArgumentParser:
     upd = spec_sub.add_parser("update", help="download a newer spec into the user cache")
     upd.add_argument("url", nargs="?", help="where to download it from (default: OpenAI's published spec)")
     upd.add_argument("--timeout", type=_seconds, default=120.0, help="seconds to wait for the download")
+    stubs = sub.add_parser("stubs", parents=[spec], help="write type stubs for the spec, for editors and type checkers")
+    stubs.add_argument(
+        "--output", "-o", help="the folder to write them into (default ./typings, which pyright and Pylance read)"
+    )
+    stubs.add_argument(
+        "--into-env",
+        action="store_true",
+        help="install them as a partial stub package in this Python environment instead "
+        "(pyright and mypy find it with no settings)",
+    )
     _set_output(parser, out)
     return parser
 
@@ -635,6 +645,37 @@ def _cmd_spec(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
+def _site_packages() -> str:
+    """Where this Python environment installs packages (``--into-env`` writes there)."""
+    import sysconfig
+
+    return sysconfig.get_paths()["purelib"]
+
+
+def _cmd_stubs(args: argparse.Namespace, out: TextIO) -> int:
+    from ..spec import load_index
+    from ..stubs import write_stub_package, write_typings
+
+    if args.into_env and args.output:
+        raise _UsageError("--into-env installs the stubs into this environment: leave out --output")
+    index = load_index(args.spec)
+    data = index.data
+    what = f"{data['title']} {data['version']} ({len(data['ops'])} operations)".strip()
+    if args.into_env:
+        target = write_stub_package(_site_packages(), index)
+        out.write(f"installed the stubs of {what} in {target}: pyright and mypy read them with no settings\n")
+        return EXIT_OK
+    folder = args.output or "typings"
+    target = write_typings(folder, index)
+    if os.path.normpath(folder) == "typings":
+        out.write(f"wrote the stubs of {what} to {target} (pyright and Pylance read ./typings with no settings)\n")
+    else:
+        out.write(f'wrote the stubs of {what} to {target} (for pyright and Pylance: "stubPath": "{folder}")\n')
+    where = f'[mypy] in mypy.ini; in pyproject.toml, [tool.mypy] mypy_path = "{folder}"'
+    out.write(f"for mypy: mypy_path = {folder}   ({where})\n")
+    return EXIT_OK
+
+
 def main(
     argv: Sequence[str] | None = None,
     env: Mapping[str, str] | None = None,
@@ -672,6 +713,8 @@ def main(
             return _cmd_docs(args, stdout, is_tty(stdout))
         if args.command == "bulk":
             return _cmd_bulk(args, stdout, stderr)
+        if args.command == "stubs":
+            return _cmd_stubs(args, stdout)
         _parser(stdout).print_help()
         return EXIT_USAGE
     except _Exit as exc:

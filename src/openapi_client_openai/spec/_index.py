@@ -272,6 +272,9 @@ class Operation:
 
 
 _LOADED: dict[str, dict] = {}  # compiled indexes by spec hash, shared by every client
+# Set to a dict by a tool that reads the whole spec after loading its index (the stub
+# generator): a spec parsed to compile its index is kept there by hash, so it is parsed once.
+KEEP_PARSED: dict[str, Any] | None = None
 _SCHEMAS: dict[str, dict] = {}  # validation schemas by spec hash, loaded on first validation
 _VALIDATORS: dict[tuple[str, str], Any] = {}  # (spec hash, operationId) -> OperationValidator
 _HERE = os.path.dirname(os.path.abspath(__file__))
@@ -458,6 +461,8 @@ def _index_for(sha: str, raw: Any, source: str, origin: str) -> SpecIndex:
         data = _read_index(path)
         if data is None:
             doc = parse_spec(raw(), source)
+            if KEEP_PARSED is not None:
+                KEEP_PARSED[sha] = doc
             data = compile_index(doc, source)
             write_data(path, data)
             # The YAML is parsed now anyway: keep the validation schemas too, so that first

@@ -204,10 +204,20 @@ def _answer_kind(index: Any, op_id: str) -> tuple[str, str]:
     return "none", ""
 
 
-def _python_args(op: Any, params: dict[str, Any], body: Any) -> list[tuple[str, Any]]:
+def _python_args(
+    op: Any, params: dict[str, Any], body: Any, declared: set[str] | frozenset[str] = frozenset()
+) -> list[tuple[str, Any]]:
+    """The call's arguments: parameters, then the body's fields as keywords where they can be,
+    else ``body=``.  Fields the schema does not declare (``declared``, when it declares any; the
+    spec's own examples have a few) go in ``extra_body=``, the escape hatch the stubs type."""
     args: list[tuple[str, Any]] = list(params.items())
     if body is None:
         return args
+    extra = {k: v for k, v in body.items() if k not in declared} if isinstance(body, dict) and declared else {}
+    if extra:
+        body = {k: v for k, v in body.items() if k not in extra}
+        if not body:
+            return [*args, ("extra_body", extra)]
     as_keywords = (
         isinstance(body, dict)
         and bool(body)
@@ -216,7 +226,8 @@ def _python_args(op: Any, params: dict[str, Any], body: Any) -> list[tuple[str, 
             for k, v in body.items()
         )
     )
-    return args + (list(body.items()) if as_keywords else [("body", body)])
+    made = args + (list(body.items()) if as_keywords else [("body", body)])
+    return [*made, ("extra_body", extra)] if extra else made
 
 
 def _uses_files(value: Any) -> bool:
@@ -240,7 +251,7 @@ def _program(index: Any, op_id: str, params: dict[str, Any], body: Any, streamed
         "client = OpenAIClient()  # the key from OPENAI_API_KEY",
     ]
     name = f"client.{snake_case(op_id)}"
-    args = _python_args(op, params, body)
+    args = _python_args(op, params, body, _body_fields(index, op_id))
     if streamed:
         lines.append(call_source(f"with {name}", args, " as stream:"))
         stream_kind = " ".join(
