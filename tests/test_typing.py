@@ -39,10 +39,24 @@ TYPED_USES = '''
 """Uses of the typed surface, checked with assert_type by both checkers (3.1 spec)."""
 
 from pathlib import Path
+from typing import Any
 
-from typing_extensions import assert_type
+from typing_extensions import TypedDict, assert_type
 
-from openapi_client_openai import AsyncOpenAIClient, AsyncResult, AsyncStream, EventData, OpenAIClient, Result, Stream
+from openapi_client_openai import (
+    AsyncOpenAIClient,
+    AsyncResult,
+    AsyncStream,
+    EventData,
+    FunctionTool,
+    OpenAIClient,
+    RefusalError,
+    Result,
+    Stream,
+    ToolRun,
+    function_tool,
+    strict_schema,
+)
 from openapi_client_openai.types import (
     CreateChatCompletionRequest,
     CreateChatCompletionResponse,
@@ -110,8 +124,45 @@ for name, data in run.named():
     assert_type(data.event, str)
 
 
+
+class Booking(TypedDict):
+    room: str
+    nights: int
+
+
+def get_weather(city: str) -> str:
+    """The weather in a city."""
+    return "sunny"
+
+
+booked = client.create_chat_completion(model="gpt-4o-mini", messages=[{"role": "user", "content": "Book"}],
+                                       response_format=Booking, tools=[get_weather, function_tool(get_weather)])
+assert_type(booked, Result[CreateChatCompletionResponse])
+print(booked.parsed)
+replied = client.create_response(model="gpt-4.1", input="Book", text_format=Booking, tools=[get_weather])
+assert_type(replied, Result[Response])
+with client.create_response(model="gpt-4.1", input="Book", text_format=Booking, stream=True) as parts:
+    for part in parts.partial():
+        print(part)
+assert_type(client.parse("createChatCompletion", model="gpt-4o-mini", messages=[], response_format=Booking).parsed, Any)
+assert_type(client.run_tools("createChatCompletion", model="gpt-4o-mini", messages=[], tools=[get_weather]), ToolRun)
+assert_type(client.wait(booked, timeout=5, until=["completed"]), dict[str, Any])
+assert_type(client.upload_and_poll("vs_abc", ["a.md", Path("b.md")]), dict[str, Any])
+assert_type(function_tool(get_weather), FunctionTool)
+assert_type(function_tool(name="weather")(get_weather), FunctionTool)
+assert_type(strict_schema(Booking), dict[str, Any])
+try:
+    pass
+except RefusalError as refused:
+    print(refused.refusal)
+
+
 async def main() -> None:
     aclient = AsyncOpenAIClient()
+    ran = await aclient.run_tools("createResponse", model="gpt-4.1", input="Hi", tools=[get_weather])
+    assert_type(ran, ToolRun)
+    assert_type(await aclient.wait({"id": "resp_1", "object": "response"}), dict[str, Any])
+    print((await aclient.parse("createResponse", model="gpt-4.1", input="Hi", text_format=Booking)).parsed)
     answer = await aclient.create_chat_completion(model="gpt-4o-mini", messages=[{"role": "user", "content": "Hi"}])
     assert_type(answer, AsyncResult[CreateChatCompletionResponse])
     stream = await aclient.create_chat_completion(
@@ -184,8 +235,11 @@ def run_mypy(root: pathlib.Path, files: list[str], report: Report) -> None:
 
 
 def readme_examples() -> list[str]:
-    """The README's Python code blocks."""
-    return re.findall(r"^```python\n(.*?)^```", (ROOT / "README.md").read_text(), re.M | re.S)
+    """The README's Python examples: the code blocks of each section joined, as a section's
+    later blocks go on from its first (``test_readme`` runs them so)."""
+    sections = re.split(r"^## ", (ROOT / "README.md").read_text(), flags=re.M)
+    found = [re.findall(r"^```python\n(.*?)^```", section, re.M | re.S) for section in sections]
+    return ["\n".join(blocks) for blocks in found if blocks]
 
 
 @dataclass
@@ -245,7 +299,7 @@ def test_every_docs_example_checks_clean(project) -> None:
 def test_typed_uses_and_the_readme_check_clean(project) -> None:
     if project.spec != SPEC_31:
         pytest.skip("the typed uses and the README's examples are written for the 3.1 spec")
-    assert len(readme_examples()) >= 4
+    assert len(readme_examples()) >= 4  # sections with examples
     for checker in ("pyright", "mypy"):
         assert project.report.where(checker, "uses/") == [], checker
 

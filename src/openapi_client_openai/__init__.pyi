@@ -16,24 +16,38 @@ from openapi_client_openai._errors import BadRequestError as BadRequestError
 from openapi_client_openai._errors import ConfigError as ConfigError
 from openapi_client_openai._errors import ConflictError as ConflictError
 from openapi_client_openai._errors import ContentError as ContentError
+from openapi_client_openai._errors import ContentFilterFinishReasonError as ContentFilterFinishReasonError
 from openapi_client_openai._errors import InternalServerError as InternalServerError
+from openapi_client_openai._errors import LengthFinishReasonError as LengthFinishReasonError
 from openapi_client_openai._errors import MissingAPIKeyError as MissingAPIKeyError
 from openapi_client_openai._errors import NotFoundError as NotFoundError
 from openapi_client_openai._errors import OpenAPIClientError as OpenAPIClientError
+from openapi_client_openai._errors import OutputValidationError as OutputValidationError
 from openapi_client_openai._errors import ParameterError as ParameterError
 from openapi_client_openai._errors import PermissionDeniedError as PermissionDeniedError
 from openapi_client_openai._errors import RateLimitError as RateLimitError
+from openapi_client_openai._errors import RefusalError as RefusalError
 from openapi_client_openai._errors import RequestValidationError as RequestValidationError
 from openapi_client_openai._errors import SpecError as SpecError
 from openapi_client_openai._errors import StateError as StateError
+from openapi_client_openai._errors import StrictSchemaError as StrictSchemaError
+from openapi_client_openai._errors import StructuredOutputError as StructuredOutputError
+from openapi_client_openai._errors import ToolError as ToolError
+from openapi_client_openai._errors import UnknownFieldWarning as UnknownFieldWarning
 from openapi_client_openai._errors import UnknownOperationError as UnknownOperationError
 from openapi_client_openai._errors import UnprocessableEntityError as UnprocessableEntityError
+from openapi_client_openai._errors import WaitCancelledError as WaitCancelledError
+from openapi_client_openai._errors import WaitTimeoutError as WaitTimeoutError
+from openapi_client_openai._parse import strict_schema as strict_schema
 from openapi_client_openai._response import AsyncResult as AsyncResult
 from openapi_client_openai._response import RateLimits as RateLimits
 from openapi_client_openai._response import Result as Result
 from openapi_client_openai._stream import AsyncStream as AsyncStream
 from openapi_client_openai._stream import EventData as EventData
 from openapi_client_openai._stream import Stream as Stream
+from openapi_client_openai._tools import FunctionTool as FunctionTool
+from openapi_client_openai._tools import ToolRun as ToolRun
+from openapi_client_openai._tools import function_tool as function_tool
 from openapi_client_openai._validation import Problem as Problem
 from openapi_client_openai._version import __version__ as __version__
 from openapi_client_openai.spec import Operation as Operation
@@ -51,25 +65,39 @@ __all__ = [
     "ConfigError",
     "ConflictError",
     "ContentError",
+    "ContentFilterFinishReasonError",
     "EventData",
+    "FunctionTool",
     "InternalServerError",
+    "LengthFinishReasonError",
     "MissingAPIKeyError",
     "NotFoundError",
     "OpenAIClient",
     "OpenAPIClientError",
     "Operation",
+    "OutputValidationError",
     "ParameterError",
     "PermissionDeniedError",
     "Problem",
     "RateLimitError",
     "RateLimits",
+    "RefusalError",
     "RequestValidationError",
     "Result",
     "SpecError",
     "StateError",
     "Stream",
+    "StrictSchemaError",
+    "StructuredOutputError",
     "Timeout",
+    "ToolError",
+    "ToolRun",
+    "UnknownFieldWarning",
     "UnknownOperationError",
     "UnprocessableEntityError",
+    "WaitCancelledError",
+    "WaitTimeoutError",
     "__version__",
+    "function_tool",
+    "strict_schema",
 ]

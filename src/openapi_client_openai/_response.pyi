@@ -60,6 +60,9 @@ class ResponseHead:
         ...
 
 class _BaseResult(ResponseHead, Generic[_T_co]):
+    parsed: Any
+    """The object a structured call parsed (``response_format=``/``text_format=`` a type, or
+    ``client.parse``): a model instance, dataclass or dict; None for other calls."""
     def __init__(
         self, operation_id: str, exchange: Any, content: bytes | None, secret: Secret | None = None
     ) -> None: ...

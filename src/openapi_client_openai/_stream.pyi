@@ -63,6 +63,9 @@ class Stream(_BaseStream[_E_co, _F_co]):
     def named(self) -> Iterator[tuple[str, _E_co]]:
         """Yield ``(name, event)``: each event's SSE name with its parsed data."""
         ...
+    def partial(self) -> Iterator[Any]:
+        """Yield the structured answer's JSON as far as it has arrived (plain values, growing)."""
+        ...
     def close(self) -> None:
         """Release the connection: back to the pool if the stream ended, else closed."""
         ...
@@ -87,6 +90,9 @@ class AsyncStream(_BaseStream[_E_co, _F_co]):
         ...
     def named(self) -> AsyncIterator[tuple[str, _E_co]]:
         """Yield ``(name, event)``: each event's SSE name with its parsed data."""
+        ...
+    def partial(self) -> AsyncIterator[Any]:
+        """Yield the structured answer's JSON as far as it has arrived (plain values, growing)."""
         ...
     async def aclose(self) -> None:
         """Release the connection: back to the pool if the stream ended, else closed."""

@@ -49,6 +49,10 @@ CLIENT_MEMBERS = frozenset(
         "max_retries",
         "operation",
         "organization",
+        "parse",
+        "run_tools",
+        "upload_and_poll",
+        "wait",
         "pages",
         "paginate",
         "project",
@@ -62,6 +66,7 @@ CLIENT_MEMBERS = frozenset(
 )
 _RAW_BODY = "bytes | str | _IO[bytes] | _os.PathLike[str]"
 _TIMEOUT = "timeout: float | Timeout | None = ..."
+_TEXT_FORMAT = "text_format: type[_Any] | _Mapping[str, _Any] | None = None"
 _EXTRA_BODY = "extra_body: _Mapping[str, _Any] | None = None"
 _EXTRA_QUERY = "extra_query: _Mapping[str, _Any] | None = None"
 _EXTRA_HEADERS = "extra_headers: _Mapping[str, str] | None = None"
@@ -94,6 +99,7 @@ class OperationShape:
         "body_required",
         "doc",
         "events",
+        "family",
         "items",
         "names",
         "op",
@@ -113,6 +119,7 @@ class OperationShape:
         self.events: str | None = None  # the event type, when the operation streams
         self.streams = False
         self.items: str | None = None  # the item type, when the operation is a list
+        self.family: str | None = None  # "chat" or "responses": takes Python types (see _python_types)
         self.doc = ""
 
 
@@ -149,8 +156,10 @@ class ClientStubs:
             names = sorted(method_names.get(op_id, ()), key=lambda n: (n != _snake(op_id), n))
             self.shapes.append(self._shape(index.operation(op_id), names))
         self.types.drain()
+        widened: set[int] = set()
         for shape in self.shapes:
             self._stream_keys(shape)
+            self._python_types(shape, widened)
         self.types.finish()
 
     # -- reading operations --------------------------------------------------------------------
@@ -266,6 +275,40 @@ class ClientStubs:
                     self.types.split_stream(unit, "stream_format", '_Literal["sse"]', plain)
             shape.streams = shape.streams or form.stream_key is not None
 
+    def _python_types(self, shape: OperationShape, widened: set[int]) -> None:
+        """Where the client takes Python types for a JSON field (``_tools.prepare``), say so: a
+        chat body's ``response_format`` also takes a type, a chat or Responses body's ``tools``
+        also takes functions, and a Responses call takes ``text_format=``.  The family is read
+        as the client reads it (``_parse.family_of``): from the body's field names."""
+        for form in shape.bodies:
+            fields = form.unit.variants.get(REQUEST) if form.unit is not None else None
+            if not fields:
+                continue
+            keys = {f.key for f in fields}
+            if "messages" in keys and "response_format" in keys:
+                shape.family = "chat"
+            elif "input" in keys and "text" in keys:
+                shape.family = "responses"
+            else:
+                continue
+            if form.unit.uid in widened:
+                continue
+            widened.add(form.unit.uid)
+            for f in fields:
+                if f.key == "response_format" and shape.family == "chat":
+                    f.type = union([*split_union(f.type), "type[_Any]"])
+                elif f.key == "tools":
+                    f.type = union([self._with_functions(m) for m in split_union(f.type)])
+
+    def _with_functions(self, expr: str) -> str:
+        """An array type (``_Sequence[X]``, ``SequenceNotStr[X]``, or an alias of one) whose
+        items may also be functions; any other type unchanged."""
+        expr = self.types.alias_target(expr) or expr
+        for head in ("_Sequence[", "SequenceNotStr["):
+            if expr.startswith(head) and expr.endswith("]"):
+                return f"_Sequence[{union([*split_union(expr[len(head) : -1]), '_Callable[..., _Any]'])}]"
+        return expr
+
     def _enum_values(self, unit: Unit, key: str) -> list[Any]:
         for part, _, _ in self.types.parts(unit.node, unit.at, unit.home):
             prop = (part.get("properties") or {}).get(key) if isinstance(part.get("properties"), dict) else None
@@ -313,6 +356,8 @@ class ClientStubs:
 
     def _tail(self, shape: OperationShape, with_body: bool) -> list[str]:
         extra = [_EXTRA_BODY] if with_body else []
+        if shape.family == "responses":
+            extra.insert(0, _TEXT_FORMAT)
         return [*extra, _EXTRA_QUERY, _EXTRA_HEADERS, _TIMEOUT]
 
     def _methods(self, shape: OperationShape, asynchronous: bool) -> str:

@@ -59,7 +59,11 @@ class SequenceNotStr(_Protocol[_T_co]):
 # Every import a generated file may need, by the name it binds: each is written only where used.
 _IMPORTS = [
     ("_os", "import os as _os"),
+    ("_asyncio", "import asyncio as _asyncio"),
+    ("_threading", "import threading as _threading"),
     ("_AsyncIterator", "from collections.abc import AsyncIterator as _AsyncIterator"),
+    ("_Callable", "from collections.abc import Callable as _Callable"),
+    ("_Iterable", "from collections.abc import Iterable as _Iterable"),
     ("_Iterator", "from collections.abc import Iterator as _Iterator"),
     ("_Mapping", "from collections.abc import Mapping as _Mapping"),
     ("_Sequence", "from collections.abc import Sequence as _Sequence"),
@@ -85,6 +89,8 @@ _IMPORTS = [
     ("AsyncStream", "from openapi_client_openai._stream import AsyncStream"),
     ("EventData", "from openapi_client_openai._stream import EventData"),
     ("Stream", "from openapi_client_openai._stream import Stream"),
+    ("_FunctionTool", "from openapi_client_openai._tools import FunctionTool as _FunctionTool"),
+    ("_ToolRun", "from openapi_client_openai._tools import ToolRun as _ToolRun"),
     ("Problem", "from openapi_client_openai._validation import Problem"),
     ("Operation", "from openapi_client_openai.spec import Operation"),
     ("SpecIndex", "from openapi_client_openai.spec import SpecIndex"),
@@ -198,6 +204,54 @@ class OpenAIClient(_BaseClient):
         """Upload a file of any size (the Uploads API above ``multipart_threshold``) and return
         the File object."""
         ...
+    def parse(self, operation: str, body: _Any = None, **kwargs: _Any) -> _Any:
+        """Call a chat completion or Responses operation and parse its structured answer:
+        ``response_format=`` (chat) or ``text_format=`` (Responses) a pydantic model, dataclass,
+        ``TypedDict`` or JSON format; the result's ``parsed`` holds the object (with
+        ``stream=True``, the stream's ``final()``, and ``partial()`` as it arrives)."""
+        ...
+    def run_tools(
+        self,
+        operation: str,
+        body: _Any = None,
+        *,
+        tools: _Sequence[_Callable[..., _Any] | _FunctionTool | _Mapping[str, _Any]],
+        max_steps: int = 10,
+        raise_tool_errors: bool = False,
+        **kwargs: _Any,
+    ) -> _ToolRun:
+        """Let the model call Python functions until it answers: the tool loop, run for you."""
+        ...
+    def wait(
+        self,
+        target: Result[_Any] | _Mapping[str, _Any],
+        *,
+        timeout: float | None = None,
+        poll_interval: float = 1.0,
+        max_interval: float = 10.0,
+        until: _Iterable[str] | None = None,
+        operation: str | None = None,
+        cancel: _threading.Event | None = None,
+        **params: _Any,
+    ) -> dict[str, _Any]:
+        """Poll an object (a result or its dict) until its status is final; return it as a dict."""
+        ...
+    def upload_and_poll(
+        self,
+        vector_store_id: str,
+        files: str | _os.PathLike[str] | _Sequence[str | _os.PathLike[str]],
+        *,
+        purpose: str = "assistants",
+        attributes: _Mapping[str, _Any] | None = None,
+        chunking_strategy: _Mapping[str, _Any] | None = None,
+        max_concurrency: int = 4,
+        progress: bool | None = None,
+        timeout: float | None = None,
+        poll_interval: float = 1.0,
+    ) -> dict[str, _Any]:
+        """Upload files into a vector store and wait until they are processed (a vector store
+        file for one path, a file batch for a list)."""
+        ...
 {sync_lists}{sync_ops}
 class AsyncOpenAIClient(_BaseClient):
     """The asyncio client: ``await client.create_chat_completion(...)`` returns an ``AsyncResult``
@@ -211,6 +265,35 @@ class AsyncOpenAIClient(_BaseClient):
         ...
     async def __aenter__(self) -> _Self: ...
     async def __aexit__(self, *exc: object) -> None: ...
+    async def parse(self, operation: str, body: _Any = None, **kwargs: _Any) -> _Any:
+        """``OpenAIClient.parse`` on the event loop."""
+        ...
+    async def run_tools(
+        self,
+        operation: str,
+        body: _Any = None,
+        *,
+        tools: _Sequence[_Callable[..., _Any] | _FunctionTool | _Mapping[str, _Any]],
+        max_steps: int = 10,
+        raise_tool_errors: bool = False,
+        **kwargs: _Any,
+    ) -> _ToolRun:
+        """``OpenAIClient.run_tools`` on the event loop (``async def`` tools awaited)."""
+        ...
+    async def wait(
+        self,
+        target: AsyncResult[_Any] | _Mapping[str, _Any],
+        *,
+        timeout: float | None = None,
+        poll_interval: float = 1.0,
+        max_interval: float = 10.0,
+        until: _Iterable[str] | None = None,
+        operation: str | None = None,
+        cancel: _asyncio.Event | None = None,
+        **params: _Any,
+    ) -> dict[str, _Any]:
+        """``OpenAIClient.wait`` on the event loop; ``cancel`` is an ``asyncio.Event``."""
+        ...
 {async_lists}{async_ops}'''
 
 

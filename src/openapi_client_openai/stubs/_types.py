@@ -473,6 +473,15 @@ class TypeBuilder:
         unit = self.units[int(match.group(1))]
         return unit if unit.kind == "object" else None
 
+    def alias_target(self, expr: str) -> str | None:
+        """The request type an alias stands for, where ``expr`` is exactly a request alias."""
+        match = _PLACEHOLDER.fullmatch(expr)
+        if match is None or match.group(2) != REQUEST:
+            return None
+        unit = self.units[int(match.group(1))]
+        target = unit.variants.get(REQUEST) if unit.kind == "alias" else None
+        return target if isinstance(target, str) else None
+
     def required_keys(self, unit: Unit, variant: str) -> list[str]:
         """The required keys of an object unit's variant."""
         body = unit.variants.get(variant)
