@@ -25,6 +25,7 @@ import json
 import time
 from collections import OrderedDict
 
+from .._validation import Explainer
 from ..realtime._events import catalog
 from ._realtime_audio import FORMATS, tone
 
@@ -73,6 +74,7 @@ class RealtimeSession:
         self.audio_in = bytearray()
         self.task: asyncio.Task | None = None
         self.lock = asyncio.Lock()
+        self._allowed: dict[tuple, bool] = {}
         self.session = self._new_session(model)
 
     # -- sending ------------------------------------------------------------------------
@@ -83,6 +85,29 @@ class RealtimeSession:
             return ga_name
         other = _BETA_NAMES.get(ga_name)
         return other if other in self.server_events else None
+
+    def allows(self, ga_name: str, path: tuple[str, ...], value: Any) -> bool:
+        """Whether the family's schema of an event takes ``value`` at ``path`` (``"[]"``: an array's
+        items).  The older spec is stricter than the API in places (no ``in_progress`` status, no
+        null ``previous_item_id``): the mock then sends the nearest value the spec allows."""
+        key = (ga_name, path, json.dumps(value))
+        found = self._allowed.get(key)
+        if found is None:
+            explainer = Explainer(self.catalog.defs, "")
+            nodes = [self.catalog.schema(self.family, "server", self._name(ga_name) or ga_name)]
+            for part in path:
+                nodes = [
+                    sub
+                    for node in _forms(explainer, nodes)
+                    for sub in ([node.get("items")] if part == "[]" else [explainer.properties(node).get(part)])
+                    if sub is not None
+                ]
+            found = self._allowed[key] = not nodes or any(not explainer.check(n, value) for n in nodes)
+        return found
+
+    def first_allowed(self, ga_name: str, path: tuple[str, ...], *values: Any) -> Any:
+        """The first of ``values`` the schema takes at ``path`` (else the first)."""
+        return next((v for v in values if self.allows(ga_name, path, v)), values[0])
 
     async def emit(self, ga_name: str, **fields: Any) -> None:
         name = self._name(ga_name)
@@ -199,11 +224,17 @@ class RealtimeSession:
         await self._add_item(item, previous)
 
     async def _add_item(self, item: dict, previous: str | None = None) -> None:
-        before = previous if previous is not None else next(reversed(self.items), None)
+        before = self._previous(previous if previous is not None else next(reversed(self.items), None))
         self.items[item["id"]] = item
         await self.emit("conversation.item.added", previous_item_id=before, item=item)
         if self._name("conversation.item.done") and self.ga:
             await self.emit("conversation.item.done", previous_item_id=before, item=item)
+
+    def _previous(self, item_id: str | None) -> str | None:
+        """The id before an item: None before the first, or ``root`` where the spec wants a string."""
+        if item_id is None and not self.allows("conversation.item.added", ("previous_item_id",), None):
+            return "root"
+        return item_id
 
     def _item(self, event: dict) -> dict:
         item = self.items.get(event["item_id"])
@@ -249,11 +280,11 @@ class RealtimeSession:
                 None,
                 "input_audio_buffer_commit_empty",
             )
-        previous = next(reversed(self.items), None)
+        previous = self._previous(next(reversed(self.items), None))
         item_id = self.faker.new_id("item")
         self.audio_in.clear()
         await self.emit("input_audio_buffer.committed", previous_item_id=previous, item_id=item_id)
-        content = {"type": "input_audio", "transcript": None}
+        content: dict[str, Any] = {"type": "input_audio"}  # its transcript comes with the transcription
         item = {"id": item_id, "object": "realtime.item", "type": "message", "status": "completed", "role": "user"}
         await self._add_item({**item, "content": [content]}, previous)
         if self._transcribes():
@@ -323,7 +354,8 @@ class RealtimeSession:
 
     async def _respond(self, rid: str, params: dict) -> None:
         modalities = self._modalities(params)
-        base = {"id": rid, "object": "realtime.response", "status": "in_progress", "output": []}
+        status = self.first_allowed("response.created", ("response", "status"), "in_progress", "incomplete")
+        base = {"id": rid, "object": "realtime.response", "status": status, "output": []}
         if self.ga:
             base.update(output_modalities=modalities, conversation_id=self.faker.new_id("conv"))
         else:
@@ -344,22 +376,28 @@ class RealtimeSession:
             raise
         await self._done(rid, response, state, "completed")
 
+    def _in_progress(self) -> str:
+        return self.first_allowed("response.output_item.added", ("item", "status"), "in_progress", "incomplete")
+
+    def _content_kind(self, *kinds: str) -> str:
+        return self.first_allowed("response.output_item.done", ("item", "content", "[]", "type"), *kinds)
+
     async def _message_item(self, rid: str, modalities: list[str], params: dict, state: dict) -> None:
         audio = "audio" in modalities
         item_id = self.faker.new_id("item")
         item = {"id": item_id, "object": "realtime.item", "type": "message", "role": "assistant"}
-        item.update(status="in_progress", content=[])
+        item.update(status=self._in_progress(), content=[])
         index = len(state["output"])
         state["output"].append(item)
         await self.emit("response.output_item.added", response_id=rid, output_index=index, item=item)
-        previous = next(reversed(self.items), None)
+        previous = self._previous(next(reversed(self.items), None))
         self.items[item_id] = item
         await self.emit("conversation.item.added", previous_item_id=previous, item=item)
         text = self._reply_text()
         where = {"response_id": rid, "item_id": item_id, "output_index": index, "content_index": 0}
         if audio:
             fmt = self._audio_format(params)
-            part_kind, content_kind = "audio", ("output_audio" if self.ga else "audio")
+            part_kind, content_kind = "audio", self._content_kind("output_audio", "audio", "text")
             await self.emit("response.content_part.added", **where, part={"type": part_kind, "transcript": ""})
             await self._play_audio(where, text, fmt, state)
             content = {"type": content_kind, "transcript": text}
@@ -368,7 +406,7 @@ class RealtimeSession:
             await self.emit("response.content_part.added", **where, part={"type": "text", "text": ""})
             await self._play_text(where, text, state)
             await self.emit("response.output_text.done", **where, text=text)
-            content = {"type": "output_text" if self.ga else "text", "text": text}
+            content = {"type": self._content_kind("output_text", "text"), "text": text}
             await self.emit("response.content_part.done", **where, part={"type": "text", "text": text})
         item.update(status="completed", content=[content])
         await self.emit("response.output_item.done", response_id=rid, output_index=index, item=item)
@@ -409,12 +447,12 @@ class RealtimeSession:
 
     async def _call_item(self, rid: str, tool: dict, state: dict) -> None:
         item_id, call_id = self.faker.new_id("item"), self.faker.new_id("call")
-        item = {"id": item_id, "object": "realtime.item", "type": "function_call", "status": "in_progress"}
+        item = {"id": item_id, "object": "realtime.item", "type": "function_call", "status": self._in_progress()}
         item.update(name=tool.get("name"), call_id=call_id, arguments="")
         index = len(state["output"])
         state["output"].append(item)
         await self.emit("response.output_item.added", response_id=rid, output_index=index, item=item)
-        previous = next(reversed(self.items), None)
+        previous = self._previous(next(reversed(self.items), None))
         self.items[item_id] = item
         await self.emit("conversation.item.added", previous_item_id=previous, item=item)
         arguments = json.dumps(self.faker.value(tool.get("parameters") or {"type": "object"}))
@@ -455,6 +493,18 @@ class RealtimeSession:
                 {"name": "tokens", "limit": _TOKENS, "remaining": _TOKENS - usage["total_tokens"], "reset_seconds": 0},
             ],
         )
+
+
+def _forms(explainer: Explainer, nodes: list) -> list[dict]:
+    """The schemas ``nodes`` stand for, their ``anyOf``/``allOf`` alternatives spread out."""
+    out, stack = [], list(nodes)
+    while stack and len(out) < 256:
+        node = explainer.resolve(stack.pop())
+        parts = [*(node.get("anyOf") or ()), *(node.get("allOf") or ())]
+        stack.extend(parts)
+        if not parts or node.get("properties") or node.get("items"):
+            out.append(node)
+    return out
 
 
 def _merge(into: dict, changes: dict) -> None:
