@@ -578,3 +578,45 @@ def test_warnings_are_not_errors_here() -> None:
         from openapi_client_openai.realtime._events import EventCatalog
 
         assert EventCatalog({}).families == {}
+
+
+# -- the command line and the mock's options ---------------------------------------------------
+
+
+def test_cli_text_session(mock31: str) -> None:
+    import io
+
+    from openapi_client_openai.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    argv = ["realtime", "--spec", str(SPEC_31), "--base-url", mock31, "--model", "gpt-realtime", "--api-key", FAKE_KEY]
+    status = main(argv, stdin=io.StringIO("hello there\n\nand again\n"), stdout=out, stderr=err)
+    assert status == 0, err.getvalue()
+    assert out.getvalue().splitlines() == [
+        'Hello! This is the mock\'s realtime answer. You said: "hello there".',
+        'Hello! This is the mock\'s realtime answer. You said: "and again".',
+    ]
+    old = ["realtime", "--spec", str(SPEC_30), "--base-url", mock31, "--model", "m", "--api-key", FAKE_KEY]
+    assert main(old, stdin=io.StringIO("hi\n"), stdout=out, stderr=err) == 1
+    assert "use --beta" in err.getvalue() and "Traceback" not in err.getvalue()
+    err = io.StringIO()
+    cut = ["realtime", "--spec", str(SPEC_31), "--base-url", "http://127.0.0.1:9/v1", "--model", "m"]
+    assert main([*cut, "--api-key", FAKE_KEY], stdin=io.StringIO("hi\n"), stdout=out, stderr=err) == 1
+    assert "could not open the realtime connection" in err.getvalue() and FAKE_KEY not in err.getvalue()
+
+
+def test_mock_fault_rates_and_pacing() -> None:
+    with MockServer(spec=SPEC_31, faults={"reset": 1.0}) as url:  # what `mock --fault reset=1` passes
+        conn = sync_client(url).realtime.connect(model="gpt-realtime")
+        with conn, pytest.raises(APIConnectionError, match="code 1011: the mock reset"):
+            assert conn.recv()["type"] == "session.created"
+            conn.recv()
+    with MockServer(spec=SPEC_31, stream_delay_ms=15) as url:
+        conn = sync_client(url).realtime.connect(model="gpt-realtime")
+        with conn:
+            conn.session.update(session=text_session())
+            conn.response.create()
+            started = time.monotonic()
+            final = conn.response_final()
+    deltas = len(final["text"].split(" "))
+    assert time.monotonic() - started >= 0.015 * (deltas - 1)  # --stream-delay-ms paces the deltas

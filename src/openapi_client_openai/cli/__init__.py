@@ -1,4 +1,4 @@
-"""The command line: ``openapi-client-openai call|list|docs|bulk|mock|spec|stubs``, thin over the library.
+"""The command line: ``openapi-client-openai call|list|docs|bulk|mock|realtime|spec|stubs``, thin over the library.
 
 ``main(argv, env, stdout, stderr)`` returns an exit status and never lets a user error
 escape as a traceback: 0 success, 1 a failure talking to the API or loading the spec,
@@ -109,8 +109,8 @@ def _pause(text: str) -> float:
 
 # The commands each option before the command has an effect on.
 _GLOBAL_USERS = {
-    "spec": ("call", "list", "docs", "bulk", "mock", "spec info", "stubs"),
-    "base_url": ("call", "bulk"),
+    "spec": ("call", "list", "docs", "bulk", "mock", "spec info", "stubs", "realtime"),
+    "base_url": ("call", "bulk", "realtime"),
 }
 _KEY_HELP = "the API key (default: $OPENAI_API_KEY, which keeps it out of `ps`)"
 
@@ -205,6 +205,15 @@ def _parser(out: TextIO | None = None) -> argparse.ArgumentParser:
         "a request can ask for one with the x-mock-fault header",
     )
 
+    realtime = sub.add_parser(
+        "realtime", parents=[spec, base_url], help="a text session with the Realtime API (type, see the answer arrive)"
+    )
+    realtime.add_argument("--model", required=True, help="the realtime model, e.g. gpt-realtime")
+    realtime.add_argument("--beta", action="store_true", help="speak the beta protocol (OpenAI-Beta: realtime=v1)")
+    realtime.add_argument("--instructions", help="the session's instructions (system prompt)")
+    realtime.add_argument("--idle-timeout", type=_seconds, help="seconds to wait for the server (default 600)")
+    realtime.add_argument("--api-key", help=_KEY_HELP)
+
     spec_cmd = sub.add_parser("spec", help="show or update the spec in use")
     spec_sub = spec_cmd.add_subparsers(dest="spec_command", parser_class=_Parser, metavar="SPEC_COMMAND")
     spec_sub.add_parser("info", parents=[spec], help="where the spec comes from, its version and size")
@@ -258,6 +267,8 @@ _CLI_WORDS = [
     (r"\bmax_retries\b", "--max-retries"),
     (r"body= is not a mapping", "--body is not a JSON object"),
     (r"a header with default_headers=", "a header item (Name:value)"),
+    (r"connect with beta=True", "use --beta"),
+    (r"\bidle_timeout=", "--idle-timeout"),
     (r"\b(spec|timeout|body)=", r"--\1 "),
 ]
 
@@ -676,6 +687,14 @@ def _cmd_stubs(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
+def _cmd_realtime(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: TextIO) -> int:
+    from ._output import is_tty
+    from ._realtime import text_session
+
+    client = _client(args, stream_idle_timeout=args.idle_timeout)
+    return text_session(client, args.model, args.beta, args.instructions, stdin, out, err, is_tty(stdin))
+
+
 def main(
     argv: Sequence[str] | None = None,
     env: Mapping[str, str] | None = None,
@@ -715,6 +734,8 @@ def main(
             return _cmd_bulk(args, stdout, stderr)
         if args.command == "stubs":
             return _cmd_stubs(args, stdout)
+        if args.command == "realtime":
+            return _cmd_realtime(args, stdin, stdout, stderr)
         _parser(stdout).print_help()
         return EXIT_USAGE
     except _Exit as exc:
