@@ -37,7 +37,7 @@ class AsyncRealtimeConnection(BaseConnection):
 
     async def send(self, event: dict[str, Any]) -> None:
         """Check ``event`` against its client-event schema (the client's ``validate`` mode) and send it."""
-        text = self._session.encode(event)
+        data = self._session.encode(event)
         if self._session.closed is not None:
             raise self._session.after_close()
         if self._ws is None:
@@ -45,7 +45,7 @@ class AsyncRealtimeConnection(BaseConnection):
         from websockets.exceptions import ConnectionClosed
 
         try:
-            await self._ws.send(text)
+            await self._ws.send(data, text=True)
         except ConnectionClosed as exc:
             raise (self._peer_closed(exc) or self._session.after_close()) from None
 

@@ -9,6 +9,7 @@ the connection can end, so that ``_sync`` and ``_async`` only move text to and f
 from __future__ import annotations
 
 from .._errors import APIConnectionError, APIError, APITimeoutError, MissingAPIKeyError, Secret
+from .._request import check_body
 from ._events import EventCatalog
 from ._final import Responses
 
@@ -101,17 +102,16 @@ class Session:
 
     # -- sending ------------------------------------------------------------------------
 
-    def encode(self, event: Any) -> str:
+    def encode(self, event: Any) -> bytes:
         """Check ``event`` against its client-event schema (as the client's ``validate`` mode
-        says) and return its JSON text; a ``response.create`` makes ``final()`` wait for it."""
-        from .._errors import RequestValidationError
-        from .._request import check_body
-
+        says) and return its JSON (UTF-8, sent as a text frame); a ``response.create`` makes ``final()`` wait for it."""
         if self.validate != "off":
             problems, near = self.catalog.check(self.family, event)
             if self.validate == "strict":
                 problems, near = problems + near, []
             if problems:
+                from .._errors import RequestValidationError
+
                 name = event.get("type") if isinstance(event, dict) else None
                 label = f"realtime event {name}" if isinstance(name, str) else "realtime event"
                 if self.validate in ("error", "strict"):
@@ -128,10 +128,10 @@ class Session:
             from .._errors import ParameterError
 
             raise ParameterError(f"a realtime event is a dict (a JSON object), not {type(event).__name__}")
-        text = check_body(_Label(event.get("type")), event, files_allowed=False).decode()
+        data = check_body(_Label(event.get("type")), event, files_allowed=False)
         if event.get("type") == "response.create":
             self.responses.asked()
-        return text
+        return data
 
     # -- receiving ----------------------------------------------------------------------
 

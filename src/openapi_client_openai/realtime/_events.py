@@ -80,6 +80,8 @@ class EventCatalog:
         if translation["server"]:
             self.families["translation"] = translation
         self._validators: dict[tuple[str, str, str], OperationValidator] = {}
+        # (family, side) -> event type -> (validator, every property name its schemas declare)
+        self._checks: dict[tuple[str, str], dict[str, tuple[OperationValidator, frozenset[str]]]] = {}
 
     def _members(self, union: str) -> dict[str, str]:
         out: dict[str, str] = {}
@@ -126,18 +128,68 @@ class EventCatalog:
     def check(self, family: str, event: Any, side: str = "client") -> tuple[list[Problem], list[Problem]]:
         """What is wrong with ``event`` (problems) and the fields that look mistyped (near
         misses), against the schema its ``type`` names in ``family``."""
+        table = self._checks.get((family, side))
+        if table is None:
+            self.events(family, side)  # raises for a family the spec lacks
+            table = self._checks[(family, side)] = {}
+        entry = table.get(event.get("type")) if type(event) is dict else None
+        if entry is None:
+            problem = self._misfit(family, side, event)
+            if problem is not None:
+                return [problem], []
+            validator = self.validator(family, side, event["type"])
+            entry = table[event["type"]] = (validator, _declared_names(validator))
+        validator, names = entry
+        # The near-miss walk (~5 µs) only when some key is declared nowhere in the event's schemas:
+        # a key declared somewhere is taken as meant, which keeps the usual check near 2 µs.
+        near = [] if _keys_within(event, names) else validator.near_misses(event)
+        return validator.check(event, {}), near
+
+    def _misfit(self, family: str, side: str, event: Any) -> Problem | None:
+        """The problem of a value that is no event of the family at all (None if it is one)."""
         events = self.events(family, side)
         if not isinstance(event, dict):
-            return [Problem("event", f"must be a dict (a JSON object), not {type(event).__name__}")], []
+            return Problem("event", f"must be a dict (a JSON object), not {type(event).__name__}")
         kind = event.get("type")
         if not isinstance(kind, str):
-            return [Problem("event", "needs a 'type' naming the event, e.g. 'session.update'")], []
+            return Problem("event", "needs a 'type' naming the event, e.g. 'session.update'")
         if kind not in events:
             near = _closest(kind, list(events))
             hint = f"did you mean {near!r}?" if near else f"known: {', '.join(sorted(events))}"
-            return [Problem("type", f"{kind!r} is not a {family} {side} event ({hint})")], []
-        validator = self.validator(family, side, kind)
-        return validator.check(event, {}), validator.near_misses(event)
+            return Problem("type", f"{kind!r} is not a {family} {side} event ({hint})")
+        return None
+
+
+def _declared_names(validator: OperationValidator) -> frozenset[str]:
+    """Every property name declared in an event's schema and the schemas it refers to."""
+    names: set[str] = set()
+    stack: list[Any] = [*validator.bodies.values(), *validator.defs.values()]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            props = node.get("properties")
+            if isinstance(props, dict):
+                names.update(props)
+            stack.extend(v for v in node.values() if isinstance(v, (dict, list)))
+        elif isinstance(node, list):
+            stack.extend(v for v in node if isinstance(v, (dict, list)))
+    return frozenset(names)
+
+
+def _keys_within(event: Any, names: frozenset[str]) -> bool:
+    """Whether every key of ``event``, at any depth, is one of ``names``."""
+    stack = [event]
+    while stack:
+        value = stack.pop()
+        if type(value) is dict:
+            for key, item in value.items():
+                if key not in names:
+                    return False
+                if type(item) is dict or type(item) is list:
+                    stack.append(item)
+        elif type(value) is list:
+            stack.extend(item for item in value if type(item) is dict or type(item) is list)
+    return True
 
 
 def catalog(index: Any) -> EventCatalog:
