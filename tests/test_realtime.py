@@ -620,3 +620,26 @@ def test_mock_fault_rates_and_pacing() -> None:
             final = conn.response_final()
     deltas = len(final["text"].split(" "))
     assert time.monotonic() - started >= 0.015 * (deltas - 1)  # --stream-delay-ms paces the deltas
+
+
+def test_the_hand_written_stub_declares_what_the_package_exports() -> None:
+    import ast
+    import importlib
+
+    from openapi_client_openai.stubs import HAND_WRITTEN
+
+    from conftest import ROOT
+
+    assert "realtime/__init__.pyi" in HAND_WRITTEN
+    module = importlib.import_module("openapi_client_openai.realtime")
+    tree = ast.parse((ROOT / "src" / "openapi_client_openai" / "realtime" / "__init__.pyi").read_text())
+    declared = {n.name for n in tree.body if isinstance(n, (ast.ClassDef, ast.FunctionDef))}
+    declared |= {t.target.id for t in tree.body if isinstance(t, ast.AnnAssign) and isinstance(t.target, ast.Name)}
+    (listed,) = [n for n in tree.body if isinstance(n, ast.Assign) and n.targets[0].id == "__all__"]  # type: ignore[attr-defined]
+    assert set(ast.literal_eval(listed.value)) == set(module.__all__) <= declared
+    # the helpers the stub types are the ones the spec's GA client events make
+    events = catalog(load_index(SPEC_31)).events("ga", "client")
+    typed = {"session.update", "response.create", "response.cancel", "input_audio_buffer.append"}
+    typed |= {"input_audio_buffer.commit", "input_audio_buffer.clear", "output_audio_buffer.clear"}
+    typed |= {f"conversation.item.{v}" for v in ("create", "delete", "retrieve", "truncate")}
+    assert typed == set(events)
