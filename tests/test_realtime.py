@@ -316,7 +316,7 @@ def test_stall_times_out_sync(mock31: str) -> None:
     with client.realtime.connect(model="gpt-realtime", idle_timeout=0.3, extra_headers=stall) as conn:
         conn.response.create()
         started = time.monotonic()
-        with pytest.raises(APITimeoutError, match=r"within 0.3 s \(idle_timeout=\)"):
+        with pytest.raises(APITimeoutError, match=r"within 0.3 s: .* idle_timeout="):
             conn.response_final()
     assert time.monotonic() - started < 3
 
@@ -643,3 +643,37 @@ def test_the_hand_written_stub_declares_what_the_package_exports() -> None:
     typed |= {"input_audio_buffer.commit", "input_audio_buffer.clear", "output_audio_buffer.clear"}
     typed |= {f"conversation.item.{v}" for v in ("create", "delete", "retrieve", "truncate")}
     assert typed == set(events)
+
+
+# -- docs ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("spec", [SPEC_30, SPEC_31], ids=["spec3.0", "spec3.1"])
+def test_docs_list_every_event_with_its_fields(spec: Any) -> None:
+    import io
+
+    from openapi_client_openai.cli import main
+    from openapi_client_openai.docs import realtime_markdown
+
+    index = load_index(spec)
+    text = realtime_markdown(index)
+    events = catalog(index)
+    for sides in events.families.values():
+        for by_type in sides.values():
+            for kind, name in by_type.items():
+                assert f"#### `{kind}` ({name})" in text
+    assert "- `delta` (string, required): The text delta." in text  # fields, with their types and text
+    out = io.StringIO()
+    assert main(["docs", "--realtime", "--spec", str(spec)], stdout=out) == 0
+    assert out.getvalue() == text
+
+
+def test_the_html_site_has_a_realtime_page() -> None:
+    pytest.importorskip("markdown_it")
+    from openapi_client_openai.docs._html import _Site
+
+    site = _Site(load_index(SPEC_31))
+    page = site.realtime()
+    assert "<code>response.output_audio.delta</code>" in page
+    assert 'href="schemas/RealtimeServerEventResponseAudioDelta.html"' in page
+    assert "realtime.html" in site.home()

@@ -166,6 +166,7 @@ def _parser(out: TextIO | None = None) -> argparse.ArgumentParser:
     docs.add_argument("--search", nargs="+", metavar="WORD", help="find operations by id, path and description")
     docs.add_argument("--example", action="store_true", help="print only the operation's runnable Python example")
     docs.add_argument("--html", metavar="DIR", help="write a static HTML site (index, search, a page per operation)")
+    docs.add_argument("--realtime", action="store_true", help="list the Realtime API's events with their fields")
 
     bulk = sub.add_parser("bulk", help="send a file of requests (Batch API format), exactly once, resumable")
     bulk_sub = bulk.add_subparsers(dest="bulk_command", parser_class=_Parser, metavar="BULK_COMMAND")
@@ -257,6 +258,7 @@ def _check_global_options(args: argparse.Namespace) -> None:
 
 # Messages of the library name its Python options; the command line names its own.
 _CLI_WORDS = [
+    (r"\bpass api_key= to the client, or client_secret= \([^)]*\) to connect\(\)", "pass --api-key"),
     (r"pass validate='(\w+)' or validate='(\w+)' to the client", r"use --validate \1 or --validate \2"),
     (r"validate='(\w+)'", r"--validate \1"),
     (r"\(timeout= and stream_idle_timeout= take seconds, or a Timeout\)", "(--timeout takes seconds)"),
@@ -423,16 +425,21 @@ def _property(explainer: Any, schema: Any, key: str, depth: int = 0) -> Any:
     return None
 
 
+def _has_rich() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("rich") is not None
+
+
 def _cmd_docs(args: argparse.Namespace, out: TextIO, tty: bool) -> int:
     from .. import docs
     from ..spec import load_index
     from ._output import print_table
 
-    modes = [
-        m for m, given in (("OPERATION", args.operation), ("--search", args.search), ("--html", args.html)) if given
-    ]
+    given_modes = (("OPERATION", args.operation), ("--search", args.search), ("--html", args.html))
+    modes = [m for m, given in (*given_modes, ("--realtime", args.realtime)) if given]
     if len(modes) > 1:
-        raise _UsageError(f"docs takes one of OPERATION, --search or --html, not {' and '.join(modes)}")
+        raise _UsageError(f"docs takes one of OPERATION, --search, --html or --realtime, not {' and '.join(modes)}")
     if args.example and modes != ["OPERATION"]:
         raise _UsageError("--example shows one operation's example: docs OPERATION --example")
     index = load_index(args.spec)
@@ -444,6 +451,10 @@ def _cmd_docs(args: argparse.Namespace, out: TextIO, tty: bool) -> int:
             wanted = _DISTRIBUTIONS.get(top, top or str(exc))
             raise _UsageError(f"the HTML site needs {wanted}: pip install 'openapi-client-openai[cli]'") from None
         out.write(f"wrote {pages} pages to {args.html} (open {os.path.join(args.html, 'index.html')})\n")
+        return EXIT_OK
+    if args.realtime:
+        text = docs.realtime_markdown(index)
+        out.write(docs.render_terminal(text) if tty and _has_rich() else text)
         return EXIT_OK
     if args.search:
         found = docs.search(index, " ".join(args.search))
@@ -756,7 +767,7 @@ def main(
         )
         return EXIT_USAGE
     except APIConnectionError as exc:
-        stderr.write(f"openapi-client-openai: {exc}\n")
+        stderr.write(f"openapi-client-openai: {cli_words(str(exc))}\n")
         return EXIT_ERROR
     except (OpenAPIClientError, ValueError) as exc:
         stderr.write(f"openapi-client-openai: {cli_words(str(exc))}\n")

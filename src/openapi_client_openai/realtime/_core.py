@@ -160,8 +160,8 @@ class Session:
     def timed_out(self) -> APITimeoutError:
         """The error of a wait for a server event that lasted longer than ``idle_timeout``."""
         exc = APITimeoutError(
-            f"no realtime event from the server within {self.idle_timeout:g} s (idle_timeout=): "
-            "the server stalled or the network dropped; reconnect, or pass a longer idle_timeout",
+            f"no realtime event from the server within {self.idle_timeout:g} s: the server stalled or the "
+            "network dropped; reconnect, or wait longer with idle_timeout=",
             request=f"GET {self.url}",
         )
         return self.fail(exc)
