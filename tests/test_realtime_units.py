@@ -123,3 +123,12 @@ def test_a_spec_without_events_says_so() -> None:
         empty.events("ga", "client")
     with pytest.raises(SpecError, match="unknown realtime protocol 'v2'"):
         empty.events("v2", "client")
+
+
+def test_without_websockets_the_error_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "websockets.sync.client", None)  # as if not installed
+    client = OpenAIClient(spec=SPEC_31, api_key=FAKE_KEY, base_url="http://127.0.0.1:9/v1")
+    with pytest.raises(ConfigError, match=r"pip install 'openapi-client-openai\[realtime\]'"):
+        client.realtime.connect(model="m").open()

@@ -382,17 +382,23 @@ class RealtimeSession:
     def _content_kind(self, *kinds: str) -> str:
         return self.first_allowed("response.output_item.done", ("item", "content", "[]", "type"), *kinds)
 
+    async def _open_item(self, rid: str, item: dict, state: dict) -> tuple[int, str | None]:
+        """Start an output item: in the response's output and in the conversation; return its
+        index in the output and the id of the item before it in the conversation."""
+        index = len(state["output"])
+        state["output"].append(item)
+        await self.emit("response.output_item.added", response_id=rid, output_index=index, item=item)
+        previous = self._previous(next(reversed(self.items), None))
+        self.items[item["id"]] = item
+        await self.emit("conversation.item.added", previous_item_id=previous, item=item)
+        return index, previous
+
     async def _message_item(self, rid: str, modalities: list[str], params: dict, state: dict) -> None:
         audio = "audio" in modalities
         item_id = self.faker.new_id("item")
         item = {"id": item_id, "object": "realtime.item", "type": "message", "role": "assistant"}
         item.update(status=self._in_progress(), content=[])
-        index = len(state["output"])
-        state["output"].append(item)
-        await self.emit("response.output_item.added", response_id=rid, output_index=index, item=item)
-        previous = self._previous(next(reversed(self.items), None))
-        self.items[item_id] = item
-        await self.emit("conversation.item.added", previous_item_id=previous, item=item)
+        index, previous = await self._open_item(rid, item, state)
         text = self._reply_text()
         where = {"response_id": rid, "item_id": item_id, "output_index": index, "content_index": 0}
         if audio:
@@ -449,12 +455,7 @@ class RealtimeSession:
         item_id, call_id = self.faker.new_id("item"), self.faker.new_id("call")
         item = {"id": item_id, "object": "realtime.item", "type": "function_call", "status": self._in_progress()}
         item.update(name=tool.get("name"), call_id=call_id, arguments="")
-        index = len(state["output"])
-        state["output"].append(item)
-        await self.emit("response.output_item.added", response_id=rid, output_index=index, item=item)
-        previous = self._previous(next(reversed(self.items), None))
-        self.items[item_id] = item
-        await self.emit("conversation.item.added", previous_item_id=previous, item=item)
+        index, previous = await self._open_item(rid, item, state)
         arguments = json.dumps(self.faker.value(tool.get("parameters") or {"type": "object"}))
         where = {"response_id": rid, "item_id": item_id, "output_index": index, "call_id": call_id}
         half = len(arguments) // 2

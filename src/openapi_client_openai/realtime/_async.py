@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ._base import BaseConnection
+from ._base import BaseConnection, websockets_connect
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -21,14 +21,7 @@ class AsyncRealtimeConnection(BaseConnection):
         """Open the WebSocket (``async with`` does it for you)."""
         if self._ws is not None:
             return self
-        try:
-            from websockets.asyncio.client import connect
-        except ImportError:
-            from .._errors import ConfigError
-
-            raise ConfigError(
-                "realtime connections need the websockets package: pip install 'openapi-client-openai[realtime]'"
-            ) from None
+        connect = websockets_connect("asyncio")
         try:
             self._ws = await connect(self._plan.url, additional_headers=self._plan.headers, **self._options())
         except Exception as exc:

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
     from typing import Any
 
-__all__ = ["BaseConnection", "websockets_options"]
+__all__ = ["BaseConnection", "websockets_connect", "websockets_options"]
 
 _BEARER = re.compile(r"(Bearer\s+)\S+", re.I)
 _WS_LOGGER = "openapi_client_openai.realtime.websocket"
@@ -37,6 +37,21 @@ def _logger() -> logging.Logger:
     if not any(isinstance(f, _RedactKeys) for f in logger.filters):
         logger.addFilter(_RedactKeys())
     return logger
+
+
+def websockets_connect(flavour: str) -> Any:
+    """``websockets``' ``connect`` of ``flavour`` (``sync`` or ``asyncio``), imported now: a
+    ``ConfigError`` naming the extra to install when the package is missing."""
+    import importlib
+
+    try:
+        return importlib.import_module(f"websockets.{flavour}.client").connect
+    except ImportError:
+        from .._errors import ConfigError
+
+        raise ConfigError(
+            "realtime connections need the websockets package: pip install 'openapi-client-openai[realtime]'"
+        ) from None
 
 
 def websockets_options(keepalive: float | None, open_timeout: float | None) -> dict[str, Any]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ._base import BaseConnection
+from ._base import BaseConnection, websockets_connect
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -26,14 +26,7 @@ class RealtimeConnection(BaseConnection):
         """Open the WebSocket (``with`` does it for you)."""
         if self._ws is not None:
             return self
-        try:
-            from websockets.sync.client import connect
-        except ImportError:
-            from .._errors import ConfigError
-
-            raise ConfigError(
-                "realtime connections need the websockets package: pip install 'openapi-client-openai[realtime]'"
-            ) from None
+        connect = websockets_connect("sync")
         try:
             self._ws = connect(self._plan.url, additional_headers=self._plan.headers, **self._options())
         except Exception as exc:
