@@ -391,6 +391,7 @@ def test_keepalive_pings_are_answered(mock31: str) -> None:
         assert conn.response_final()["response"]["status"] == "completed"
     with pytest.raises(APIConnectionError, match="is closed"):
         conn.recv()
+    assert list(conn) == []  # closed here: a loop over the events ends
 
 
 def test_input_audio_committed_and_transcribed(mock31: str) -> None:
@@ -677,3 +678,20 @@ def test_the_html_site_has_a_realtime_page() -> None:
     assert "<code>response.output_audio.delta</code>" in page
     assert 'href="schemas/RealtimeServerEventResponseAudioDelta.html"' in page
     assert "realtime.html" in site.home()
+
+
+def test_leaving_in_the_middle_of_a_response_closes_at_once(paced31: str) -> None:
+    with sync_client(paced31).realtime.connect(model="gpt-realtime") as conn:
+        conn.response.create(response={"output_modalities": ["audio"]})
+        conn.recv()
+        started = time.monotonic()
+    assert time.monotonic() - started < 1  # not websockets' 5 s close timeout
+
+    async def main() -> float:
+        async with async_client(paced31).realtime.connect(model="gpt-realtime") as conn:
+            await conn.response.create(response={"output_modalities": ["audio"]})
+            await conn.recv()
+            started = time.monotonic()
+        return time.monotonic() - started
+
+    assert asyncio.run(main()) < 1

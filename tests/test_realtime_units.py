@@ -91,6 +91,9 @@ def test_the_handshake_from_the_client_settings(monkeypatch: pytest.MonkeyPatch)
     assert headers["X-Trace"] == "1" and headers["User-Agent"].startswith("openapi-client-openai/")
     assert FAKE_KEY not in repr(conn) and FAKE_KEY not in repr(conn._plan)
     assert conn.family == "ga" and "session" in dir(conn) and "input_audio_buffer" in dir(conn)
+    assert conn._session.idle_timeout == 600  # the client's timeout, by default
+    no_limit = OpenAIClient(spec=SPEC_31, api_key=FAKE_KEY, timeout=None).realtime.connect(model="m")
+    assert no_limit._session.idle_timeout is None
     with pytest.raises(ConfigError, match="idle_timeout"):
         client.realtime.connect(model="m", idle_timeout=-1)
     with pytest.raises(ConfigError, match="beta= and raise_errors="):

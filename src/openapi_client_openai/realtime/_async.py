@@ -92,6 +92,7 @@ class AsyncRealtimeConnection(BaseConnection):
         if ws is not None:
             await ws.close()
         self._session.closed = self._session.closed or self._session.after_close()
+        self._session.ended = True  # closed here: a loop over the events ends
 
     async def __aenter__(self) -> AsyncRealtimeConnection:
         return await self.open()

@@ -7,7 +7,7 @@ import logging
 import re
 
 from .._config import UNSET, check_seconds
-from ._core import DEFAULT_IDLE_TIMEOUT, Session, plan
+from ._core import Session, plan
 from ._events import catalog
 from ._helpers import Namespace, namespace_names
 
@@ -57,9 +57,13 @@ def websockets_connect(flavour: str) -> Any:
 def websockets_options(keepalive: float | None, open_timeout: float | None) -> dict[str, Any]:
     """Keyword arguments for ``websockets``' ``connect``: messages of any size (audio deltas
     are large), pings every ``keepalive`` seconds (a peer that does not answer one within as
-    long is gone), no compression (deltas of base64 audio do not compress), a redacting logger."""
+    long is gone), no compression (deltas of base64 audio do not compress), a redacting logger,
+    and no limit on unread messages: with one, ``websockets`` stops reading the socket when the
+    user stops reading events, and then cannot see the server's close frame, so leaving a
+    session in the middle of a response would wait ``close_timeout`` (5 s) before closing."""
     return {
         "max_size": None,
+        "max_queue": None,
         "compression": None,
         "ping_interval": keepalive,
         "ping_timeout": keepalive,
@@ -95,7 +99,7 @@ class BaseConnection:
         if idle_timeout is UNSET:
             idle_timeout = client.stream_idle_timeout
             if idle_timeout is None:
-                idle_timeout = client._timeout.read if client._timeout.read is not None else DEFAULT_IDLE_TIMEOUT
+                idle_timeout = client._timeout.read  # the client's timeout (None: no limit)
         try:
             idle_timeout = check_seconds("idle_timeout", idle_timeout)
             keepalive = check_seconds("keepalive", keepalive)

@@ -21,7 +21,6 @@ if TYPE_CHECKING:
 __all__ = ["BETA_HEADER", "Plan", "RealtimeError", "Session", "plan"]
 
 BETA_HEADER = ("OpenAI-Beta", "realtime=v1")
-DEFAULT_IDLE_TIMEOUT = 600.0
 
 
 class Plan:

@@ -101,6 +101,7 @@ class RealtimeConnection(BaseConnection):
         if ws is not None:
             ws.close()
         self._session.closed = self._session.closed or self._session.after_close()
+        self._session.ended = True  # closed here: a loop over the events ends
 
     def __enter__(self) -> RealtimeConnection:
         return self.open()
