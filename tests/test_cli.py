@@ -503,6 +503,14 @@ FLAG_TESTS = {
     "docs --search": "test_docs_options",
     "docs --example": "test_docs_options",
     "docs --html": "test_docs_options",
+    "docs --realtime": "test_docs_options",
+    "realtime --spec": "test_realtime_options",
+    "realtime --base-url": "test_realtime_options",
+    "realtime --model": "test_realtime_options",
+    "realtime --beta": "test_realtime_options",
+    "realtime --instructions": "test_realtime_options",
+    "realtime --idle-timeout": "test_realtime_options",
+    "realtime --api-key": "test_realtime_options",
     "bulk run --spec": "test_bulk_run_options",
     "bulk run --base-url": "test_bulk_run_options",
     "bulk run --output": "test_bulk_run_options",
@@ -531,6 +539,31 @@ FLAG_TESTS = {
 }
 
 
+def test_realtime_options(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The realtime command: a text session against the mock (tests/test_realtime.py plays more)."""
+    pytest.importorskip("websockets")
+    from openapi_client_openai.mock import MockServer
+
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    with MockServer(spec=SPEC_30) as url:
+        base = ("--spec", str(SPEC_30), "--base-url", url, "--api-key", FAKE_KEY)
+        # --beta (the 2025 spec has only the beta events), --model, --instructions
+        code, out, err = cli("realtime", *base, "--model", "gpt-4o-realtime-preview", "--beta", "--instructions", "Hi",
+                             stdin="hello\n")  # fmt: skip
+        assert code == 0 and out == 'Hello! This is the mock\'s realtime answer. You said: "hello".\n', err
+        code, _, err = cli("realtime", *base, "--model", "m")
+        assert code == 1 and "use --beta" in err
+    with MockServer(spec=SPEC_31, faults={"stall": 1.0}) as url:
+        # --idle-timeout: a server that stalls mid-answer ends the session, naming the option
+        base = ("--spec", str(SPEC_31), "--base-url", url, "--api-key", FAKE_KEY)
+        code, out, err = cli("realtime", *base, "--model", "gpt-realtime", "--idle-timeout", "0.2", stdin="hi\n")
+        assert code == 1 and out == "Hello! " and "within 0.2 s" in err and "with --idle-timeout" in err, err
+    code, _, err = cli("realtime", "--spec", str(SPEC_31), "--model", "m", "--base-url", "http://127.0.0.1:9/v1")
+    assert code == 1 and "--api-key" in err  # no key: says the command line's way
+    code, _, err = cli("realtime", "--spec", str(SPEC_31), "--base-url", "http://x/v1", "--api-key", FAKE_KEY)
+    assert code == 2 and "--model" in err
+
+
 def test_stubs_options(tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     # --spec: the stubs of that spec, into ./typings by default, with mypy's one line.
@@ -545,6 +578,7 @@ def test_stubs_options(tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch) 
         "_client.pyi",
         "_response.pyi",
         "_stream.pyi",
+        "realtime",  # realtime/__init__.pyi
         "types.pyi",
     ]
     assert "def create_conversation(" not in (made / "_client.pyi").read_text()  # the 2025 spec has none
@@ -627,9 +661,11 @@ def test_docs_options(tmp_path: pathlib.Path) -> None:
     code, out, _ = cli("docs", *spec, "--search", "vector", "store", "files")
     assert code == 0 and out.split()[0] == "listVectorStoreFiles"
     code, out, _ = cli("docs", *spec, "--html", str(tmp_path / "site"))
-    assert code == 0 and "wrote 563 pages" in out  # 126 operations, 436 schemas, the index: the 2025 spec
+    assert code == 0 and "wrote 564 pages" in out  # 126 operations, 436 schemas, the index, realtime events
+    code, out, _ = cli("docs", *spec, "--realtime")
+    assert code == 0 and "#### `response.text.delta` (RealtimeServerEventResponseTextDelta)" in out
     for argv, said in [
-        (("createChatCompletion", "--search", "chat"), "docs takes one of OPERATION, --search or --html"),
+        (("createChatCompletion", "--search", "chat"), "docs takes one of OPERATION, --search, --html or --realtime"),
         (("--search", "chat", "--example"), "--example shows one operation's example"),
         (("--html", str(tmp_path / "x"), "--example"), "--example shows one operation's example"),
     ]:

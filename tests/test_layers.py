@@ -25,7 +25,8 @@ SOURCE = ROOT / "src" / PACKAGE
 # _multipart's tests, while it needs nothing from spec/); `_progress` and `_upload` sit below
 # `_client` (the client's upload_file() runs _upload, which takes the client as an argument).
 # `_parse` sits below `_stream` (a stream's final() parses a structured answer, partial() reads
-# JSON as it arrives); `_tools` and `_wait` below `_client`, whose thin methods run them.
+# JSON as it arrives); `_tools` and `_wait` below `_client`, whose thin methods run them; so is
+# `realtime/` (the client's `realtime` property hands the client to it).
 LAYERS: list[str | tuple[str, ...]] = [
     "_version",
     "_errors",
@@ -47,6 +48,7 @@ LAYERS: list[str | tuple[str, ...]] = [
     "_upload",
     "_tools",
     "_wait",
+    "realtime/*",
     "_client",
     "_bulk",
     "bulk",

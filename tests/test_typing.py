@@ -43,6 +43,7 @@ from typing import Any
 
 from typing_extensions import TypedDict, assert_type
 
+from openapi_client_openai.realtime import RealtimeError
 from openapi_client_openai import (
     AsyncOpenAIClient,
     AsyncResult,
@@ -176,7 +177,26 @@ async def main() -> None:
     assert_type(await stream.final(), CreateChatCompletionResponse)
     async for model in aclient.paginate("list_models"):
         assert_type(model, Model)
+    async with aclient.realtime.connect(model="gpt-realtime") as live:
+        await live.response.create(response={"output_modalities": ["text"]})
+        async for event in live:
+            assert_type(event, dict[str, Any])
+        assert_type((await live.response_final())["text"], str)
     await aclient.aclose()
+
+
+with client.realtime.connect(model="gpt-realtime", beta=False, raise_errors=False) as conn:
+    conn.session.update(session={"type": "realtime", "output_modalities": ["text"]})
+    conn.input_audio_buffer.append(b"\x00\x00")
+    conn.send({"type": "response.create"})
+    assert_type(conn.recv(), dict[str, Any])
+    final = conn.response_final()
+    assert_type(final["audio"], bytes)
+    assert_type(final["function_calls"][0]["call_id"], str)
+try:
+    pass
+except RealtimeError as failed:
+    assert_type(failed.event_id, str | None)
 '''
 
 

@@ -242,6 +242,13 @@ class _BaseClient:
         self.__dict__[name] = method  # later lookups skip __getattr__
         return method
 
+    @property
+    def realtime(self) -> Any:
+        """The Realtime API over WebSocket: ``client.realtime.connect(model=...)`` (``realtime`` package)."""
+        from . import realtime
+
+        return realtime.Realtime(self) if self._READ == "read" else realtime.AsyncRealtime(self)
+
     def __dir__(self) -> list[str]:
         # Each operation once, under the name one types (its snake_case name); every other
         # spelling still works.  Methods looked up before sit in __dict__ under any spelling.

@@ -1,4 +1,4 @@
-"""The command line: ``openapi-client-openai call|list|docs|bulk|mock|spec|stubs``, thin over the library.
+"""The command line: ``openapi-client-openai call|list|docs|bulk|mock|realtime|spec|stubs``, thin over the library.
 
 ``main(argv, env, stdout, stderr)`` returns an exit status and never lets a user error
 escape as a traceback: 0 success, 1 a failure talking to the API or loading the spec,
@@ -109,8 +109,8 @@ def _pause(text: str) -> float:
 
 # The commands each option before the command has an effect on.
 _GLOBAL_USERS = {
-    "spec": ("call", "list", "docs", "bulk", "mock", "spec info", "stubs"),
-    "base_url": ("call", "bulk"),
+    "spec": ("call", "list", "docs", "bulk", "mock", "spec info", "stubs", "realtime"),
+    "base_url": ("call", "bulk", "realtime"),
 }
 _KEY_HELP = "the API key (default: $OPENAI_API_KEY, which keeps it out of `ps`)"
 
@@ -166,6 +166,7 @@ def _parser(out: TextIO | None = None) -> argparse.ArgumentParser:
     docs.add_argument("--search", nargs="+", metavar="WORD", help="find operations by id, path and description")
     docs.add_argument("--example", action="store_true", help="print only the operation's runnable Python example")
     docs.add_argument("--html", metavar="DIR", help="write a static HTML site (index, search, a page per operation)")
+    docs.add_argument("--realtime", action="store_true", help="list the Realtime API's events with their fields")
 
     bulk = sub.add_parser("bulk", help="send a file of requests (Batch API format), exactly once, resumable")
     bulk_sub = bulk.add_subparsers(dest="bulk_command", parser_class=_Parser, metavar="BULK_COMMAND")
@@ -204,6 +205,15 @@ def _parser(out: TextIO | None = None) -> argparse.ArgumentParser:
         help="inject a fault into a share of requests: 429, 500, 503, reset, cut or stall (e.g. 429=0.1); "
         "a request can ask for one with the x-mock-fault header",
     )
+
+    realtime = sub.add_parser(
+        "realtime", parents=[spec, base_url], help="a text session with the Realtime API (type, see the answer arrive)"
+    )
+    realtime.add_argument("--model", required=True, help="the realtime model, e.g. gpt-realtime")
+    realtime.add_argument("--beta", action="store_true", help="speak the beta protocol (OpenAI-Beta: realtime=v1)")
+    realtime.add_argument("--instructions", help="the session's instructions (system prompt)")
+    realtime.add_argument("--idle-timeout", type=_seconds, help="seconds to wait for the server (default 600)")
+    realtime.add_argument("--api-key", help=_KEY_HELP)
 
     spec_cmd = sub.add_parser("spec", help="show or update the spec in use")
     spec_sub = spec_cmd.add_subparsers(dest="spec_command", parser_class=_Parser, metavar="SPEC_COMMAND")
@@ -248,6 +258,7 @@ def _check_global_options(args: argparse.Namespace) -> None:
 
 # Messages of the library name its Python options; the command line names its own.
 _CLI_WORDS = [
+    (r"\bpass api_key= to the client, or client_secret= \([^)]*\) to connect\(\)", "pass --api-key"),
     (r"pass validate='(\w+)' or validate='(\w+)' to the client", r"use --validate \1 or --validate \2"),
     (r"validate='(\w+)'", r"--validate \1"),
     (r"\(timeout= and stream_idle_timeout= take seconds, or a Timeout\)", "(--timeout takes seconds)"),
@@ -258,6 +269,8 @@ _CLI_WORDS = [
     (r"\bmax_retries\b", "--max-retries"),
     (r"body= is not a mapping", "--body is not a JSON object"),
     (r"a header with default_headers=", "a header item (Name:value)"),
+    (r"connect with beta=True", "use --beta"),
+    (r"\bidle_timeout=", "--idle-timeout"),
     (r"\b(spec|timeout|body)=", r"--\1 "),
 ]
 
@@ -412,16 +425,21 @@ def _property(explainer: Any, schema: Any, key: str, depth: int = 0) -> Any:
     return None
 
 
+def _has_rich() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("rich") is not None
+
+
 def _cmd_docs(args: argparse.Namespace, out: TextIO, tty: bool) -> int:
     from .. import docs
     from ..spec import load_index
     from ._output import print_table
 
-    modes = [
-        m for m, given in (("OPERATION", args.operation), ("--search", args.search), ("--html", args.html)) if given
-    ]
+    given_modes = (("OPERATION", args.operation), ("--search", args.search), ("--html", args.html))
+    modes = [m for m, given in (*given_modes, ("--realtime", args.realtime)) if given]
     if len(modes) > 1:
-        raise _UsageError(f"docs takes one of OPERATION, --search or --html, not {' and '.join(modes)}")
+        raise _UsageError(f"docs takes one of OPERATION, --search, --html or --realtime, not {' and '.join(modes)}")
     if args.example and modes != ["OPERATION"]:
         raise _UsageError("--example shows one operation's example: docs OPERATION --example")
     index = load_index(args.spec)
@@ -433,6 +451,10 @@ def _cmd_docs(args: argparse.Namespace, out: TextIO, tty: bool) -> int:
             wanted = _DISTRIBUTIONS.get(top, top or str(exc))
             raise _UsageError(f"the HTML site needs {wanted}: pip install 'openapi-client-openai[cli]'") from None
         out.write(f"wrote {pages} pages to {args.html} (open {os.path.join(args.html, 'index.html')})\n")
+        return EXIT_OK
+    if args.realtime:
+        text = docs.realtime_markdown(index)
+        out.write(docs.render_terminal(text) if tty and _has_rich() else text)
         return EXIT_OK
     if args.search:
         found = docs.search(index, " ".join(args.search))
@@ -676,6 +698,14 @@ def _cmd_stubs(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
+def _cmd_realtime(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: TextIO) -> int:
+    from ._output import is_tty
+    from ._realtime import text_session
+
+    client = _client(args, stream_idle_timeout=args.idle_timeout)
+    return text_session(client, args.model, args.beta, args.instructions, stdin, out, err, is_tty(stdin))
+
+
 def main(
     argv: Sequence[str] | None = None,
     env: Mapping[str, str] | None = None,
@@ -715,6 +745,8 @@ def main(
             return _cmd_bulk(args, stdout, stderr)
         if args.command == "stubs":
             return _cmd_stubs(args, stdout)
+        if args.command == "realtime":
+            return _cmd_realtime(args, stdin, stdout, stderr)
         _parser(stdout).print_help()
         return EXIT_USAGE
     except _Exit as exc:
@@ -735,7 +767,7 @@ def main(
         )
         return EXIT_USAGE
     except APIConnectionError as exc:
-        stderr.write(f"openapi-client-openai: {exc}\n")
+        stderr.write(f"openapi-client-openai: {cli_words(str(exc))}\n")
         return EXIT_ERROR
     except (OpenAPIClientError, ValueError) as exc:
         stderr.write(f"openapi-client-openai: {cli_words(str(exc))}\n")

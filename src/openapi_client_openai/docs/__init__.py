@@ -4,7 +4,8 @@
 ``openapi-client-openai docs createChatCompletion`` show; ``example(index, name)`` is a Python
 program that calls the operation with this library; both are made in the core (``spec``), as
 ``help()`` needs them.  This package adds ``search(index, words)``, which finds operations, and
-``write_site(index, folder)``, a static HTML site.
+``write_site(index, folder)``, a static HTML site, and ``realtime_markdown(index)``, the
+Realtime API's events with their fields.
 """
 
 from __future__ import annotations
@@ -16,7 +17,16 @@ if TYPE_CHECKING:
     from ..spec import example, markdown, schema_markdown
     from ..spec._text import examples
 
-__all__ = ["example", "examples", "markdown", "render_terminal", "schema_markdown", "search", "write_site"]
+__all__ = [
+    "example",
+    "examples",
+    "markdown",
+    "realtime_markdown",
+    "render_terminal",
+    "schema_markdown",
+    "search",
+    "write_site",
+]
 
 # The spec's text functions load on first use: `list` needs only the search below.
 _LAZY = {"docinfo": "..spec", "example": "..spec", "markdown": "..spec", "schema_markdown": "..spec"}
@@ -41,6 +51,14 @@ def search(index: Any, words: str) -> list[tuple[str, str]]:
     from ._search import find, one_line
 
     return [(op_id, one_line(index.operation(op_id).summary)) for op_id in find(index, words)]
+
+
+def realtime_markdown(index: Any, link: Any = None) -> str:
+    """The spec's realtime events (GA, beta, translation; client and server) with their fields,
+    as Markdown: what ``openapi-client-openai docs --realtime`` shows."""
+    from ._realtime import realtime_markdown as _markdown
+
+    return _markdown(index, link)
 
 
 def render_terminal(text: str, width: int | None = None, color_system: str | None = "auto") -> str:

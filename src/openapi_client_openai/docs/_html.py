@@ -294,6 +294,7 @@ class _Site:
             f"<h1>{html.escape(self.data['title'])} {html.escape(self.data['version'])}</h1>",
             "<input id=q type=search placeholder='Search operations (id, path, summary)' aria-label=Search autofocus>",
             "<p id=count></p>",
+            "<p>The Realtime API's WebSocket events: <a href='realtime.html'>Realtime events</a></p>",
         ]
         for title, badge, sections in self.data["navigation"]:
             secs = []
@@ -317,6 +318,13 @@ class _Site:
             )
         parts.append(f"<script>{_SEARCH}</script>")
         return self.page(f"{self.data['title']} reference", "".join(parts), "", None)
+
+    def realtime(self) -> str:
+        """The page of the Realtime API's events (``_realtime``), schema names linked."""
+        from ._realtime import realtime_markdown
+
+        text = realtime_markdown(self.index, lambda name: f"schemas/{name}.html")
+        return self.page("Realtime events", self.block(text), "", None)
 
     def css(self) -> str:
         return _CSS + self.formatter.get_style_defs(".hl")
@@ -375,5 +383,6 @@ def write_site(index: Any, folder: str) -> int:
     for name in site.schemas:
         write(os.path.join("schemas", f"{name}.html"), site.schema(name))
         pages += 1
+    write("realtime.html", site.realtime())
     write("index.html", site.home())
-    return pages + 1
+    return pages + 2

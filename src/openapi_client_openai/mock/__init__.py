@@ -47,7 +47,8 @@ class MockServer:
     and the Responses API end as asked with the ``x-mock-finish`` header: ``refusal``, ``length``
     or ``content_filter``.  Runs, vector store files and file batches, fine-tuning jobs, videos,
     eval runs and background responses are made in progress and finish as they are polled
-    (``_lifecycle.LIFECYCLE_RULE``).
+    (``_lifecycle.LIFECYCLE_RULE``).  The Realtime API is a WebSocket at ``/v1/realtime``
+    (``_realtime``), with the same faults asked for by the handshake's ``x-mock-fault`` header.
     """
 
     def __init__(self, spec: Any = None, host: str = "127.0.0.1", port: int = 0, **options: Any) -> None:

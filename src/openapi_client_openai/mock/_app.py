@@ -167,6 +167,11 @@ class MockApp:
                 elif message["type"] == "lifespan.shutdown":
                     await send({"type": "lifespan.shutdown.complete"})
                     return
+        if scope["type"] == "websocket":  # the Realtime API (see _realtime)
+            from ._realtime import serve
+
+            await serve(self, scope, receive, send)
+            return
         from starlette.requests import Request
 
         request = Request(scope, receive)

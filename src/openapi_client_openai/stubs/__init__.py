@@ -41,7 +41,7 @@ __all__ = [
 ]
 
 GENERATED = ("_client.pyi", "types.pyi")
-HAND_WRITTEN = ("__init__.pyi", "_response.pyi", "_stream.pyi")
+HAND_WRITTEN = ("__init__.pyi", "_response.pyi", "_stream.pyi", "realtime/__init__.pyi")
 PACKAGE = "openapi_client_openai"
 STUB_PACKAGE = PACKAGE + "-stubs"
 _HERE = os.path.dirname(os.path.abspath(__file__))
@@ -84,6 +84,7 @@ def _write(folder: str, files: dict[str, str]) -> list[str]:
     written = []
     for name in sorted(files):
         path = os.path.join(folder, name)
+        os.makedirs(os.path.dirname(path), exist_ok=True)  # realtime/__init__.pyi
         tmp = f"{path}.{os.getpid()}.tmp"
         with open(tmp, "w", encoding="utf-8", newline="\n") as f:
             f.write(files[name])

@@ -92,6 +92,8 @@ _IMPORTS = [
     ("_FunctionTool", "from openapi_client_openai._tools import FunctionTool as _FunctionTool"),
     ("_ToolRun", "from openapi_client_openai._tools import ToolRun as _ToolRun"),
     ("Problem", "from openapi_client_openai._validation import Problem"),
+    ("AsyncRealtime", "from openapi_client_openai.realtime import AsyncRealtime"),
+    ("Realtime", "from openapi_client_openai.realtime import Realtime"),
     ("Operation", "from openapi_client_openai.spec import Operation"),
     ("SpecIndex", "from openapi_client_openai.spec import SpecIndex"),
     ("FileInput", "from openapi_client_openai.types import FileInput"),
@@ -188,6 +190,10 @@ class OpenAIClient(_BaseClient):
     def call(self, operation: str, body: _Any = None, **kwargs: _Any) -> _Any:
         """Call an operation by its operationId (or snake_case alias) given as a string."""
         ...
+    @property
+    def realtime(self) -> Realtime:
+        """The Realtime API over WebSocket: ``with client.realtime.connect(model=...) as conn:``."""
+        ...
     def close(self) -> None:
         """Close the pooled connections (a user's own ``http_client`` stays open)."""
         ...
@@ -259,6 +265,10 @@ class AsyncOpenAIClient(_BaseClient):
 
     async def call(self, operation: str, body: _Any = None, **kwargs: _Any) -> _Any:
         """Call an operation by its operationId (or snake_case alias) given as a string."""
+        ...
+    @property
+    def realtime(self) -> AsyncRealtime:
+        """The Realtime API over WebSocket: ``async with client.realtime.connect(model=...) as conn:``."""
         ...
     async def aclose(self) -> None:
         """Close the pooled connections (a user's own ``http_client`` stays open)."""
