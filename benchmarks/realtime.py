@@ -12,20 +12,13 @@ the ratios (ours / SDK) are printed beside.  Times are medians.
 
 from __future__ import annotations
 
-import os
+import asyncio
+import base64
+import importlib
+import statistics
 import sys
-
-# benchmarks/typing.py would stand in for the standard library's typing (asyncio imports it):
-# this folder goes last on the path.
-_HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != _HERE] + [_HERE]
-
-import asyncio  # noqa: E402
-import base64  # noqa: E402
-import importlib  # noqa: E402
-import statistics  # noqa: E402
-import time  # noqa: E402
-from typing import Any  # noqa: E402
+import time
+from typing import Any
 
 # benchmarks/mock.py starts the mock in its own process (imported by name: ruff would read
 # `from mock import` as the old mock package and rewrite it to unittest.mock)
