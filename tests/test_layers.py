@@ -26,6 +26,8 @@ SOURCE = ROOT / "src" / PACKAGE
 # `_client` (the client's upload_file() runs _upload, which takes the client as an argument).
 # `_parse` sits below `_stream` (a stream's final() parses a structured answer, partial() reads
 # JSON as it arrives); `_tools` and `_wait` below `_client`, whose thin methods run them.
+# `_signing` (Standard Webhooks signatures) needs only the errors; `webhooks` sits below
+# `_client`, whose `webhooks` property hands it the client's spec.
 LAYERS: list[str | tuple[str, ...]] = [
     "_version",
     "_errors",
@@ -33,6 +35,7 @@ LAYERS: list[str | tuple[str, ...]] = [
     "_qs",
     "_sse",
     "_chunked",
+    "_signing",
     "_multipart",
     "_validation",
     "spec/*",
@@ -47,6 +50,7 @@ LAYERS: list[str | tuple[str, ...]] = [
     "_upload",
     "_tools",
     "_wait",
+    "webhooks",
     "_client",
     "_bulk",
     "bulk",

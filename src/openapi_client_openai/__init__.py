@@ -22,6 +22,7 @@ from ._errors import (
     ContentError,
     ContentFilterFinishReasonError,
     InternalServerError,
+    InvalidWebhookSignatureError,
     LengthFinishReasonError,
     MissingAPIKeyError,
     NotFoundError,
@@ -42,6 +43,7 @@ from ._errors import (
     UnprocessableEntityError,
     WaitCancelledError,
     WaitTimeoutError,
+    WebhookValidationError,
 )
 from ._version import __version__
 
@@ -75,6 +77,7 @@ __all__ = [
     "EventData",
     "FunctionTool",
     "InternalServerError",
+    "InvalidWebhookSignatureError",
     "LengthFinishReasonError",
     "MissingAPIKeyError",
     "NotFoundError",
@@ -103,6 +106,7 @@ __all__ = [
     "UnprocessableEntityError",
     "WaitCancelledError",
     "WaitTimeoutError",
+    "WebhookValidationError",
     "__version__",
     "function_tool",
     "strict_schema",

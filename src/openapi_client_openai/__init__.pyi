@@ -18,6 +18,7 @@ from openapi_client_openai._errors import ConflictError as ConflictError
 from openapi_client_openai._errors import ContentError as ContentError
 from openapi_client_openai._errors import ContentFilterFinishReasonError as ContentFilterFinishReasonError
 from openapi_client_openai._errors import InternalServerError as InternalServerError
+from openapi_client_openai._errors import InvalidWebhookSignatureError as InvalidWebhookSignatureError
 from openapi_client_openai._errors import LengthFinishReasonError as LengthFinishReasonError
 from openapi_client_openai._errors import MissingAPIKeyError as MissingAPIKeyError
 from openapi_client_openai._errors import NotFoundError as NotFoundError
@@ -38,6 +39,7 @@ from openapi_client_openai._errors import UnknownOperationError as UnknownOperat
 from openapi_client_openai._errors import UnprocessableEntityError as UnprocessableEntityError
 from openapi_client_openai._errors import WaitCancelledError as WaitCancelledError
 from openapi_client_openai._errors import WaitTimeoutError as WaitTimeoutError
+from openapi_client_openai._errors import WebhookValidationError as WebhookValidationError
 from openapi_client_openai._parse import strict_schema as strict_schema
 from openapi_client_openai._response import AsyncResult as AsyncResult
 from openapi_client_openai._response import RateLimits as RateLimits
@@ -69,6 +71,7 @@ __all__ = [
     "EventData",
     "FunctionTool",
     "InternalServerError",
+    "InvalidWebhookSignatureError",
     "LengthFinishReasonError",
     "MissingAPIKeyError",
     "NotFoundError",
@@ -97,6 +100,7 @@ __all__ = [
     "UnprocessableEntityError",
     "WaitCancelledError",
     "WaitTimeoutError",
+    "WebhookValidationError",
     "__version__",
     "function_tool",
     "strict_schema",
