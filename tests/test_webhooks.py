@@ -394,3 +394,26 @@ def test_any_header_text_gives_a_verdict_never_a_crash(signature: str, stamp: st
     with pytest.raises(InvalidWebhookSignatureError) as caught:
         _signing.verify(BODY, headers, KEY, now=1_800_000_000)
     assert caught.value.reason in ("missing_header", "bad_timestamp", "too_old", "too_new", "no_signature", "mismatch")
+
+
+# -- the README ------------------------------------------------------------------------------------
+
+
+def test_the_readme_webhooks_examples_run(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture) -> None:
+    import re
+
+    from conftest import ROOT
+
+    text = (ROOT / "README.md").read_text()
+    start = text.index("## Webhooks")
+    blocks = re.findall(r"```python\n(.*?)```", text[start : text.index("\n## ", start + 5)], re.S)
+    assert len(blocks) == 2
+    monkeypatch.setenv("OPENAI_WEBHOOK_SECRET", SECRET)
+    monkeypatch.setenv("OPENAI_API_KEY", FAKE_KEY)
+    monkeypatch.setenv("OPENAPI_CLIENT_OPENAI_SPEC", str(SPEC_31))
+    namespace: dict = {"__name__": "readme"}
+    for number, block in enumerate(blocks, 1):
+        exec(compile(block, f"README.md (Webhooks, block {number})", "exec", dont_inherit=True), namespace)
+    assert capsys.readouterr().out.splitlines() == ["batch done: batch_1", "refused: mismatch"]
+    assert namespace["event"]["data"] == {"id": "batch_1"}
+    assert standardwebhooks.Webhook(SECRET).verify(namespace["body"], namespace["headers"]) == namespace["event"]
