@@ -236,6 +236,14 @@ def _wait_record(mock: MockServer, webhook_id: str) -> dict:
     raise AssertionError("the delivery was still being tried")
 
 
+def test_the_readme_states_the_rule() -> None:
+    from openapi_client_openai.mock._webhooks import WEBHOOK_RULE
+
+    from conftest import ROOT
+
+    assert " ".join(WEBHOOK_RULE.split()) in " ".join((ROOT / "README.md").read_text().split())
+
+
 def test_the_control_endpoint_refuses_clearly(mock: MockServer):
     unknown = control(mock, "POST", {"type": "batch.teleported"})
     assert unknown.status_code == 400 and "no webhook event 'batch.teleported'" in unknown.json()["error"]["message"]

@@ -21,10 +21,10 @@ LIFECYCLE_RULE = (
     "(through those of the spec's enum that are in progress, in the enum's order with `in_progress` "
     "last, leaving out `cancelling`) until `completed` (`succeeded` for a fine-tuning job); a response made with "
     "`background: true` is created `queued` and ends as the response it would have been. While an "
-    "object is in progress its answers carry `openai-poll-after-ms`. Created with the header "
-    "`x-mock-outcome: failed`, a fine-tuning job, eval run or background response ends `failed` instead, with "
-    "an `error`."
+    "object is in progress its answers carry `openai-poll-after-ms`."
 )
+# (Created with `x-mock-outcome: failed`, a fine-tuning job, eval run or background response ends
+# `failed` instead, with an `error`: see _webhooks.WEBHOOK_RULE.)
 # The kinds that work in the background (by their `object` tag), and how long the mock asks
 # pollers to wait (short: it is for tests).
 LIVES = (

@@ -29,8 +29,8 @@ WEBHOOK_RULE = (
     "status: `batch.completed`, `batch.failed`, `batch.expired`, `batch.cancelled`; `response.completed`, "
     "`response.failed`, `response.incomplete`, `response.cancelled` (background responses); "
     "`fine_tuning.job.succeeded`, `.failed`, `.cancelled`; `eval.run.succeeded`, `.failed`, `.canceled`. "
-    "The `x-mock-outcome` header on the request that creates one picks how it ends (`failed`; `expired` for "
-    "a batch); the cancel operations cancel it."
+    "The `x-mock-outcome` header on the request that creates one picks how it ends (`failed`, with an `error`; "
+    "`expired` for a batch); the cancel operations cancel it."
 )
 # The events of a spec without a `webhooks:` section (3.0): sent with the minimal body.
 FALLBACK_EVENTS = frozenset(
