@@ -68,6 +68,9 @@ def _no_env_secret(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_standardwebhooks_signatures_verify_on_every_path(client: OpenAIClient) -> None:
     headers = standard_headers(BODY)
     assert webhooks.unwrap(BODY, headers, SECRET, spec=SPEC_31) == EVENT
+    import openapi_client_openai
+
+    assert openapi_client_openai.webhooks.unwrap(BODY, headers, SECRET, spec=SPEC_31) == EVENT
     assert client.webhooks.unwrap(BODY.encode(), headers, SECRET) == EVENT
     assert client.webhooks.verify_signature(BODY, headers, SECRET) is None
     assert webhooks.verify_signature(BODY.encode(), headers, SECRET) is None
@@ -103,6 +106,16 @@ def test_independent_implementations_verify_ours(client: OpenAIClient) -> None:
     assert type(event).__name__ == "BatchCompletedWebhookEvent"
     assert event.data.id == "batch_abc123"
     assert client.webhooks.sign(BODY, SECRET, webhook_id="msg_x", timestamp=1)["webhook-id"] == "msg_x"
+
+
+def test_importing_the_package_does_not_import_webhooks() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, openapi_client_openai; print(sorted(m for m in sys.modules if 'webhook' in m or 'signing' in m))"
+    )
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout == "[]\n"
 
 
 # -- each check -------------------------------------------------------------------------------
@@ -258,6 +271,13 @@ def test_the_secret_never_shows(client: OpenAIClient, caplog: pytest.LogCaptureF
         with pytest.raises(OpenAPIClientError) as caught:
             fail()
         texts += [str(caught.value), repr(caught.value), repr(vars(caught.value))]
+        if isinstance(caught.value, InvalidWebhookSignatureError):
+            # what a traceback with locals (rich, Sentry) shows of the package's own frames
+            tb = caught.value.__traceback__
+            while tb is not None:
+                if "openapi_client_openai" in tb.tb_frame.f_code.co_filename:
+                    texts.append(repr(tb.tb_frame.f_locals))
+                tb = tb.tb_next
     texts.append(caplog.text)
     for text in texts:
         for secret in (SECRET, OTHER):

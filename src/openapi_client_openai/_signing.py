@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 __all__ = [
     "HEADERS",
     "SECRET_PREFIX",
+    "Key",
     "body_bytes",
     "header_values",
     "parse_signatures",
@@ -73,6 +74,26 @@ def secret_key(secret: str | bytes) -> bytes:
     if not key:
         raise ConfigError("the webhook secret is empty after 'whsec_'")
     return key
+
+
+class Key:
+    """A webhook secret's HMAC key, sealed: its repr is ``<hidden>``, so neither a log of it nor the
+    locals a traceback shows (rich, Sentry) reveal it.  ``Key.of(secret)`` reads a secret."""
+
+    __slots__ = ("_raw",)
+
+    def __init__(self, raw: bytes) -> None:
+        self._raw = raw
+
+    @classmethod
+    def of(cls, secret: str | bytes | Key) -> Key:
+        """The key of a secret (see ``secret_key``), or the key itself."""
+        return secret if isinstance(secret, Key) else cls(secret_key(secret))
+
+    def __repr__(self) -> str:
+        return "<hidden>"
+
+    __str__ = __repr__
 
 
 def body_bytes(payload: Any) -> bytes:
@@ -137,19 +158,19 @@ def parse_signatures(value: str) -> list[bytes]:
     return out
 
 
-def _mac(key: bytes, msg_id: str, timestamp: str, body: bytes) -> bytes:
+def _mac(key: Key, msg_id: str, timestamp: str, body: bytes) -> bytes:
     # hmac.digest: the one-shot C path, about 3x faster than hmac.new(...).digest() for a webhook
-    return hmac.digest(key, f"{msg_id}.{timestamp}.".encode() + body, "sha256")
+    return hmac.digest(key._raw, f"{msg_id}.{timestamp}.".encode() + body, "sha256")
 
 
 def signature(key: bytes, msg_id: str, timestamp: int | str, body: bytes) -> str:
     """One ``v1,<base64>`` signature entry of ``body`` sent as message ``msg_id`` at ``timestamp``."""
-    return "v1," + base64.b64encode(_mac(key, msg_id, str(timestamp), body)).decode("ascii")
+    return "v1," + base64.b64encode(_mac(Key(key), msg_id, str(timestamp), body)).decode("ascii")
 
 
 def sign(
     payload: bytes | str,
-    secret: str | bytes,
+    secret: str | bytes | Key,
     msg_id: str | None = None,
     timestamp: int | None = None,
 ) -> dict[str, str]:
@@ -163,7 +184,7 @@ def sign(
         timestamp = int(time.time())
     if not msg_id or any(c.isspace() or c == "." for c in msg_id):
         raise ParameterError(f"a webhook id must be non-empty, without spaces or dots: {msg_id!r}")
-    entry = signature(secret_key(secret), msg_id, int(timestamp), body_bytes(payload))
+    entry = "v1," + base64.b64encode(_mac(Key.of(secret), msg_id, str(int(timestamp)), body_bytes(payload))).decode()
     return {"webhook-id": msg_id, "webhook-timestamp": str(int(timestamp)), "webhook-signature": entry}
 
 
@@ -174,7 +195,7 @@ def _fail(message: str, reason: str) -> InvalidWebhookSignatureError:
 def verify(
     payload: bytes | str,
     headers: Any,
-    secret: str | bytes,
+    secret: str | bytes | Key,
     tolerance: float = 300,
     now: float | None = None,
 ) -> tuple[str, int]:
@@ -186,7 +207,8 @@ def verify(
     """
     if isinstance(tolerance, bool) or not isinstance(tolerance, (int, float)) or not tolerance >= 0:
         raise ParameterError(f"tolerance must be a number of seconds >= 0, not {tolerance!r}")
-    key = secret_key(secret)
+    key = Key.of(secret)
+    secret = key  # no local of this frame holds the secret itself: tracebacks show locals
     body = body_bytes(payload)
     found = header_values(headers)
     missing = [name for name in HEADERS if not found.get(name, "").strip()]

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
     from typing import Any, TypeAlias
 
+    from ._signing import Key
     from .spec import SpecIndex
 
     HeadersLike: TypeAlias = Mapping[str, str] | Iterable[tuple[str, str]] | Iterable[tuple[bytes, bytes]]
@@ -36,8 +37,11 @@ WEBHOOK_SECRET_ENV = "OPENAI_WEBHOOK_SECRET"
 _MODES = ("error", "warn", "off", "strict")
 
 
-def _secret(secret: str | bytes | None) -> str | bytes:
-    """The secret given, else ``OPENAI_WEBHOOK_SECRET``; refused with what to do when neither is set."""
+def _key(secret: str | bytes | None) -> Key:
+    """The sealed key of the secret given, else of ``OPENAI_WEBHOOK_SECRET``; refused with what to
+    do when neither is set.  Callers drop their own reference to the secret once they hold the key."""
+    from ._signing import Key
+
     if secret is None:
         secret = os.environ.get(WEBHOOK_SECRET_ENV) or None
     if secret is None:
@@ -45,7 +49,7 @@ def _secret(secret: str | bytes | None) -> str | bytes:
             f"no webhook secret: pass secret= or set {WEBHOOK_SECRET_ENV} to the endpoint's signing secret "
             "('whsec_...', shown when the webhook endpoint is created in the OpenAI dashboard)"
         )
-    return secret
+    return Key.of(secret)
 
 
 def verify_signature(
@@ -61,7 +65,8 @@ def verify_signature(
     saying which check failed, or ``ConfigError`` for a missing or malformed secret."""
     from ._signing import verify
 
-    verify(payload, headers, _secret(secret), tolerance)
+    key, secret = _key(secret), None  # from here on, only the sealed key: tracebacks show locals
+    verify(payload, headers, key, tolerance)
 
 
 def sign(
@@ -76,7 +81,8 @@ def sign(
     sends them: for testing a receiver.  ``webhook_id`` defaults to a new id, ``timestamp`` to now."""
     from ._signing import sign as _sign
 
-    return _sign(payload, _secret(secret), webhook_id, timestamp)
+    key, secret = _key(secret), None
+    return _sign(payload, key, webhook_id, timestamp)
 
 
 def _parse(payload: bytes | str) -> dict[str, Any]:
@@ -156,7 +162,8 @@ def unwrap(
     """
     from ._signing import verify
 
-    verify(payload, headers, _secret(secret), tolerance)
+    key, secret = _key(secret), None  # from here on, only the sealed key: tracebacks show locals
+    verify(payload, headers, key, tolerance)
     event = _parse(payload)
     if validate != "off":
         from .spec import load_index
@@ -191,7 +198,8 @@ class Webhooks:
         ``InvalidWebhookSignatureError``."""
         from ._signing import verify
 
-        verify(payload, headers, _secret(secret), tolerance)
+        key, secret = _key(secret), None  # from here on, only the sealed key: tracebacks show locals
+        verify(payload, headers, key, tolerance)
         event = _parse(payload)
         check_event(event, self._index, self._validate if validate is None else validate)
         return event
@@ -205,7 +213,10 @@ class Webhooks:
     ) -> None:
         """Only verify a webhook's signature (see the module's ``verify_signature``): returns None
         or raises ``InvalidWebhookSignatureError``."""
-        verify_signature(payload, headers, secret, tolerance)
+        from ._signing import verify
+
+        key, secret = _key(secret), None  # from here on, only the sealed key: tracebacks show locals
+        verify(payload, headers, key, tolerance)
 
     def sign(
         self,

@@ -86,10 +86,11 @@ def _listen(args: Any, out: TextIO, err: TextIO, usage: Any) -> int:
     from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
     from .._errors import InvalidWebhookSignatureError, OpenAPIClientError, WebhookValidationError
+    from .._signing import Key
     from ..spec import load_index
     from ..webhooks import check_event, unwrap
 
-    secret = _secret(args, usage)
+    key = Key.of(_secret(args, usage))  # sealed: the handler's locals never hold the secret itself
     if args.count is not None and args.count < 1:
         raise usage("--count must be 1 or more")
     index = load_index(args.spec)  # a spec that cannot load fails now, not at the first webhook
@@ -123,7 +124,7 @@ def _listen(args: Any, out: TextIO, err: TextIO, usage: Any) -> int:
                 length = 0
             payload = self.rfile.read(length) if length > 0 else b""
             try:
-                event = unwrap(payload, self.headers.items(), secret, tolerance=args.tolerance, validate="off")
+                event = unwrap(payload, self.headers.items(), key, tolerance=args.tolerance, validate="off")  # type: ignore[arg-type]
             except InvalidWebhookSignatureError as exc:
                 say(err, f"refused a webhook to {self.path}: {exc}")
                 self._answer(400, {"error": {"message": str(exc), "type": "invalid_signature", "code": exc.reason}})
