@@ -4,7 +4,7 @@ Written by hand: the names of ``__init__.py``'s ``__all__``, imported absolutely
 same file works inside the package and in a ``typings`` folder (``openapi-client-openai stubs``).
 """
 
-from openapi_client_openai import webhooks as webhooks
+import openapi_client_openai.webhooks as webhooks
 from openapi_client_openai._client import AsyncOpenAIClient as AsyncOpenAIClient
 from openapi_client_openai._client import OpenAIClient as OpenAIClient
 from openapi_client_openai._config import Timeout as Timeout
