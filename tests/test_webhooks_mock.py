@@ -261,6 +261,8 @@ def test_an_outcome_the_operation_cannot_have_is_refused(client: OpenAIClient):
         client.create_fine_tuning_job(
             model="gpt-4o-mini", training_file="f", extra_headers={"x-mock-outcome": "expired"}
         )
+    with pytest.raises(BadRequestError, match="applies to a background response"):
+        client.create_response(model="gpt-4o-mini", input="hi", extra_headers={"x-mock-outcome": "failed"})
 
 
 def test_mock_settings_are_checked():

@@ -354,6 +354,8 @@ class MockApp:
             if outcome not in allowed:
                 where = "; ".join(f"{k}: {', '.join(v)}" for k, v in OUTCOMES.items() if not k.startswith("beta_"))
                 raise _Reject(400, f"x-mock-outcome {outcome!r} does not apply to {op.id} ({where})", "x-mock-outcome")
+            if op.id.endswith("createResponse") and call.body.get("background") is not True:
+                raise _Reject(400, "x-mock-outcome applies to a background response (background: true)", "background")
             fake.context["outcome"] = self.lives.outcome = outcome  # read by _batches and _lifecycle
         self._check_parents(route, path_params)  # /threads/{thread_id}/runs: the thread must exist
         prepare = _PREPARE.get(op.id)
