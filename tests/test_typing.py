@@ -163,6 +163,8 @@ async def main() -> None:
     assert_type(ran, ToolRun)
     assert_type(await aclient.wait({"id": "resp_1", "object": "response"}), dict[str, Any])
     print((await aclient.parse("createResponse", model="gpt-4.1", input="Hi", text_format=Booking)).parsed)
+    assert_type(await aclient.upload_and_poll("vs_abc", "a.md", timeout=60), dict[str, Any])
+    assert_type((await aclient.upload_file("a.jsonl", purpose="batch"))["id"], str)
     answer = await aclient.create_chat_completion(model="gpt-4o-mini", messages=[{"role": "user", "content": "Hi"}])
     assert_type(answer, AsyncResult[CreateChatCompletionResponse])
     stream = await aclient.create_chat_completion(

@@ -182,3 +182,43 @@ def test_an_unreadable_or_old_format_state_starts_the_upload_afresh(
         if '"v": 2' not in content:  # not this version's log: every part sent again
             assert len(mock.app.parts) - parts == 8
         assert not os.path.exists(legacy) and not os.path.exists(os.path.join(folder, state))
+
+
+def test_the_async_client_uploads_in_parts_and_resumes(mock, tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same steps as the blocking client's, driven by asyncio: parts as tasks, an interrupted
+    upload resumed with only the parts still missing, a small file in one request."""
+    import asyncio
+
+    from openapi_client_openai import AsyncOpenAIClient
+
+    path = tmp_path / "async.bin"
+    data = os.urandom(9_000)
+    path.write_bytes(data)
+    small = tmp_path / "small.txt"
+    small.write_bytes(b"hello")
+
+    async def main() -> None:
+        async with AsyncOpenAIClient(spec=SPEC_31, api_key=FAKE_KEY, base_url=mock.base_url, max_retries=0) as client:
+            real = client.add_upload_part
+            sent = []
+
+            async def flaky(*args, **kwargs):
+                if len(sent) >= 4:
+                    raise APIConnectionError("cut")
+                sent.append(1)
+                return await real(*args, **kwargs)
+
+            monkeypatch.setattr(client, "add_upload_part", flaky)
+            monkeypatch.setattr("openapi_client_openai._upload._WORKERS", 1)
+            with pytest.raises(APIConnectionError):
+                await client.upload_file(path, purpose="batch", part_size=1000, multipart_threshold=1000)
+            monkeypatch.setattr(client, "add_upload_part", real)
+            monkeypatch.setattr("openapi_client_openai._upload._WORKERS", 4)
+            before = len(mock.app.parts)
+            done = await client.upload_file(path, purpose="batch", part_size=1000, multipart_threshold=1000)
+            assert len(mock.app.parts) - before == 5  # only the parts still missing
+            assert (await (await client.downloadFile(file_id=done["id"])).aread()) == data
+            one = await client.upload_file(small, purpose="batch")
+            assert one["object"] == "file" and one["bytes"] == 5
+
+    asyncio.run(main())

@@ -312,3 +312,25 @@ def test_upload_and_poll_one_file_and_a_batch(tmp_path, mock) -> None:
             client.upload_and_poll(store["id"], [paths[0], tmp_path / "missing.txt"])
         with pytest.raises(ParameterError, match="a path, or a non-empty list of paths"):
             client.upload_and_poll(store["id"], [])
+
+
+def test_upload_and_poll_on_the_async_client(tmp_path, mock) -> None:
+    spec, url = mock
+    paths = []
+    for i in range(3):
+        path = tmp_path / f"adoc{i}.txt"
+        path.write_bytes(b"async text %d" % i)
+        paths.append(path)
+
+    async def main() -> None:
+        async with AsyncOpenAIClient(spec=spec, api_key=FAKE_KEY, base_url=url) as client:
+            store = (await client.create_vector_store(name="docs")).json()
+            one = await client.upload_and_poll(store["id"], paths[0], poll_interval=0.01)
+            assert one["object"] == "vector_store.file" and one["status"] == "completed"
+            batch = await client.upload_and_poll(store["id"], paths[1:], progress=False, max_concurrency=2)
+            assert batch["object"] == "vector_store.files_batch" and batch["status"] == "completed"
+            assert batch["file_counts"]["completed"] == 2
+            with pytest.raises(ParameterError, match="no such file"):
+                await client.upload_and_poll(store["id"], [paths[0], tmp_path / "missing.txt"])
+
+    asyncio.run(main())

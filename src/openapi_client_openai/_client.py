@@ -734,9 +734,9 @@ class OpenAIClient(_BaseClient):
         vector store file.  A list of paths: uploaded in parallel (``max_concurrency`` at a time,
         with a progress bar on a terminal), added as one file batch, waited for; returns the batch.
         """
-        from ._upload import upload_and_poll
+        from ._upload import drive, upload_and_poll_flow
 
-        return upload_and_poll(
+        flow = upload_and_poll_flow(
             self,
             vector_store_id,
             files,
@@ -748,6 +748,7 @@ class OpenAIClient(_BaseClient):
             timeout,
             poll_interval,
         )
+        return drive(self, flow)
 
     def pages(self, operation: str, body: Any = None, **kwargs: Any) -> Iterator[Result]:
         """Yield each page (a ``Result``) of a list operation, following its cursor to the end."""
@@ -775,9 +776,9 @@ class OpenAIClient(_BaseClient):
         parts of ``part_size`` sent in parallel, checked by md5 at the end, and an interrupted
         upload resumes where it stopped when called again.  A progress bar shows on a terminal.
         """
-        from ._upload import upload_file
+        from ._upload import drive, upload_flow
 
-        return upload_file(self, path, purpose, part_size, multipart_threshold, progress)
+        return drive(self, upload_flow(self, path, purpose, part_size, multipart_threshold, progress))
 
     def paginate(self, operation: str, body: Any = None, **kwargs: Any) -> Iterator[Any]:
         """Yield the items (dicts, as the API returns them) of a list operation across all pages.
@@ -864,6 +865,50 @@ class AsyncOpenAIClient(_BaseClient):
 
         flow = wait_flow(self, target, timeout, poll_interval, max_interval, until, operation, params)
         return await drive_async(self, flow, cancel)
+
+    async def upload_file(
+        self,
+        path: str | os.PathLike[str],
+        purpose: str,
+        part_size: int = 64 * 1024 * 1024,
+        multipart_threshold: int = 64 * 1024 * 1024,
+        progress: bool | None = None,
+    ) -> dict:
+        """``OpenAIClient.upload_file`` on the event loop: the parts are sent as tasks, and the
+        file is read in worker threads; an interrupted upload resumes the same way."""
+        from ._upload import adrive, upload_flow
+
+        return await adrive(self, upload_flow(self, path, purpose, part_size, multipart_threshold, progress))
+
+    async def upload_and_poll(
+        self,
+        vector_store_id: str,
+        files: str | os.PathLike[str] | Sequence[str | os.PathLike[str]],
+        *,
+        purpose: str = "assistants",
+        attributes: Mapping[str, Any] | None = None,
+        chunking_strategy: Mapping[str, Any] | None = None,
+        max_concurrency: int = 4,
+        progress: bool | None = None,
+        timeout: float | None = None,
+        poll_interval: float = 1.0,
+    ) -> dict[str, Any]:
+        """``OpenAIClient.upload_and_poll`` on the event loop: uploads as tasks, then ``wait``."""
+        from ._upload import adrive, upload_and_poll_flow
+
+        flow = upload_and_poll_flow(
+            self,
+            vector_store_id,
+            files,
+            purpose,
+            attributes,
+            chunking_strategy,
+            max_concurrency,
+            progress,
+            timeout,
+            poll_interval,
+        )
+        return await adrive(self, flow)
 
     async def pages(self, operation: str, body: Any = None, **kwargs: Any) -> AsyncIterator[AsyncResult]:
         """Yield each page (an ``AsyncResult``) of a list operation, following its cursor."""

@@ -7,6 +7,10 @@ at most ``MAX_PARTS`` parts are made).  What has been sent is appended, one line
 small log in the user cache (keyed by the file's path, size and mtime), so recording a part
 costs the same whatever the number of parts, and an interrupted upload sent again resumes
 with the parts still missing.
+
+The steps are written once, as generators that yield what to do (``Call`` an operation,
+``Read`` a part, ``Parallel`` flows, ``Wait`` for an object) and are driven by a blocking
+driver (threads) or an asyncio one (tasks; reads in worker threads), as ``_client._flow`` is.
 """
 
 from __future__ import annotations
@@ -15,9 +19,19 @@ import hashlib
 import json
 import mimetypes
 import os
+from collections.abc import Callable, Generator
 from typing import Any
 
-__all__ = ["DEFAULT_PART_SIZE", "MAX_PARTS", "MAX_PART_SIZE", "MAX_UPLOAD_SIZE", "upload_file"]
+__all__ = [
+    "DEFAULT_PART_SIZE",
+    "MAX_PARTS",
+    "MAX_PART_SIZE",
+    "MAX_UPLOAD_SIZE",
+    "adrive",
+    "drive",
+    "upload_and_poll_flow",
+    "upload_flow",
+]
 
 # From the spec's createUpload and addUploadPart: "Each Part can be at most 64 MB, and you can
 # add Parts until you hit the Upload maximum of 8 GB".  Taken in binary units, as OpenAI's own
@@ -138,15 +152,138 @@ def _check_sizes(size: int, part_size: int, name: str) -> int:
     return count
 
 
-def upload_file(
+class Call:
+    """A step: call the client's operation method ``name`` with ``kwargs``; the flow gets the result."""
+
+    __slots__ = ("kwargs", "name")
+
+    def __init__(self, name: str, **kwargs: Any) -> None:
+        self.name = name
+        self.kwargs = kwargs
+
+
+class Read:
+    """A step: read ``size`` bytes of ``path`` from ``offset`` (off the event loop when async)."""
+
+    __slots__ = ("offset", "path", "size")
+
+    def __init__(self, path: Any, offset: int, size: int) -> None:
+        self.path, self.offset, self.size = path, offset, size
+
+    def __call__(self) -> bytes:
+        with open(self.path, "rb") as f:
+            f.seek(self.offset)
+            return f.read(self.size)
+
+
+class Parallel:
+    """A step: run ``flows`` at most ``workers`` at a time; ``done`` is told of each finished one
+    (its index and value) as it finishes, in the driver's own thread; the flow gets the values."""
+
+    __slots__ = ("done", "flows", "workers")
+
+    def __init__(self, flows: list[Flow], workers: int, done: Callable[[int, Any], None]) -> None:
+        self.flows, self.workers, self.done = flows, workers, done
+
+
+class Wait:
+    """A step: ``client.wait(target, **kwargs)``; the flow gets the final object."""
+
+    __slots__ = ("kwargs", "target")
+
+    def __init__(self, target: Any, **kwargs: Any) -> None:
+        self.target, self.kwargs = target, kwargs
+
+
+Flow = Generator[Any, Any, Any]
+
+
+def drive(client: Any, flow: Flow) -> Any:
+    """Run a flow with a blocking client: calls in this thread, ``Parallel`` flows in threads."""
+    value: Any = None
+    error: BaseException | None = None
+    while True:
+        try:
+            step = flow.throw(error) if error is not None else flow.send(value)
+        except StopIteration as stop:
+            return stop.value
+        value, error = None, None
+        try:
+            value = _step(client, step)
+        except Exception as exc:  # handed to the flow, which decides (it may resume or start afresh)
+            error = exc
+
+
+def _step(client: Any, step: Any) -> Any:
+    if isinstance(step, Call):
+        return getattr(client, step.name)(**step.kwargs)
+    if isinstance(step, Read):
+        return step()
+    if isinstance(step, Wait):
+        return client.wait(step.target, **step.kwargs)
+    from concurrent.futures import ThreadPoolExecutor
+
+    values = []
+    with ThreadPoolExecutor(max_workers=max(1, min(step.workers, len(step.flows)))) as pool:
+        for index, value in enumerate(pool.map(lambda flow: drive(client, flow), step.flows)):
+            step.done(index, value)
+            values.append(value)
+    return values
+
+
+async def adrive(client: Any, flow: Flow) -> Any:
+    """Run a flow with an asyncio client: calls awaited, reads in worker threads, ``Parallel``
+    flows as tasks (the others cancelled when one fails)."""
+    value: Any = None
+    error: BaseException | None = None
+    while True:
+        try:
+            step = flow.throw(error) if error is not None else flow.send(value)
+        except StopIteration as stop:
+            return stop.value
+        value, error = None, None
+        try:
+            value = await _astep(client, step)
+        except Exception as exc:
+            error = exc
+
+
+async def _astep(client: Any, step: Any) -> Any:
+    import asyncio
+
+    if isinstance(step, Call):
+        return await getattr(client, step.name)(**step.kwargs)
+    if isinstance(step, Read):
+        return await asyncio.to_thread(step)
+    if isinstance(step, Wait):
+        return await client.wait(step.target, **step.kwargs)
+    gate = asyncio.Semaphore(max(1, step.workers))
+    values: list[Any] = [None] * len(step.flows)
+
+    async def one(index: int, flow: Flow) -> None:
+        async with gate:
+            values[index] = await adrive(client, flow)
+        step.done(index, values[index])
+
+    tasks = [asyncio.ensure_future(one(i, flow)) for i, flow in enumerate(step.flows)]
+    try:
+        await asyncio.gather(*tasks)
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+    return values
+
+
+def upload_flow(
     client: Any,
     path: str | os.PathLike[str],
     purpose: str,
-    part_size: int = DEFAULT_PART_SIZE,
-    multipart_threshold: int = DEFAULT_PART_SIZE,
-    progress: bool | None = None,
-) -> dict:
-    """Upload a file with a blocking client and return the File object (a dict).
+    part_size: int,
+    multipart_threshold: int,
+    progress: bool | None,
+) -> Flow:
+    """The steps of ``upload_file``, whose value is the File object (a dict).
 
     Up to ``multipart_threshold`` bytes it is one request; above, the Uploads API takes it in
     parts of ``part_size`` bytes (at most 64 MB, at most ``MAX_PARTS`` parts, an upload at most
@@ -155,9 +292,9 @@ def upload_file(
     knows (expired after an hour, or another account's) is started afresh, once.
     """
     try:
-        return _upload(client, path, purpose, part_size, multipart_threshold, progress)
+        return (yield from _upload(client, path, purpose, part_size, multipart_threshold, progress))
     except _Stale:
-        return _upload(client, path, purpose, part_size, multipart_threshold, progress)
+        return (yield from _upload(client, path, purpose, part_size, multipart_threshold, progress))
 
 
 class _Stale(Exception):
@@ -171,7 +308,7 @@ def _upload(
     part_size: int,
     multipart_threshold: int,
     progress: bool | None,
-) -> dict:
+) -> Flow:
     import pathlib
 
     from ._errors import ParameterError
@@ -189,50 +326,51 @@ def _upload(
     except OSError as exc:
         raise ParameterError(f"cannot upload {file}: {exc.strerror}") from None
     if stat.st_size <= multipart_threshold:
-        return client.create_file(body={"file": file, "purpose": purpose}).json()
+        return (yield Call("create_file", body={"file": file, "purpose": purpose})).json()
     count = _check_sizes(stat.st_size, part_size, str(file))
     where = f"{client.base_url}|{client.organization}|{client.project}|{purpose}"
     log = _Log(_state_path(str(file), stat.st_size, stat.st_mtime_ns, where))
     log.load(part_size, count)
     try:
         if log.upload_id is None:
-            upload = client.create_upload(
+            upload = yield Call(
+                "create_upload",
                 body={
                     "filename": file.name,
                     "purpose": purpose,
                     "bytes": stat.st_size,
                     "mime_type": mimetypes.guess_type(file.name)[0] or "application/octet-stream",
-                }
-            ).json()
-            log.start(upload["id"], part_size)
-        return _send_parts(client, file, stat.st_size, count, log, progress)
+                },
+            )
+            log.start(upload.json()["id"], part_size)
+        return (yield from _send_parts(file, stat.st_size, count, log, progress))
     finally:
         log.close()
 
 
-def _send_parts(client: Any, file: Any, size: int, count: int, log: _Log, progress: bool | None) -> dict:
-    from concurrent.futures import ThreadPoolExecutor
+def _send_part(file: Any, index: int, part_size: int, upload_id: str) -> Flow:
+    data = yield Read(file, index * part_size, part_size)
+    part = yield Call("add_upload_part", upload_id=upload_id, body={"data": (f"{file.name}.part{index}", data)})
+    return part.json()["id"], len(data)
 
+
+def _send_parts(file: Any, size: int, count: int, log: _Log, progress: bool | None) -> Flow:
     from ._errors import APIStatusError
     from ._progress import Bar
 
     part_size = log.part_size
     bar = Bar(f"uploading {file.name}", size, progress)
     bar.update(advance=sum(min(part_size, size - i * part_size) for i in log.parts))
-
-    def send(index: int) -> tuple[int, str, int]:
-        with open(file, "rb") as f:
-            f.seek(index * part_size)
-            data = f.read(part_size)
-        part = client.add_upload_part(upload_id=log.upload_id, body={"data": (f"{file.name}.part{index}", data)})
-        return index, part.json()["id"], len(data)
-
     missing = [i for i in range(count) if i not in log.parts]
+
+    def done(n: int, sent: tuple[str, int]) -> None:
+        log.add(missing[n], sent[0])  # a later run resumes from here
+        bar.update(advance=sent[1])
+
+    assert log.upload_id is not None
+    flows = [_send_part(file, i, part_size, log.upload_id) for i in missing]
     try:
-        with ThreadPoolExecutor(max_workers=_WORKERS) as pool:
-            for index, part_id, sent in pool.map(send, missing):
-                log.add(index, part_id)  # a later run resumes from here
-                bar.update(advance=sent)
+        yield Parallel(flows, _WORKERS, done)
     except APIStatusError as exc:
         if exc.status_code in (400, 404) and log.resumed:  # the recorded upload expired: start again
             log.remove()
@@ -245,10 +383,11 @@ def _send_parts(client: Any, file: Any, size: int, count: int, log: _Log, progre
         for block in iter(lambda: f.read(1 << 20), b""):
             digest.update(block)
     try:
-        done = client.complete_upload(
+        done_upload = yield Call(
+            "complete_upload",
             upload_id=log.upload_id,
             body={"part_ids": [log.parts[i] for i in range(count)], "md5": digest.hexdigest()},
-        ).json()
+        )
     except APIStatusError as exc:
         if exc.status_code in (400, 404):  # expired or unknown upload: start afresh
             log.remove()
@@ -256,10 +395,11 @@ def _send_parts(client: Any, file: Any, size: int, count: int, log: _Log, progre
                 raise _Stale from None
         raise
     log.remove()
-    return done.get("file") or done
+    answer = done_upload.json()
+    return answer.get("file") or answer
 
 
-def upload_and_poll(
+def upload_and_poll_flow(
     client: Any,
     vector_store_id: str,
     files: Any,
@@ -270,9 +410,10 @@ def upload_and_poll(
     progress: bool | None,
     timeout: float | None,
     poll_interval: float,
-) -> dict:
-    """Upload files (``upload_file``, in parallel), add them to a vector store (one file, or a file
-    batch for a list) and wait until the vector store has processed them; return that object."""
+) -> Flow:
+    """The steps of ``upload_and_poll``: upload files (``upload_flow``, in parallel), add them to a
+    vector store (one file, or a file batch for a list) and wait until the vector store has
+    processed them; the flow's value is that object."""
     from ._errors import ParameterError
 
     single = isinstance(files, (str, os.PathLike))
@@ -284,26 +425,22 @@ def upload_and_poll(
     missing = [str(p) for p in paths if not os.path.isfile(p)]
     if missing:
         raise ParameterError(f"cannot upload {missing[0]}: no such file")  # before anything is sent
-    from concurrent.futures import ThreadPoolExecutor
-
     from ._progress import Bar
 
     bar = Bar(f"uploading {len(paths)} files", len(paths), progress if len(paths) > 1 else False)
-
-    def one(path: Any) -> str:
-        uploaded = upload_file(client, path, purpose, progress=progress if single else False)
-        bar.update(advance=1)
-        return uploaded["id"]
-
+    one_progress = progress if single else False
+    flows = [upload_flow(client, p, purpose, DEFAULT_PART_SIZE, DEFAULT_PART_SIZE, one_progress) for p in paths]
     try:
-        with ThreadPoolExecutor(max_workers=min(max_concurrency, len(paths))) as pool:
-            file_ids = list(pool.map(one, paths))
+        uploaded = yield Parallel(flows, max_concurrency, lambda n, file: bar.update(advance=1))
     finally:
         bar.close()
+    file_ids = [file["id"] for file in uploaded]
     fields = {"attributes": attributes, "chunking_strategy": chunking_strategy}
     fields = {k: v for k, v in fields.items() if v is not None}
     if single:
-        made = client.create_vector_store_file(vector_store_id=vector_store_id, file_id=file_ids[0], **fields)
+        made = yield Call("create_vector_store_file", vector_store_id=vector_store_id, file_id=file_ids[0], **fields)
     else:
-        made = client.create_vector_store_file_batch(vector_store_id=vector_store_id, file_ids=file_ids, **fields)
-    return client.wait(made, timeout=timeout, poll_interval=poll_interval)
+        made = yield Call(
+            "create_vector_store_file_batch", vector_store_id=vector_store_id, file_ids=file_ids, **fields
+        )
+    return (yield Wait(made, timeout=timeout, poll_interval=poll_interval))

@@ -274,6 +274,31 @@ class AsyncOpenAIClient(_BaseClient):
     async def parse(self, operation: str, body: _Any = None, **kwargs: _Any) -> _Any:
         """``OpenAIClient.parse`` on the event loop."""
         ...
+    async def upload_file(
+        self,
+        path: str | _os.PathLike[str],
+        purpose: str,
+        part_size: int = 67108864,
+        multipart_threshold: int = 67108864,
+        progress: bool | None = None,
+    ) -> {upload}:
+        """``OpenAIClient.upload_file`` on the event loop (the parts sent as tasks)."""
+        ...
+    async def upload_and_poll(
+        self,
+        vector_store_id: str,
+        files: str | _os.PathLike[str] | _Sequence[str | _os.PathLike[str]],
+        *,
+        purpose: str = "assistants",
+        attributes: _Mapping[str, _Any] | None = None,
+        chunking_strategy: _Mapping[str, _Any] | None = None,
+        max_concurrency: int = 4,
+        progress: bool | None = None,
+        timeout: float | None = None,
+        poll_interval: float = 1.0,
+    ) -> dict[str, _Any]:
+        """``OpenAIClient.upload_and_poll`` on the event loop."""
+        ...
     async def run_tools(
         self,
         operation: str,

@@ -16,7 +16,10 @@ fixture spec (warm: the parsed spec cached; first: the index cached, the YAML pa
 cold: nothing cached) and their size.  Budgets (issue 12): checkers <= 0.6x the SDK's time,
 generation <= 1 s, stubs <= 3 MB.
 
-    python benchmarks/typing.py [RUNS]
+    python benchmarks/type_checking.py [RUNS]
+
+(Not named ``typing.py``: a script's folder comes first on ``sys.path``, and a ``typing.py``
+there shadows the standard module for every benchmark that starts a Python process.)
 """
 
 from __future__ import annotations
