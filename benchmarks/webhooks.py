@@ -14,14 +14,9 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 import sys
 
-# benchmarks/typing.py would shadow the standard library's `typing` for the libraries imported
-# below (sys.path[0] is this folder): take the folder off the path once _common is imported.
-from _common import HERE, SPEC_31, per_call_us, row
-
-sys.path[:] = [p for p in sys.path if os.path.realpath(p or ".") != str(HERE)]
+from _common import SPEC_31, per_call_us, row
 
 SECRET = "whsec_" + base64.b64encode(b"benchmark webhook key: 32 bytes!").decode()
 
