@@ -536,6 +536,20 @@ FLAG_TESTS = {
     "stubs --spec": "test_stubs_options",
     "stubs --output": "test_stubs_options",
     "stubs --into-env": "test_stubs_options",
+    "mock --webhook-url": "test_mock_webhook_options",
+    "mock --webhook-secret": "test_mock_webhook_options",
+    "mock --webhook-attempts": "test_mock_webhook_options",
+    "webhooks listen --spec": "test_webhooks_listen_options",
+    "webhooks listen --host": "test_webhooks_listen_options",
+    "webhooks listen --port": "test_webhooks_listen_options",
+    "webhooks listen --secret": "test_webhooks_listen_options",
+    "webhooks listen --json": "test_webhooks_listen_options",
+    "webhooks listen --tolerance": "test_webhooks_listen_options",
+    "webhooks listen --count": "test_webhooks_listen_options",
+    "webhooks sign --secret": "test_webhooks_sign_options",
+    "webhooks sign --id": "test_webhooks_sign_options",
+    "webhooks sign --timestamp": "test_webhooks_sign_options",
+    "webhooks sign --json": "test_webhooks_sign_options",
 }
 
 
@@ -771,3 +785,103 @@ def test_mock_options(tmp_path) -> None:
             proc.wait(timeout=10)
             proc.stdout.close()
             proc.stderr.close()
+
+
+WEBHOOK_SECRET = "whsec_" + "Y2xpIHdlYmhvb2sgc2VjcmV0LCAzMiBieXRlcyEhIQ=="
+
+
+def test_mock_webhook_options(server) -> None:
+    """--webhook-url and --webhook-secret: signed deliveries there; --webhook-attempts: how many tries."""
+    import time
+
+    import httpx
+    import standardwebhooks
+
+    server.default = lambda req: Reply(status=500)
+    command = [sys.executable, "-m", "openapi_client_openai", "mock", "--spec", str(SPEC_31), "--port", "0"]
+    command += ["--webhook-url", f"http://127.0.0.1:{server.port}/cli", "--webhook-secret", WEBHOOK_SECRET]
+    proc = subprocess.Popen(
+        [*command, "--webhook-attempts", "2"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        line = proc.stdout.readline()
+        root = line.split(" at ", 1)[1].split()[0][: -len("/v1")]
+        answer = httpx.post(root + "/_mock/webhooks", json={"type": "realtime.call.incoming"})
+        assert answer.status_code == 200, answer.text
+        deadline = time.monotonic() + 10
+        while httpx.get(root + "/_mock/webhooks").json()["pending"] and time.monotonic() < deadline:
+            time.sleep(0.05)
+        (record,) = httpx.get(root + "/_mock/webhooks").json()["data"]
+        assert [a["status"] for a in record["attempts"]] == [500, 500] and record["delivered"] is False
+        assert [r.path for r in server.requests] == ["/cli", "/cli"]
+        for delivery in server.requests:
+            event = standardwebhooks.Webhook(WEBHOOK_SECRET).verify(delivery.body, delivery.headers)
+            assert event["type"] == "realtime.call.incoming"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+        proc.stdout.close()
+        assert WEBHOOK_SECRET[6:] not in proc.stderr.read()
+        proc.stderr.close()
+
+
+def test_webhooks_listen_options(monkeypatch: pytest.MonkeyPatch) -> None:
+    """--host/--port: where; --secret: verifies with it; --tolerance: the window; --json: a JSON line
+    per event; --count: stops after that many; --spec: the schemas events are checked with."""
+    import threading
+    import time
+
+    import httpx
+
+    from openapi_client_openai import webhooks
+
+    monkeypatch.delenv("OPENAI_WEBHOOK_SECRET", raising=False)
+    body = '{"id": "evt_1", "object": "event", "type": "batch.completed", "created_at": 1, "data": {"id": "b"}}'
+
+    def listen(*argv: str) -> tuple[str, threading.Thread, io.StringIO, io.StringIO]:
+        out, err = io.StringIO(), io.StringIO()
+        args = ["webhooks", "listen", "--host", "127.0.0.1", "--port", "0", "--secret", WEBHOOK_SECRET, *argv]
+        thread = threading.Thread(target=main, args=(args,), kwargs={"stdout": out, "stderr": err}, daemon=True)
+        thread.start()
+        deadline = time.monotonic() + 10
+        while "listening on" not in err.getvalue():
+            assert time.monotonic() < deadline and thread.is_alive(), err.getvalue()
+            time.sleep(0.005)
+        return err.getvalue().split("listening on ")[1].split()[0], thread, out, err
+
+    url, thread, out, err = listen("--json", "--count", "1", "--tolerance", "5", "--spec", str(SPEC_31))
+    assert url.startswith("http://127.0.0.1:")
+    late = webhooks.sign(body, WEBHOOK_SECRET, timestamp=int(time.time()) - 10)
+    assert httpx.post(url, content=body, headers=late).json()["error"]["code"] == "too_old"  # --tolerance 5
+    assert httpx.post(url, content=body, headers=webhooks.sign(body, WEBHOOK_SECRET)).status_code == 200
+    thread.join(10)
+    assert not thread.is_alive()  # --count 1
+    assert [json.loads(line) for line in out.getvalue().splitlines()] == [json.loads(body)]  # --json
+    assert "note:" not in err.getvalue()
+    url, thread, out, err = listen("--count", "1", "--spec", str(SPEC_30))
+    assert httpx.post(url, content=body, headers=webhooks.sign(body, WEBHOOK_SECRET)).status_code == 200
+    thread.join(10)
+    assert out.getvalue() == 'batch.completed evt_1 {"id": "b"}\n'
+    assert "has no schema for webhook events" in err.getvalue()  # --spec: the 3.0 fixture has none
+
+
+def test_webhooks_sign_options(tmp_path: pathlib.Path) -> None:
+    """--secret signs with it, --id and --timestamp set those headers, --json prints an object."""
+    import standardwebhooks
+
+    payload = tmp_path / "event.json"
+    payload.write_bytes(b'{"id": "evt_1", "object": "event", "type": "batch.expired", "created_at": 1, "data": {}}')
+    import time
+
+    now = str(int(time.time()))
+    argv = ["webhooks", "sign", str(payload), "--secret", WEBHOOK_SECRET, "--id", "msg_cli", "--timestamp", now]
+    code, out, err = cli(*argv)
+    assert code == 0, err
+    headers = dict(line.split(": ", 1) for line in out.splitlines())
+    assert headers["webhook-id"] == "msg_cli" and headers["webhook-timestamp"] == now
+    assert standardwebhooks.Webhook(WEBHOOK_SECRET).verify(payload.read_bytes(), headers)["type"] == "batch.expired"
+    code, out, err = cli(*argv, "--json")
+    assert code == 0 and json.loads(out) == headers
+    code, out, err = cli("webhooks", "sign", "-", "--secret", WEBHOOK_SECRET, stdin=payload.read_text())
+    assert code == 0 and "webhook-signature: v1," in out
+    assert WEBHOOK_SECRET[6:] not in out + err

@@ -27,6 +27,8 @@ SOURCE = ROOT / "src" / PACKAGE
 # `_parse` sits below `_stream` (a stream's final() parses a structured answer, partial() reads
 # JSON as it arrives); `_tools` and `_wait` below `_client`, whose thin methods run them; so is
 # `realtime/` (the client's `realtime` property hands the client to it).
+# `_signing` (Standard Webhooks signatures) needs only the errors; `webhooks` sits below
+# `_client`, whose `webhooks` property hands it the client's spec.
 LAYERS: list[str | tuple[str, ...]] = [
     "_version",
     "_errors",
@@ -34,6 +36,7 @@ LAYERS: list[str | tuple[str, ...]] = [
     "_qs",
     "_sse",
     "_chunked",
+    "_signing",
     "_multipart",
     "_validation",
     "spec/*",
@@ -49,6 +52,7 @@ LAYERS: list[str | tuple[str, ...]] = [
     "_tools",
     "_wait",
     "realtime/*",
+    "webhooks",
     "_client",
     "_bulk",
     "bulk",

@@ -22,6 +22,7 @@ from ._errors import (
     ContentError,
     ContentFilterFinishReasonError,
     InternalServerError,
+    InvalidWebhookSignatureError,
     LengthFinishReasonError,
     MissingAPIKeyError,
     NotFoundError,
@@ -42,6 +43,7 @@ from ._errors import (
     UnprocessableEntityError,
     WaitCancelledError,
     WaitTimeoutError,
+    WebhookValidationError,
 )
 from ._version import __version__
 
@@ -49,6 +51,7 @@ TYPE_CHECKING = False  # avoids importing typing at run time (~5 ms)
 if TYPE_CHECKING:
     from typing import Any
 
+    from . import webhooks
     from ._client import AsyncOpenAIClient, OpenAIClient
     from ._config import Timeout
     from ._parse import strict_schema
@@ -75,6 +78,7 @@ __all__ = [
     "EventData",
     "FunctionTool",
     "InternalServerError",
+    "InvalidWebhookSignatureError",
     "LengthFinishReasonError",
     "MissingAPIKeyError",
     "NotFoundError",
@@ -103,9 +107,11 @@ __all__ = [
     "UnprocessableEntityError",
     "WaitCancelledError",
     "WaitTimeoutError",
+    "WebhookValidationError",
     "__version__",
     "function_tool",
     "strict_schema",
+    "webhooks",
 ]
 
 _LAZY = {
@@ -127,13 +133,19 @@ _LAZY = {
 }
 
 
+_SUBMODULES = frozenset({"webhooks"})  # public modules, reached as attributes too
+
+
 def __getattr__(name: str) -> Any:
     module = _LAZY.get(name)
-    if module is None:
+    if module is None and name not in _SUBMODULES:
         raise AttributeError(f"module 'openapi_client_openai' has no attribute {name!r}")
     import importlib
 
-    value = getattr(importlib.import_module(module, __name__), name)
+    if module is None:
+        value = importlib.import_module("." + name, __name__)
+    else:
+        value = getattr(importlib.import_module(module, __name__), name)
     globals()[name] = value
     return value
 

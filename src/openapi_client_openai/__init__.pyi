@@ -4,6 +4,7 @@ Written by hand: the names of ``__init__.py``'s ``__all__``, imported absolutely
 same file works inside the package and in a ``typings`` folder (``openapi-client-openai stubs``).
 """
 
+import openapi_client_openai.webhooks as webhooks
 from openapi_client_openai._client import AsyncOpenAIClient as AsyncOpenAIClient
 from openapi_client_openai._client import OpenAIClient as OpenAIClient
 from openapi_client_openai._config import Timeout as Timeout
@@ -18,6 +19,7 @@ from openapi_client_openai._errors import ConflictError as ConflictError
 from openapi_client_openai._errors import ContentError as ContentError
 from openapi_client_openai._errors import ContentFilterFinishReasonError as ContentFilterFinishReasonError
 from openapi_client_openai._errors import InternalServerError as InternalServerError
+from openapi_client_openai._errors import InvalidWebhookSignatureError as InvalidWebhookSignatureError
 from openapi_client_openai._errors import LengthFinishReasonError as LengthFinishReasonError
 from openapi_client_openai._errors import MissingAPIKeyError as MissingAPIKeyError
 from openapi_client_openai._errors import NotFoundError as NotFoundError
@@ -38,6 +40,7 @@ from openapi_client_openai._errors import UnknownOperationError as UnknownOperat
 from openapi_client_openai._errors import UnprocessableEntityError as UnprocessableEntityError
 from openapi_client_openai._errors import WaitCancelledError as WaitCancelledError
 from openapi_client_openai._errors import WaitTimeoutError as WaitTimeoutError
+from openapi_client_openai._errors import WebhookValidationError as WebhookValidationError
 from openapi_client_openai._parse import strict_schema as strict_schema
 from openapi_client_openai._response import AsyncResult as AsyncResult
 from openapi_client_openai._response import RateLimits as RateLimits
@@ -69,6 +72,7 @@ __all__ = [
     "EventData",
     "FunctionTool",
     "InternalServerError",
+    "InvalidWebhookSignatureError",
     "LengthFinishReasonError",
     "MissingAPIKeyError",
     "NotFoundError",
@@ -97,7 +101,9 @@ __all__ = [
     "UnprocessableEntityError",
     "WaitCancelledError",
     "WaitTimeoutError",
+    "WebhookValidationError",
     "__version__",
     "function_tool",
     "strict_schema",
+    "webhooks",
 ]

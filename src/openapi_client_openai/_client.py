@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from ._tools import FunctionTool, ToolRun
     from ._validation import Problem
     from .spec import Operation
+    from .webhooks import Webhooks
 
 # Request building, results and the transport are imported by the first call, not by
 # `import` or construction: start-up is a budget (see benchmarks/startup.py).
@@ -472,6 +473,14 @@ class _BaseClient:
     def spec(self) -> SpecIndex:
         """The loaded spec's index: source, title, version and operations."""
         return self._index
+
+    @property
+    def webhooks(self) -> Webhooks:
+        """Verify and unwrap OpenAI's webhooks against this client's spec and ``validate`` setting:
+        ``client.webhooks.unwrap(body, headers)`` (see ``openapi_client_openai.webhooks``)."""
+        from .webhooks import Webhooks
+
+        return Webhooks(self._index, self.validate_mode)
 
     # -- the I/O-free core --------------------------------------------------------------
 

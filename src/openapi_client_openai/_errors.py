@@ -4,6 +4,8 @@
     ├── ConfigError                     (also ValueError) a client setting that cannot work
     ├── StateError                      (also RuntimeError) e.g. a stream read a second time
     ├── ContentError                    (also ValueError) e.g. json() of an answer that is not JSON
+    │   └── WebhookValidationError      a verified webhook that is not JSON or does not fit the spec
+    ├── InvalidWebhookSignatureError    (also ValueError) a webhook whose signature does not verify
     ├── SpecError                       a spec that cannot be found, read or understood
     ├── UnknownOperationError           (also AttributeError) no such operation in the spec
     ├── ParameterError                  (also TypeError) a call's arguments do not fit the operation
@@ -54,6 +56,7 @@ __all__ = [
     "ContentError",
     "ContentFilterFinishReasonError",
     "InternalServerError",
+    "InvalidWebhookSignatureError",
     "LengthFinishReasonError",
     "MissingAPIKeyError",
     "NotFoundError",
@@ -74,6 +77,7 @@ __all__ = [
     "UnprocessableEntityError",
     "WaitCancelledError",
     "WaitTimeoutError",
+    "WebhookValidationError",
     "error_details",
     "status_error_class",
 ]
@@ -93,6 +97,30 @@ class StateError(OpenAPIClientError, RuntimeError):
 
 class ContentError(OpenAPIClientError, ValueError):
     """An answer's body is not in the form asked for (``json()`` of a body that is not JSON)."""
+
+
+class InvalidWebhookSignatureError(OpenAPIClientError, ValueError):
+    """A webhook did not verify: do not trust it.  ``reason`` names the check that failed:
+    ``missing_header``, ``bad_timestamp``, ``too_old``, ``too_new``, ``no_signature`` or
+    ``mismatch``.  (A ``ValueError`` like the official SDK's, so code catching it ports.)"""
+
+    def __init__(self, message: str, *, reason: str = "mismatch") -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+class WebhookValidationError(ContentError):
+    """A webhook verified, but its body is not a JSON event, or not one the spec describes
+    (``event_type`` names it, ``problems`` lists where it differs; ``validate="off"`` takes it
+    unchecked).  ``event`` is the parsed body, when it is JSON."""
+
+    def __init__(
+        self, message: str, *, event_type: str | None = None, problems: list[Any] | None = None, event: Any = None
+    ) -> None:
+        super().__init__(message)
+        self.event_type = event_type
+        self.problems = problems or []
+        self.event = event
 
 
 class UnknownFieldWarning(UserWarning):

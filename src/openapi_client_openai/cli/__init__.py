@@ -1,4 +1,4 @@
-"""The command line: ``openapi-client-openai call|list|docs|bulk|mock|realtime|spec|stubs``, thin over the library.
+"""The command line: ``openapi-client-openai call|list|docs|bulk|mock|realtime|spec|stubs|webhooks``.
 
 ``main(argv, env, stdout, stderr)`` returns an exit status and never lets a user error
 escape as a traceback: 0 success, 1 a failure talking to the API or loading the spec,
@@ -27,7 +27,7 @@ _EPILOG = """request items (call):
   Header:value   a request header                         OpenAI-Beta:assistants=v2
   Items naming a path, query or header parameter of the operation go there.
 
-environment: OPENAI_API_KEY, OPENAI_BASE_URL, OPENAI_ORG_ID, OPENAI_PROJECT_ID,
+environment: OPENAI_API_KEY, OPENAI_BASE_URL, OPENAI_ORG_ID, OPENAI_PROJECT_ID, OPENAI_WEBHOOK_SECRET,
   OPENAPI_CLIENT_OPENAI_SPEC (spec path or URL), OPENAPI_CLIENT_OPENAI_CACHE_DIR
 exit status: 0 ok, 1 error, 2 usage error or a request that does not fit the spec,
   4 HTTP 4xx answer, 5 HTTP 5xx answer"""
@@ -109,7 +109,7 @@ def _pause(text: str) -> float:
 
 # The commands each option before the command has an effect on.
 _GLOBAL_USERS = {
-    "spec": ("call", "list", "docs", "bulk", "mock", "spec info", "stubs", "realtime"),
+    "spec": ("call", "list", "docs", "bulk", "mock", "spec info", "stubs", "realtime", "webhooks listen"),
     "base_url": ("call", "bulk", "realtime"),
 }
 _KEY_HELP = "the API key (default: $OPENAI_API_KEY, which keeps it out of `ps`)"
@@ -205,6 +205,19 @@ def _parser(out: TextIO | None = None) -> argparse.ArgumentParser:
         help="inject a fault into a share of requests: 429, 500, 503, reset, cut or stall (e.g. 429=0.1); "
         "a request can ask for one with the x-mock-fault header",
     )
+    mock.add_argument("--webhook-url", metavar="URL", help="send signed webhooks there as background work ends")
+    mock.add_argument(
+        "--webhook-secret",
+        metavar="whsec_...",
+        help="the secret webhooks are signed with (default: OPENAI_WEBHOOK_SECRET when --webhook-url is given)",
+    )
+    mock.add_argument(
+        "--webhook-attempts", type=int, default=5, help="tries per webhook while the receiver fails (default 5)"
+    )
+
+    from ._webhooks import add_parser as add_webhooks
+
+    add_webhooks(sub, spec, _Parser)
 
     realtime = sub.add_parser(
         "realtime", parents=[spec, base_url], help="a text session with the Realtime API (type, see the answer arrive)"
@@ -247,7 +260,7 @@ def _set_output(parser: argparse.ArgumentParser, out: TextIO | None) -> None:
 def _check_global_options(args: argparse.Namespace) -> None:
     """An option given before a command that does not use it is an error, not silently ignored."""
     command = args.command or ""
-    for sub in ("spec_command", "bulk_command"):
+    for sub in ("spec_command", "bulk_command", "webhooks_command"):
         if getattr(args, sub, None):
             command = f"{command} {getattr(args, sub)}"
     for name, users in _GLOBAL_USERS.items():
@@ -272,6 +285,7 @@ _CLI_WORDS = [
     (r"connect with beta=True", "use --beta"),
     (r"\bidle_timeout=", "--idle-timeout"),
     (r"\b(spec|timeout|body)=", r"--\1 "),
+    (r"OPENAI_WEBHOOK_SECRET or secret=; pass bytes for a raw key", "OPENAI_WEBHOOK_SECRET or --secret"),
 ]
 
 
@@ -553,6 +567,7 @@ def _cmd_mock(args: argparse.Namespace, out: TextIO) -> int:
             first_event_delay_ms=args.first_event_delay_ms,
             seed=args.seed,
             faults=faults,
+            **_webhook_options(args),
         )
         host, port = sock.getsockname()[:2]
         shown = f"[{host}]" if ":" in host else host
@@ -565,6 +580,25 @@ def _cmd_mock(args: argparse.Namespace, out: TextIO) -> int:
         config = uvicorn.Config(app, log_level="warning", lifespan="off")
         uvicorn.Server(config).run(sockets=[sock])
     return EXIT_OK
+
+
+def _webhook_options(args: argparse.Namespace) -> dict[str, Any]:
+    """The mock's webhook settings from its options (the secret from the environment if not given)."""
+    if args.webhook_url is None:
+        if args.webhook_secret is not None:
+            raise _UsageError("--webhook-secret needs --webhook-url: where to send the webhooks")
+        return {}
+    secret = args.webhook_secret or os.environ.get("OPENAI_WEBHOOK_SECRET")
+    if not secret:
+        raise _UsageError("--webhook-url needs --webhook-secret whsec_... (or OPENAI_WEBHOOK_SECRET) to sign with")
+    from .._signing import secret_key
+
+    secret_key(secret)  # a malformed secret: one line saying so, before the server starts
+    if not args.webhook_url.startswith(("http://", "https://")):
+        raise _UsageError(f"--webhook-url must start with http:// or https://, not {args.webhook_url!r}")
+    if args.webhook_attempts < 1:
+        raise _UsageError("--webhook-attempts must be 1 or more")
+    return {"webhook_url": args.webhook_url, "webhook_secret": secret, "webhook_attempts": args.webhook_attempts}
 
 
 def _listen(host: str, port: int) -> Any:
@@ -747,6 +781,10 @@ def main(
             return _cmd_stubs(args, stdout)
         if args.command == "realtime":
             return _cmd_realtime(args, stdin, stdout, stderr)
+        if args.command == "webhooks":
+            from ._webhooks import run as run_webhooks
+
+            return run_webhooks(args, stdin, stdout, stderr, _UsageError)
         _parser(stdout).print_help()
         return EXIT_USAGE
     except _Exit as exc:

@@ -49,6 +49,10 @@ class MockServer:
     eval runs and background responses are made in progress and finish as they are polled
     (``_lifecycle.LIFECYCLE_RULE``).  The Realtime API is a WebSocket at ``/v1/realtime``
     (``_realtime``), with the same faults asked for by the handshake's ``x-mock-fault`` header.
+    With ``webhook_url`` and ``webhook_secret`` (``whsec_...``)
+    the mock sends signed webhooks as batches, background responses, fine-tuning jobs and eval
+    runs end (``_webhooks.WEBHOOK_RULE``), retried ``webhook_attempts`` times from
+    ``webhook_backoff_ms``; ``/_mock/webhooks`` lists deliveries (GET) and sends any event (POST).
     """
 
     def __init__(self, spec: Any = None, host: str = "127.0.0.1", port: int = 0, **options: Any) -> None:

@@ -25,12 +25,14 @@ from collections import OrderedDict
 from typing import Any
 
 from .._validation import Explainer
+from .._wait import in_progress
 from ..spec import Faker, load_index
 from . import _batches
 from ._facts import apply_fixed, facts
 from ._families import FINISHES, HANDLERS, KEEPS, SHAPED, STREAMS, WITH_HISTORY, stored_item, unfinished
 from ._lenient import for_checking, without_nulls
 from ._lifecycle import Lifecycles
+from ._webhooks import WebhookSender
 
 __all__ = ["FAULTS", "MAX_JSON_DEPTH", "InjectedFault", "MockApp", "MockRoute", "create_app"]
 
@@ -40,6 +42,16 @@ FAULTS = ("429", "500", "503", "reset", "cut", "stall")
 # (parsing, validation, echoes) would exhaust Python's stack.
 MAX_JSON_DEPTH = 512
 _ACTIONS = {"cancel": "cancelled", "pause": "paused", "resume": "running"}  # what an action does to status
+# How the `x-mock-outcome` header may end what an operation starts (see _webhooks.WEBHOOK_RULE).
+OUTCOMES = {
+    "createBatch": ("failed", "expired"),
+    "createResponse": ("failed",),
+    "beta_createResponse": ("failed",),
+    "createFineTuningJob": ("failed",),
+    "createEvalRun": ("failed",),
+}
+# Cancel operations that are not a `/cancel` action on their object: the status they set.
+_CANCELS = {"cancelEvalRun": "canceled"}
 
 
 class _Reject(Exception):
@@ -116,6 +128,10 @@ class MockApp:
         seed: int | None = None,
         first_event_delay_ms: float = 0.0,
         faults: dict[str, float] | None = None,
+        webhook_url: str | None = None,
+        webhook_secret: str | None = None,
+        webhook_attempts: int = 5,
+        webhook_backoff_ms: float = 500.0,
     ) -> None:
         self.index = load_index(spec)
         self.schemas = self.index.schemas()
@@ -135,6 +151,13 @@ class MockApp:
         self.files: dict[str, bytes] = {}
         self.parts: dict[str, tuple[str, bytes]] = {}  # upload part id -> (upload id, bytes)
         self.lives = Lifecycles(self.index)  # objects working in the background (see _lifecycle)
+        self.lives.on_end = self.ended
+        self.outcomes: dict[str, str] = {}  # object id -> how x-mock-outcome asked it to end
+        self.webhooks: WebhookSender | None = None
+        if webhook_url is not None or webhook_secret is not None:
+            if not webhook_url or not webhook_secret:
+                raise ValueError("webhooks need both a URL and a secret (--webhook-url and --webhook-secret)")
+            self.webhooks = WebhookSender(self, webhook_url, webhook_secret, webhook_attempts, webhook_backoff_ms)
         self.routes: list[MockRoute] = [self._route_for(route) for route in self.index.router.routes]
         self._by_op = {r.op.id: r for r in self.routes}
         self._templates = {(r.op.method, r.op.path) for r in self.routes}
@@ -199,6 +222,10 @@ class MockApp:
 
     async def _handle(self, request: Any) -> Any:
         path = request.url.path
+        if path == "/_mock/webhooks":
+            from ._webhooks import webhooks_endpoint
+
+            return await webhooks_endpoint(self, request)
         if not path.startswith("/v1/") and path != "/v1":
             raise _Reject(404, f"Unknown path {path}: the mock serves the API under /v1")
         found = self.route(request.method, path[3:], request.query_params)
@@ -325,6 +352,16 @@ class MockApp:
             if finish not in FINISHES:
                 raise _Reject(400, f"x-mock-finish must be one of {', '.join(FINISHES)}", param="x-mock-finish")
             fake.context["finish"] = finish  # read by the chat and Responses families
+        outcome = request.headers.get("x-mock-outcome")
+        self.lives.outcome = None
+        if outcome is not None:
+            allowed = OUTCOMES.get(op.id, ())
+            if outcome not in allowed:
+                where = "; ".join(f"{k}: {', '.join(v)}" for k, v in OUTCOMES.items() if not k.startswith("beta_"))
+                raise _Reject(400, f"x-mock-outcome {outcome!r} does not apply to {op.id} ({where})", "x-mock-outcome")
+            if op.id.endswith("createResponse") and call.body.get("background") is not True:
+                raise _Reject(400, "x-mock-outcome applies to a background response (background: true)", "background")
+            fake.context["outcome"] = self.lives.outcome = outcome  # read by _batches and _lifecycle
         self._check_parents(route, path_params)  # /threads/{thread_id}/runs: the thread must exist
         prepare = _PREPARE.get(op.id)
         if prepare is not None:
@@ -548,6 +585,11 @@ class MockApp:
         upload.update({"status": "completed", "file": file_obj})
         return {**value, **upload}
 
+    def ended(self, obj: Any) -> None:
+        """An object reached a final status: its webhook goes out (when the mock sends them)."""
+        if self.webhooks is not None:
+            self.webhooks.ended(obj)
+
     def _headers(self) -> dict[str, str]:
         return {
             "x-request-id": "req_" + self.faker.token(20),
@@ -675,6 +717,9 @@ class MockApp:
                 for field, new in body.items():
                     if field in stored and _echoable(field, stored[field], new):
                         stored[field] = new
+                if op.id in _CANCELS and in_progress(stored.get("status")):
+                    stored["status"] = _CANCELS[op.id]
+                    self.ended(stored)
                 result = {**value, **stored} if isinstance(value, dict) else stored
             return self._follow(call, result)
         self._check_parents(route, path_params)
@@ -697,7 +742,9 @@ class MockApp:
             if same_kind and verb in _ACTIONS and "status" in item and op.id not in _FOLLOW:
                 changed = {**value, **item, "status": _ACTIONS[verb]}
                 if self._fits(schema, changed):
-                    item["status"] = _ACTIONS[verb]
+                    before, item["status"] = item["status"], _ACTIONS[verb]
+                    if in_progress(before):
+                        self.ended(item)
             return self._follow(call, {**value, **item} if same_kind else value)
         create = _CREATES.get(op.id)
         if create is not None and isinstance(value, dict):

@@ -2,7 +2,10 @@
 file holding one answer per input line, in the Batch API's output format.
 
 Each ``retrieveBatch`` moves a batch one step (validating -> in_progress -> finalizing ->
-completed), so a client that polls sees the real sequence.  Lines are answered by the same
+completed), so a client that polls sees the real sequence.  Created with the header
+``x-mock-outcome: failed`` a batch fails its validation (validating -> failed, with ``errors``);
+with ``expired`` it runs out of its completion window (validating -> in_progress -> expired).
+Each final status is reported to the app (``app.ended``: its webhook).  Lines are answered by the same
 code that answers single requests, validation included: a line the spec refuses gets a 400
 in its output, as the API does.
 """
@@ -16,6 +19,8 @@ __all__ = ["advance", "cancel", "start"]
 
 _NEXT = {"validating": "in_progress", "in_progress": "finalizing", "finalizing": "completed", "cancelling": "cancelled"}
 _STAMP = {
+    "failed": "failed_at",
+    "expired": "expired_at",
     "in_progress": "in_progress_at",
     "finalizing": "finalizing_at",
     "completed": "completed_at",
@@ -39,6 +44,9 @@ def start(app: Any, batch: dict, body: dict) -> dict:
     )
     if body.get("metadata") is not None:
         batch["metadata"] = body["metadata"]
+    outcome = app.faker.context.get("outcome")
+    if outcome in ("failed", "expired") and isinstance(batch.get("id"), str):
+        app.outcomes[batch["id"]] = outcome
     # Fields without a value yet are left out: the spec types them as present values, not null.
     for key in (
         "output_file_id",
@@ -60,6 +68,11 @@ def advance(app: Any, batch: dict) -> dict:
     """Move a batch one status on; on completion write its output (and error) file."""
     status = batch.get("status")
     new = _NEXT.get(status)
+    outcome = app.outcomes.get(batch.get("id")) if status != "cancelling" else None
+    if outcome == "failed" and status == "validating":
+        new = "failed"
+    elif outcome == "expired" and status == "in_progress":
+        new = "expired"
     if new is None:
         return batch
     batch["status"] = new
@@ -67,6 +80,24 @@ def advance(app: Any, batch: dict) -> dict:
         batch[_STAMP[new]] = app.faker.now()
     if new == "completed":
         _complete(app, batch)
+    elif new == "failed":
+        batch["errors"] = {
+            "object": "list",
+            "data": [
+                {
+                    "code": "invalid_request",
+                    "message": "The batch failed validation (x-mock-outcome: failed).",
+                    "param": "input_file_id",
+                    "line": 1,
+                }
+            ],
+        }
+    elif new == "expired":
+        counts = batch.get("request_counts") or {}
+        counts["failed"] = counts.get("total", 0)
+    if new in ("completed", "failed", "expired", "cancelled"):
+        app.outcomes.pop(batch.get("id"), None)
+        app.ended(batch)
     return batch
 
 

@@ -23,6 +23,8 @@ LIFECYCLE_RULE = (
     "`background: true` is created `queued` and ends as the response it would have been. While an "
     "object is in progress its answers carry `openai-poll-after-ms`."
 )
+# (Created with `x-mock-outcome: failed`, a fine-tuning job, eval run or background response ends
+# `failed` instead, with an `error`: see _webhooks.WEBHOOK_RULE.)
 # The kinds that work in the background (by their `object` tag), and how long the mock asks
 # pollers to wait (short: it is for tests).
 LIVES = (
@@ -57,6 +59,9 @@ class Lifecycles:
                 self.paths[tag] = (path, success)
                 self.retrieves.add(kind.op_id)
         self.pending: dict[str, tuple[list[str], Any]] = {}
+        self.outcome: str | None = None  # set per request from x-mock-outcome: how what it starts ends
+        self._outcomes: dict[str, str] = {}
+        self.on_end: Any = None  # called with each object that reaches its final status (webhooks)
 
     def start(self, obj: Any, at_end: Any = None, background: bool = False) -> None:
         """Put a new object in its first status in progress; ``at_end(obj)`` runs when it ends.
@@ -69,6 +74,8 @@ class Lifecycles:
         statuses, success = path
         obj["status"] = statuses[0]
         self.pending[obj["id"]] = ([*statuses[1:], success], at_end)
+        if self.outcome is not None:
+            self._outcomes[obj["id"]] = self.outcome
 
     def advance(self, obj: Any) -> None:
         """Move an object one status on (on a retrieve); a cancelled one stays as it is."""
@@ -79,6 +86,7 @@ class Lifecycles:
             return
         if not in_progress(obj.get("status")):  # cancelled, or ended otherwise
             del self.pending[obj["id"]]
+            self._outcomes.pop(obj["id"], None)
             return
         statuses, at_end = entry
         obj["status"] = statuses.pop(0)
@@ -86,6 +94,10 @@ class Lifecycles:
             del self.pending[obj["id"]]
             if at_end is not None:
                 at_end(obj)
+            if self._outcomes.pop(obj["id"], None) == "failed":
+                _failed(obj)
+            if self.on_end is not None:
+                self.on_end(obj)
 
     @staticmethod
     def headers(result: Any) -> dict[str, str]:
@@ -93,3 +105,25 @@ class Lifecycles:
         if isinstance(result, dict) and result.get("object") in (*LIVES, "batch") and in_progress(result.get("status")):
             return {"openai-poll-after-ms": str(POLL_AFTER_MS)}
         return {}
+
+
+# The error a failed object carries, in its kind's shape (each fits the spec's error schema).
+_ERRORS = {
+    "response": {"code": "server_error", "message": "The response failed (x-mock-outcome: failed)."},
+    "fine_tuning.job": {
+        "code": "invalid_training_file",
+        "message": "The job failed (x-mock-outcome: failed).",
+        "param": "training_file",
+    },
+    "eval.run": {"code": "mock_failure", "message": "The run failed (x-mock-outcome: failed)."},
+}
+
+
+def _failed(obj: dict) -> None:
+    """End an object ``failed``, with an error as its kind reports one."""
+    obj["status"] = "failed"
+    error = _ERRORS.get(obj.get("object"))
+    if error is not None:
+        obj["error"] = dict(error)
+    if obj.get("object") == "response":
+        obj["output"] = []

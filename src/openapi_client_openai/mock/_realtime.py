@@ -353,6 +353,14 @@ class RealtimeSession:
             await asyncio.sleep(self.app.stream_delay)
 
     async def _respond(self, rid: str, params: dict) -> None:
+        from starlette.websockets import WebSocketDisconnect
+
+        try:
+            await self._play(rid, params)
+        except (WebSocketDisconnect, RuntimeError):
+            pass  # the client left mid-response (its socket gone, or closed): nobody to tell
+
+    async def _play(self, rid: str, params: dict) -> None:
         modalities = self._modalities(params)
         status = self.first_allowed("response.created", ("response", "status"), "in_progress", "incomplete")
         base = {"id": rid, "object": "realtime.response", "status": status, "output": []}

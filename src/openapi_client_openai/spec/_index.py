@@ -271,6 +271,16 @@ class Operation:
         return f"<Operation {self.id}: {self.method} {self.path}>"
 
 
+class _WebhookEvent:
+    """What a validator needs of an operation, for a webhook event's body (no parameters)."""
+
+    __slots__ = ("by_kwarg", "id")
+
+    def __init__(self, event_type: str) -> None:
+        self.id = f"webhook {event_type}"
+        self.by_kwarg: dict[str, Param] = {}
+
+
 _LOADED: dict[str, dict] = {}  # compiled indexes by spec hash, shared by every client
 # Set to a dict by a tool that reads the whole spec after loading its index (the stub
 # generator): a spec parsed to compile its index is kept there by hash, so it is parsed once.
@@ -353,6 +363,30 @@ class SpecIndex:
                 own = {"op": op.id, "schemas": schemas["ops"].get(op.id) or {}, "defs": validator.defs}
                 write_data(path, own)
             _VALIDATORS[key] = validator
+        return validator
+
+    def webhook_events(self) -> dict[str, str]:
+        """The webhook events the spec describes (its 3.1 ``webhooks:`` section): event type
+        (``batch.completed``) -> the section's name for it (``batch_completed``); empty when the
+        spec has no such section (OpenAPI 3.0 specs)."""
+        return {kind: entry["name"] for kind, entry in (self.schemas().get("webhooks") or {}).items()}
+
+    def webhook_validator(self, event_type: str) -> Any:
+        """The ``OperationValidator`` of a webhook event's body (its ``check(event, {})`` lists the
+        problems), built on first use from the schema cache; None when the spec has no schema for
+        that event type."""
+        key = (self.sha256, "webhook:" + event_type)
+        validator = _VALIDATORS.get(key)
+        if validator is None:
+            schemas = self.schemas()
+            entry = (schemas.get("webhooks") or {}).get(event_type)
+            if entry is None:
+                return None
+            from .._validation import OperationValidator
+
+            event = _WebhookEvent(event_type)
+            body = {"body": {"application/json": entry["schema"]}, "body_required": True}
+            validator = _VALIDATORS[key] = OperationValidator(event, body, schemas["defs"])
         return validator
 
     @property

@@ -20,6 +20,9 @@ normalised so that a standard validator reads them right:
   omit although the spec calls them required (``SPEC_ERRATA``) are optional too;
 - documentation-only keywords are dropped, which keeps the cache small.
 
+The events of a 3.1 spec's ``webhooks:`` section are kept too, by their ``type`` (what a
+delivery's body says it is), so that a received webhook is checked like a request body.
+
 Operations, their merged parameters and every ``$ref`` of the document come from the one
 walker (``_walk``), as for the index and the docs.  The normalised form is the dialect
 ``_validation`` reads; it defines the few names both sides share (``FILE``, ``REF_PREFIX``).
@@ -38,7 +41,7 @@ if TYPE_CHECKING:
 
 __all__ = ["SCHEMAS_FORMAT", "extract_schemas", "normalize"]
 
-SCHEMAS_FORMAT = 3
+SCHEMAS_FORMAT = 4  # 4: the webhook events (``webhooks``)
 
 # (component, property): required in the spec, but never sent by clients (the spec's own
 # example leaves it out). tests/test_validation.py checks the examples against this.
@@ -255,4 +258,34 @@ def extract_schemas(doc: dict, op_ids: dict[tuple[str, str], str]) -> dict:
             "body_required": bool(body.get("required")) if body else False,
             "params": params,
         }
-    return {"format": SCHEMAS_FORMAT, "defs": defs, "ops": ops}
+    return {"format": SCHEMAS_FORMAT, "defs": defs, "ops": ops, "webhooks": _webhooks(doc, walker)}
+
+
+def _webhooks(doc: dict, walker: Walker) -> dict[str, dict[str, Any]]:
+    """The events of the ``webhooks:`` section: event type -> ``{"name": the section's key,
+    "schema": the body's normalised schema}``.  The type is the one its schema fixes for the
+    ``type`` field (``batch.completed`` for ``batch_completed``), else the key itself."""
+    section = doc.get("webhooks") if isinstance(doc, dict) else None
+    events: dict[str, dict[str, Any]] = {}
+    for name, item in (section or {}).items() if isinstance(section, dict) else ():
+        item = walker.resolve(item)
+        post = walker.resolve(item.get("post")) if isinstance(item, dict) else None
+        body = walker.resolve(post.get("requestBody")) if isinstance(post, dict) else None
+        media = ((body.get("content") or {}).get("application/json") or {}) if isinstance(body, dict) else {}
+        schema = media.get("schema") if isinstance(media, dict) else None
+        if not isinstance(schema, dict):
+            continue
+        events[_event_type(walker, schema) or str(name)] = {"name": str(name), "schema": normalize(schema)}
+    return events
+
+
+def _event_type(walker: Walker, schema: Any) -> str | None:
+    """The value a schema fixes for its ``type`` field (an ``enum`` of one, or a ``const``)."""
+    schema = walker.resolve(schema)
+    field = walker.resolve((schema.get("properties") or {}).get("type")) if isinstance(schema, dict) else None
+    if not isinstance(field, dict):
+        return None
+    if isinstance(field.get("const"), str):
+        return field["const"]
+    values = field.get("enum")
+    return values[0] if isinstance(values, list) and len(values) == 1 and isinstance(values[0], str) else None

@@ -63,6 +63,7 @@ CLIENT_MEMBERS = frozenset(
         "upload_file",
         "validate",
         "validate_mode",
+        "webhooks",
     }
 )
 _RAW_BODY = "bytes | str | _IO[bytes] | _os.PathLike[str]"

@@ -98,6 +98,7 @@ _IMPORTS = [
     ("SpecIndex", "from openapi_client_openai.spec import SpecIndex"),
     ("FileInput", "from openapi_client_openai.types import FileInput"),
     ("SequenceNotStr", "from openapi_client_openai.types import SequenceNotStr"),
+    ("Webhooks", "from openapi_client_openai.webhooks import Webhooks"),
 ]
 
 
@@ -181,6 +182,11 @@ class _BaseClient:
     @property
     def spec(self) -> SpecIndex:
         """The loaded spec's index: source, title, version and operations."""
+        ...
+    @property
+    def webhooks(self) -> Webhooks:
+        """Verify and unwrap OpenAI's webhooks against this client's spec and ``validate`` setting:
+        ``client.webhooks.unwrap(body, headers)``."""
         ...
 
 class OpenAIClient(_BaseClient):
