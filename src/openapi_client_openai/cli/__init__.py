@@ -1,4 +1,4 @@
-"""The command line: ``openapi-client-openai call|list|docs|bulk|mock|spec|stubs``, thin over the library.
+"""The command line: ``openapi-client-openai call|list|docs|bulk|mock|spec|stubs|conform``, thin over the library.
 
 ``main(argv, env, stdout, stderr)`` returns an exit status and never lets a user error
 escape as a traceback: 0 success, 1 a failure talking to the API or loading the spec,
@@ -109,7 +109,7 @@ def _pause(text: str) -> float:
 
 # The commands each option before the command has an effect on.
 _GLOBAL_USERS = {
-    "spec": ("call", "list", "docs", "bulk", "mock", "spec info", "stubs"),
+    "spec": ("call", "list", "docs", "bulk", "mock", "spec info", "stubs", "conform"),
     "base_url": ("call", "bulk"),
 }
 _KEY_HELP = "the API key (default: $OPENAI_API_KEY, which keeps it out of `ps`)"
@@ -221,6 +221,9 @@ def _parser(out: TextIO | None = None) -> argparse.ArgumentParser:
         help="install them as a partial stub package in this Python environment instead "
         "(pyright and mypy find it with no settings)",
     )
+    from ._conform import add_parser as add_conform
+
+    add_conform(sub, [spec])
     _set_output(parser, out)
     return parser
 
@@ -715,6 +718,10 @@ def main(
             return _cmd_bulk(args, stdout, stderr)
         if args.command == "stubs":
             return _cmd_stubs(args, stdout)
+        if args.command == "conform":
+            from ._conform import cmd_conform
+
+            return cmd_conform(args, stdout, stderr, is_tty(stdout))
         _parser(stdout).print_help()
         return EXIT_USAGE
     except _Exit as exc:

@@ -157,10 +157,9 @@ def check_schema(defs: dict[str, Any], schema: Any, value: Any, base: str = "$",
                 )
             )
             continue
-        expected, got = _split(problem.message)
-        out.append(
-            Finding(join(base, problem.location), rule, expected, got or show(value_at(value, problem.location)))
-        )
+        expected, _ = _split(problem.message)
+        expected = expected[len("expected ") :] if expected.startswith("expected ") else expected
+        out.append(Finding(join(base, problem.location), rule, expected, show(value_at(value, problem.location))))
     return out
 
 
