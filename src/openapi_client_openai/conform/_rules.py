@@ -121,16 +121,52 @@ def join(base: str, loc: str) -> str:
     return base + loc if loc.startswith("[") else f"{base}.{loc}"
 
 
-_TOKEN = re.compile(r"\.?([A-Za-z_][A-Za-z0-9_\-]*)|\[(\d+)\]|\[('(?:[^'\\]|\\.)*')\]")
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_\-]*")
+
+
+def parse_location(loc: str) -> list[str | int] | None:
+    """The keys and indexes of an explainer location (``choices[0].message``, ``['a b']``: the
+    form ``_validation`` writes, names bare and other keys as Python literals); None when the
+    text is not such a location."""
+    import ast
+
+    out: list[str | int] = []
+    i = 0
+    while i < len(loc):
+        if loc[i] == "[":
+            close = loc.find("]", i)
+            if loc[i + 1 : i + 2] in ("'", '"'):
+                quote, j = loc[i + 1], i + 2
+                while j < len(loc) and loc[j] != quote:
+                    j += 2 if loc[j] == "\\" else 1
+                if j + 1 >= len(loc) or loc[j + 1] != "]":
+                    return None
+                try:
+                    out.append(ast.literal_eval(loc[i + 1 : j + 1]))
+                except (ValueError, SyntaxError):
+                    return None
+                i = j + 2
+            elif close > i and loc[i + 1 : close].isdigit():
+                out.append(int(loc[i + 1 : close]))
+                i = close + 1
+            else:
+                return None
+        else:
+            if loc[i] == "." and out:
+                i += 1
+            match = _NAME.match(loc, i)
+            if match is None:
+                return None
+            out.append(match.group())
+            i = match.end()
+    return out
 
 
 def value_at(value: Any, loc: str) -> Any:
-    """The value at an explainer location (``choices[0].message``) in ``value``; ``None`` when absent."""
+    """The value at an explainer location (``choices[0].message``) in ``value``; None when absent."""
     if loc in ("", "body"):
         return value
-    for match in _TOKEN.finditer(loc):
-        name, index, quoted = match.groups()
-        key: Any = int(index) if index is not None else (name if name is not None else quoted[1:-1])
+    for key in parse_location(loc) or ():
         try:
             value = value[key]
         except (KeyError, IndexError, TypeError):
@@ -244,6 +280,8 @@ def check_error(status: int, want: int, body: Any, defs: dict[str, Any], rule: s
     out = []
     if status != want:
         out.append(Finding("status", rule, str(want), str(status)))
+    if status < 400:
+        return out  # not refused at all: the envelope of an error that never came is moot
     if not isinstance(body, Mapping) or not isinstance(body.get("error"), Mapping):
         out.append(Finding("$.error", "error.envelope", '{"error": {"message", "type", "param", "code"}}', show(body)))
         return out
@@ -291,7 +329,9 @@ def check_chat_stream(events: Sequence[Event], *, chat: bool, include_usage: boo
                     Finding(f"{where}.delta.role", "prose.stream.first-role", "'assistant'", show(delta.get("role")))
                 )
             seen.add(index)
-            if index in finished:
+            # Choices in the usage chunk are that chunk's own rule's business, not reported twice.
+            usage_chunk = include_usage and i == chunks[-1][0] and event.data.get("usage") is not None
+            if index in finished and not usage_chunk:
                 out.append(
                     Finding(where, "prose.stream.finish", f"nothing after choice {index}'s finish_reason", show(choice))
                 )

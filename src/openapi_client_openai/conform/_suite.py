@@ -153,10 +153,13 @@ def _accumulated(ctx: Context, case: Case, ans: Answer, plain: str) -> list[Find
     earlier = ctx.seen.get(plain)
     if not chunks or earlier is None or earlier.status != 200 or not isinstance(earlier.body, Mapping):
         return []
-    acc = accumulator_for(chunks[0].name, chunks[0].data)
-    for event in chunks:
-        acc.add(event.name, event.data)
-    final = acc.final()
+    try:
+        acc = accumulator_for(chunks[0].name, chunks[0].data)
+        for event in chunks:
+            acc.add(event.name, event.data)
+        final = acc.final()
+    except (TypeError, AttributeError, ValueError, KeyError) as exc:  # chunks no client can add up
+        return [Finding("accumulated", "prose.stream.accumulated", "chunks a client can add up", repr(exc))]
     if not isinstance(final, Mapping):
         return [Finding("accumulated", "prose.stream.accumulated", "an object like the plain answer", r.show(final))]
     out = r.shape_differences(final, earlier.body)
