@@ -147,10 +147,14 @@ class Report:
             verdict = "[green]conforms[/green]" if not fam.problems else f"[red]{len(fam.problems)} problem(s)[/red]"
             console.print(f"[bold]{name}[/bold]: {fam.passed}/{fam.sent} requests passed, {verdict}")
             if fam.problems:
+                # Each request once, below the table: problems point at it by number.
+                requests = list(dict.fromkeys(p.request for p in fam.problems))
                 table = Table(show_lines=False, expand=False)
                 for column in ("path", "rule", "expected", "got", "request"):
                     table.add_column(column, overflow="fold")
                 for p in fam.problems:
-                    table.add_row(p.path, p.rule, p.expected, p.got, p.request)
+                    table.add_row(p.path, p.rule, p.expected, p.got, f"#{requests.index(p.request) + 1}")
                 console.print(table)
+                for n, request in enumerate(requests, 1):
+                    console.print(f"  #{n} {request}", soft_wrap=True)
         console.print(f"score: {self.score}% ({self.seconds:.1f} s)")

@@ -9,6 +9,7 @@ held in a ``Secret``: it is sent, and never written into a report, a replay or a
 from __future__ import annotations
 
 import json
+import re
 import shlex
 import time
 from collections.abc import Mapping, Sequence
@@ -100,8 +101,24 @@ def _family(http: Any, index: Any, ctx: Context, cases: list[Case], base: str, s
     return fam
 
 
+_EVENT = re.compile(r"^events\[(\d+)\]")
+
+
 def _unique(findings: list[Finding]) -> list[Finding]:
-    return list(dict.fromkeys(findings))
+    """The findings without repeats: the same rule broken the same way in many events of one
+    stream (a field missing from every chunk) is one finding at its first event, saying how
+    many more events break it."""
+    out: dict[Any, list[Any]] = {}
+    for f in findings:
+        key = (_EVENT.sub("events[*]", f.path), f.rule, f.expected, f.got if not _EVENT.match(f.path) else "")
+        if key in out:
+            out[key][1] += 1
+        else:
+            out[key] = [f, 0]
+    return [
+        f if more == 0 else Finding(f.path, f.rule, f.expected, f"{f.got} (and in {more} more event{'s' * (more > 1)})")
+        for f, more in out.values()
+    ]
 
 
 def _problem(f: Finding, replay: str, secret: Secret) -> Problem:
