@@ -162,6 +162,13 @@ def _text_plain(request: dict[str, Any], status: int, headers: dict[str, str], b
     return status, headers, body
 
 
+def _content_as_json(request: dict[str, Any], status: int, headers: dict[str, str], body: bytes) -> Reply:
+    # What the spec's schema (a JSON string) would have, not what the API sends (the bytes).
+    if not request["path"].endswith("/content"):
+        return status, headers, body
+    return status, {**headers, "content-type": "application/json"}, json.dumps(body.decode()).encode()
+
+
 def _drop_ratelimit(headers: dict[str, str]) -> None:
     for name in [n for n in headers if n.startswith("x-ratelimit-")]:
         del headers[name]
@@ -218,6 +225,7 @@ STANDINS = {
     "dimensions ignored": StandIn(
         _json_body(_short_embeddings), "embeddings", [(r"\$\.data\[\d\]\.embedding", "prose.embeddings.dimensions")]
     ),
+    "file content as a JSON string": StandIn(_content_as_json, "files", [(r"\$", "prose.files.content")]),
     "Responses stream without response.created": StandIn(
         _events(_no_created, ("/responses",)), "responses", [(r"events\[0\]\.type", "prose.responses.event-order")]
     ),

@@ -123,6 +123,8 @@ class Report:
                 f"<h2>{esc(name)}</h2><p class='{verdict}'>{fam.passed} of {fam.sent} requests passed, "
                 f"{len(fam.problems)} problem{'s' if len(fam.problems) != 1 else ''}</p>"
             )
+            if fam.note:
+                parts.append(f"<p class='off'>{esc(fam.note)}</p>")
             if fam.problems:
                 parts.append("<table><tr><th>path</th><th>rule</th><th>expected</th><th>got</th><th>request</th></tr>")
                 for p in fam.problems:
@@ -146,6 +148,8 @@ class Report:
                 continue
             verdict = "[green]conforms[/green]" if not fam.problems else f"[red]{len(fam.problems)} problem(s)[/red]"
             console.print(f"[bold]{name}[/bold]: {fam.passed}/{fam.sent} requests passed, {verdict}")
+            if fam.note:
+                console.print(f"  ({fam.note})")
             if fam.problems:
                 # Each request once, below the table: problems point at it by number.
                 requests = list(dict.fromkeys(p.request for p in fam.problems))

@@ -64,6 +64,7 @@ RULES: dict[str, str] = {
     "prose.chat.logprobs": "logprobs: true answers with choices[].logprobs.content",
     "prose.embeddings.dimensions": "dimensions: N answers with embeddings of N numbers",
     "prose.embeddings.base64": "encoding_format base64 answers with base64 of little-endian float32",
+    "prose.files.content": "a file's content is the bytes uploaded",
     "strict.undeclared": "(--strict) no field the spec does not declare",
     "strict.missing-optional": "(--strict) every field the spec declares is present",
 }

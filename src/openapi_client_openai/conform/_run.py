@@ -13,6 +13,7 @@ import re
 import shlex
 import time
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 from .._errors import OpenAPIClientError, Secret
@@ -88,7 +89,17 @@ def _models(model: str | Mapping[str, str] | None) -> dict[str, str]:
 
 def _family(http: Any, index: Any, ctx: Context, cases: list[Case], base: str, secret: Secret) -> FamilyReport:
     fam = FamilyReport(offered=True)
+    unsent = []
     for i, case in enumerate(cases):
+        if case.after is not None:
+            found = case.after(ctx)
+            if found is None:  # what it needs (an uploaded file's id) never came: reported there
+                unsent.append(case.name)
+                continue
+            if case.body is not None:
+                case = replace(case, body={**case.body, **found})
+            else:
+                case = replace(case, params={**case.params, **found})
         answer = _send(http, index, case, secret)
         if i == 0 and answer.status in (404, 405) and not _is_envelope(answer.body):
             return FamilyReport(offered=False, note=f"{index.operation(case.op).path} answered {answer.status}")
@@ -98,6 +109,8 @@ def _family(http: Any, index: Any, ctx: Context, cases: list[Case], base: str, s
         fam.passed += not findings
         replay = replay_command(base, index, case)
         fam.problems += [_problem(f, replay, secret) for f in _unique(findings)]
+    if unsent:
+        fam.note = f"not sent, for want of an earlier answer: {', '.join(unsent)}"
     return fam
 
 
@@ -135,6 +148,12 @@ def replay_command(base: str, index: Any, case: Case) -> str:
     op = index.operation(case.op)
     words = ["openapi-client-openai", "--base-url", base, "call", op.id]
     words += [f"{k}={v}" for k, v in case.params.items()]
+    words += [f"{k}={v}" for k, v in (case.form or {}).items()]
+    prefix = ""
+    if case.upload is not None:
+        name, content = case.upload
+        words.append(f"file@{name}")
+        prefix = f"printf '%s\\n' {shlex.quote(content.decode().rstrip(chr(10)))} > {shlex.quote(name)} && "
     if case.body is not None:
         words += ["--body", json.dumps(case.body, separators=(",", ":"))]
     words += [f"{k}:{v}" for k, v in case.headers.items()]
@@ -142,7 +161,7 @@ def replay_command(base: str, index: Any, case: Case) -> str:
         words.append("--events")
     if case.invalid:
         words += ["--validate", "off"]
-    return " ".join(shlex.quote(w) for w in words)
+    return prefix + " ".join(shlex.quote(w) for w in words)
 
 
 def _send(http: Any, index: Any, case: Case, secret: Secret) -> Answer:
@@ -152,8 +171,11 @@ def _send(http: Any, index: Any, case: Case, secret: Secret) -> Answer:
     path = op.path
     for key, value in case.params.items():
         path = path.replace("{" + key + "}", value)
+    sent: dict[str, Any] = {"json": case.body} if case.form is None else {"data": case.form}
+    if case.upload is not None:
+        sent["files"] = {"file": (case.upload[0], case.upload[1], "application/jsonl")}
     try:
-        with http.stream(op.method, path.lstrip("/"), json=case.body, headers=case.headers or None) as response:
+        with http.stream(op.method, path.lstrip("/"), headers=case.headers or None, **sent) as response:
             headers = {k.lower(): v for k, v in response.headers.items()}
             ctype = headers.get("content-type", "")
             if case.stream and response.status_code < 300 and ctype.startswith("text/event-stream"):
@@ -167,7 +189,7 @@ def _send(http: Any, index: Any, case: Case, secret: Secret) -> Answer:
     except ValueError:
         body = None
     events = _events_from_text(raw) if case.stream and ctype.startswith("text/event-stream") else None
-    return Answer(response.status_code, headers, body, text, events)
+    return Answer(response.status_code, headers, body, text, events, raw)
 
 
 def _read_events(response: Any) -> list[Event]:

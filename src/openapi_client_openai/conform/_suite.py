@@ -27,6 +27,8 @@ DEFAULT_MODELS = {
     "responses": "gpt-4o-mini",
     "moderations": "omni-moderation-latest",
     "models": "gpt-4o-mini",
+    "files": "",
+    "batches": "",
     "errors": "gpt-4o-mini",
 }
 UNKNOWN_MODEL = "conform-no-such-model"  # a model no server has
@@ -44,6 +46,7 @@ class Answer:
     body: Any = None
     text: str = ""
     events: list[Event] | None = None
+    raw: bytes = b""
 
 
 @dataclass
@@ -80,6 +83,10 @@ class Case:
     want: int = 200  # the status the answer must have
     invalid: bool = False  # the request breaks the spec on purpose (replay needs --validate off)
     check: Callable[[Context, Case, Answer], list[Finding]] | None = None
+    form: dict[str, str] | None = None  # a multipart body: its text fields...
+    upload: tuple[str, bytes] | None = None  # ...and its file (name, bytes), sent as ``file``
+    # Parameters taken from earlier answers (an uploaded file's id); None: the case cannot be sent.
+    after: Callable[[Context], dict[str, str] | None] | None = None
 
 
 def _answer(ctx: Context, case: Case, ans: Answer, ratelimit: bool = True) -> list[Finding]:
@@ -489,6 +496,68 @@ def _responses(model: str) -> list[Case]:
     ]
 
 
+# -- files and batches ------------------------------------------------------------------------------
+
+# A one-line Batch API input, usable by both families (a batch needs an uploaded input file).
+BATCH_LINE = (
+    b'{"custom_id": "conform-1", "method": "POST", "url": "/v1/chat/completions", '
+    b'"body": {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "Say hello."}]}}\n'
+)
+BATCH_FILE = "conform-batch.jsonl"
+
+
+def _id_of(case: str, param: str) -> Callable[[Context], dict[str, str] | None]:
+    """Parameters naming the object an earlier case of the family made (None when it made none)."""
+
+    def params(ctx: Context) -> dict[str, str] | None:
+        earlier = ctx.seen.get(case)
+        made = earlier.body.get("id") if earlier is not None and isinstance(earlier.body, Mapping) else None
+        return {param: made} if isinstance(made, str) and made else None
+
+    return params
+
+
+def _content(ctx: Context, case: Case, ans: Answer) -> list[Finding]:
+    # The spec calls this answer a JSON string; the API sends the file's bytes as they are.
+    if ans.status != case.want:
+        return [Finding("status", "status", str(case.want), f"{ans.status} {r.show(ans.text)}")]
+    if ans.raw != BATCH_LINE:
+        return [
+            Finding("$", "prose.files.content", r.show(BATCH_LINE.decode()), r.show(ans.raw.decode("utf-8", "replace")))
+        ]
+    return []
+
+
+def _upload(family: str) -> Case:
+    return Case(
+        family, "upload", "createFile", form={"purpose": "batch"}, upload=(BATCH_FILE, BATCH_LINE), check=_models_plain
+    )
+
+
+def _files(model: str) -> list[Case]:
+    return [
+        _upload("files"),
+        Case("files", "list", "listFiles", check=_models_plain),
+        Case("files", "retrieve", "retrieveFile", after=_id_of("upload", "file_id"), check=_models_plain),
+        Case("files", "content", "downloadFile", after=_id_of("upload", "file_id"), check=_content),
+        Case("files", "delete", "deleteFile", after=_id_of("upload", "file_id"), check=_models_plain),
+    ]
+
+
+def _batch_body(ctx: Context) -> dict[str, str] | None:
+    return _id_of("upload", "input_file_id")(ctx)
+
+
+def _batches(model: str) -> list[Case]:
+    create = {"endpoint": "/v1/chat/completions", "completion_window": "24h"}
+    return [
+        _upload("batches"),
+        Case("batches", "create", "createBatch", create, after=_batch_body, check=_models_plain),
+        Case("batches", "retrieve", "retrieveBatch", after=_id_of("create", "batch_id"), check=_models_plain),
+        Case("batches", "list", "listBatches", check=_models_plain),
+    ]
+
+
 # -- errors -------------------------------------------------------------------------------------------
 
 
@@ -550,6 +619,8 @@ FAMILIES: dict[str, Callable[[str], list[Case]]] = {
     "embeddings": _embeddings,
     "responses": _responses,
     "moderations": _moderations,
+    "files": _files,
+    "batches": _batches,
     "errors": _errors,
 }
 
