@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -380,3 +381,55 @@ def test_the_pytest_option_adds_a_test_per_family(mock: tuple[str, Any], tmp_pat
     assert done.returncode == 0, done.stdout + done.stderr
     assert "PASSED ::openai-conform[models]" in done.stdout and "PASSED ::openai-conform[chat]" in done.stdout
     assert "2 passed" in done.stdout
+
+
+# -- the README's section ----------------------------------------------------------------------------
+
+
+def _section() -> str:
+    from conftest import ROOT
+
+    text = (ROOT / "README.md").read_text()
+    start = text.index("## Conformance")
+    return text[start : text.index("\n## ", start + 5)]
+
+
+def test_the_readme_lists_every_rule_as_the_code_has_it() -> None:
+    rows = re.findall(r"^\| `([^`]+)` \| (.+) \|$", _section(), re.M)
+    assert dict(rows) == conform.RULES
+
+
+def test_the_readme_python_example_runs(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    (block,) = re.findall(r"```python\n(.*?)```", _section(), re.S)
+    monkeypatch.setenv("OPENAPI_CLIENT_OPENAI_SPEC", str(SPEC_31))
+    namespace: dict[str, Any] = {"__name__": "readme"}
+    exec(compile(block, "README.md (Conformance)", "exec", dont_inherit=True), namespace)
+    assert namespace["report"].exit_status == 0 and set(namespace["data"]) == {"server", "score", "families"}
+    assert "100.0% of requests passed; exit status 0" in capsys.readouterr().out
+
+
+def test_the_readme_commands_run(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:
+    import shlex
+
+    (block,) = re.findall(r"```sh\n(.*?)```", _section(), re.S)
+    lines = block.replace("\\\n", " ").strip().splitlines()
+    monkeypatch.chdir(tmp_path)
+    env = {**os.environ, "OPENAI_API_KEY": FAKE_KEY, "OPENAPI_CLIENT_OPENAI_SPEC": str(SPEC_31)}
+    monkeypatch.setenv("OPENAPI_CLIENT_OPENAI_SPEC", str(SPEC_31))
+    with MockServer(spec=SPEC_31) as base_url:
+        statuses = []
+        for line in lines:
+            words = [w.replace("http://127.0.0.1:8000/v1", base_url) for w in shlex.split(line, comments=True)]
+            if words[0] == "openapi-client-openai":
+                statuses.append(_cli(*words[1:], "--api-key", FAKE_KEY)[0])
+            else:
+                assert words[0] == "pytest"
+                done = subprocess.run(
+                    [sys.executable, "-m", *words, "-p", "no:cacheprovider", "-q"],
+                    cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120,
+                )  # fmt: skip
+                statuses.append(done.returncode)
+                assert f"{len(FAMILIES)} passed" in done.stdout, done.stdout
+    assert statuses == [0, 1, 0]  # --strict finds the optional fields the mock leaves out
+    assert json.loads((tmp_path / "report.json").read_text())["score"] == 100.0
+    assert (tmp_path / "report.html").exists()
