@@ -280,7 +280,7 @@ def check_error(status: int, want: int, body: Any, defs: dict[str, Any], rule: s
     """An error answer: the status ``want`` (else a ``rule`` finding) and OpenAI's envelope."""
     out = []
     if status != want:
-        out.append(Finding("status", rule, str(want), str(status)))
+        out.append(Finding("status", rule, str(want), str(status) if status else "no whole answer"))
     if status < 400:
         return out  # not refused at all: the envelope of an error that never came is moot
     if not isinstance(body, Mapping) or not isinstance(body.get("error"), Mapping):

@@ -17,6 +17,7 @@ from dataclasses import replace
 from typing import Any
 
 from .._errors import OpenAPIClientError, Secret
+from .._sse import SSEError
 from ._report import FamilyReport, Problem, Report
 from ._rules import Event, Finding
 from ._suite import Answer, Case, Context, families
@@ -181,8 +182,13 @@ def _send(http: Any, index: Any, case: Case, secret: Secret) -> Answer:
             if case.stream and response.status_code < 300 and ctype.startswith("text/event-stream"):
                 return Answer(response.status_code, headers, events=_read_events(response))
             raw = response.read()
-    except httpx.TransportError as exc:
+    except httpx.ConnectError as exc:  # nothing listens there: no request can be checked
         raise ConformError(secret.redact(f"{op.method} {http.base_url}{path.lstrip('/')} failed: {exc}")) from None
+    except (httpx.TransportError, SSEError) as exc:
+        # One answer that never came whole (a timeout, a connection cut mid-stream) is that
+        # request's problem, not the end of the run.
+        kind = "no answer in time" if isinstance(exc, httpx.TimeoutException) else "the answer broke off"
+        return Answer(0, {}, text=secret.redact(f"{kind} ({type(exc).__name__}: {exc})"))
     text = raw.decode("utf-8", "replace")
     try:
         body = json.loads(text) if text else None

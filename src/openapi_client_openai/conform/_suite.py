@@ -89,17 +89,18 @@ class Case:
     after: Callable[[Context], dict[str, str] | None] | None = None
 
 
+def _status(case: Case, ans: Answer) -> list[Finding]:
+    """The status, when it is not the one wanted (0: no whole answer came)."""
+    if ans.status == 0:
+        return [Finding("status", "status", str(case.want), ans.text)]
+    body = ans.body if ans.body is not None else ans.text
+    return [Finding("status", "status", str(case.want), f"{ans.status} {r.show(body)}")]
+
+
 def _answer(ctx: Context, case: Case, ans: Answer, ratelimit: bool = True) -> list[Finding]:
     """The checks of every JSON answer: status, headers, schema, id prefix, ``--strict``."""
     if ans.status != case.want:
-        return [
-            Finding(
-                "status",
-                "status",
-                str(case.want),
-                f"{ans.status} {r.show(ans.body if ans.body is not None else ans.text)}",
-            )
-        ]
+        return _status(case, ans)
     out = r.check_headers(ans.headers, "application/json", ratelimit)
     schema = ctx.schema(case.op)
     if schema is not None:
@@ -113,14 +114,7 @@ def _answer(ctx: Context, case: Case, ans: Answer, ratelimit: bool = True) -> li
 def _events(ctx: Context, case: Case, ans: Answer, schema: Any) -> list[Finding]:
     """The checks of every stream: status, headers, each event's JSON and schema."""
     if ans.status != case.want:
-        return [
-            Finding(
-                "status",
-                "status",
-                str(case.want),
-                f"{ans.status} {r.show(ans.body if ans.body is not None else ans.text)}",
-            )
-        ]
+        return _status(case, ans)
     out = r.check_headers(ans.headers, "text/event-stream", True)
     for i, event in enumerate(ans.events or ()):
         if event.done:
@@ -520,7 +514,7 @@ def _id_of(case: str, param: str) -> Callable[[Context], dict[str, str] | None]:
 def _content(ctx: Context, case: Case, ans: Answer) -> list[Finding]:
     # The spec calls this answer a JSON string; the API sends the file's bytes as they are.
     if ans.status != case.want:
-        return [Finding("status", "status", str(case.want), f"{ans.status} {r.show(ans.text)}")]
+        return _status(case, ans)
     if ans.raw != BATCH_LINE:
         return [
             Finding("$", "prose.files.content", r.show(BATCH_LINE.decode()), r.show(ans.raw.decode("utf-8", "replace")))
