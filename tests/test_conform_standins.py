@@ -336,3 +336,27 @@ def test_the_key_never_appears_in_a_report_even_when_the_server_echoes_it(tmp_pa
         assert main(argv, env={"OPENAI_API_KEY": FAKE_KEY}, stdout=out, stderr=err) == 1
         written = (tmp_path / "r.json").read_text() + (tmp_path / "r.html").read_text()
         assert FAKE_KEY not in out.getvalue() + err.getvalue() + written
+
+
+def _no_embeddings(request: dict[str, Any], status: int, headers: dict[str, str], body: bytes) -> Reply:
+    # What a server without the route answers (FastAPI's default 404), not OpenAI's error envelope.
+    if request["path"] != "/embeddings":
+        return status, headers, body
+    return 404, {"content-type": "application/json"}, b'{"detail": "Not Found"}'
+
+
+def test_a_family_answered_404_without_the_envelope_is_not_offered_not_failed() -> None:
+    server = MockServer(spec=SPEC_31)
+    server.app = standin_app(create_app(SPEC_31), StandIn(_no_embeddings, "", []))
+    with server as base_url:
+        report = conform.run(base_url, api_key=FAKE_KEY, spec=SPEC_31, only="embeddings,moderations")
+    embeddings = report.families["embeddings"]
+    assert (embeddings.offered, embeddings.sent, embeddings.problems) == (False, 0, [])
+    assert embeddings.note == "/embeddings answered 404"
+    assert report.problems == [] and report.exit_status == 0
+    assert report.to_dict()["families"]["embeddings"] == {"offered": False, "sent": 0, "passed": 0, "problems": []}
+    shown = io.StringIO()
+    report.print(shown)
+    assert "embeddings: not run (/embeddings answered 404)" in shown.getvalue()
+    nothing = conform.Report(server=base_url, families={"embeddings": embeddings})
+    assert nothing.exit_status == 2  # no family offered: could not run
