@@ -433,3 +433,14 @@ def test_the_readme_commands_run(monkeypatch: pytest.MonkeyPatch, tmp_path: Any)
     assert statuses == [0, 1, 0]  # --strict finds the optional fields the mock leaves out
     assert json.loads((tmp_path / "report.json").read_text())["score"] == 100.0
     assert (tmp_path / "report.html").exists()
+
+
+def test_the_terminal_report_shows_what_came_back_as_text_never_as_markup() -> None:
+    from openapi_client_openai.conform import FamilyReport, Problem, Report
+
+    odd = Problem("[DONE]", "prose.stream.done", "data: [DONE]", "[/bold][red]x", "call x --body '[bold]'")
+    report = Report("http://127.0.0.1:1/v1", {"chat": FamilyReport(True, 1, 0, [odd], note="[b]note")})
+    shown = io.StringIO()
+    report.print(shown)
+    text = shown.getvalue()
+    assert "[DONE]" in text and "[/bold][red]x" in text and "call x --body '[bold]'" in text and "([b]note)" in text

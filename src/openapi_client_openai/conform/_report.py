@@ -139,17 +139,19 @@ class Report:
     def print(self, out: TextIO, color: bool = False, width: int | None = None) -> None:
         """Write the terminal report to ``out``: a table per family (with rich), then the score."""
         from rich.console import Console
+        from rich.markup import escape
         from rich.table import Table
+        from rich.text import Text
 
         console = Console(file=out, force_terminal=color, no_color=not color, width=width or 160, highlight=False)
         for name, fam in self.families.items():
             if not fam.offered:
-                console.print(f"[bold]{name}[/bold]: not run ({fam.note or 'not offered'})")
+                console.print(f"[bold]{name}[/bold]: not run ({escape(fam.note or 'not offered')})")
                 continue
             verdict = "[green]conforms[/green]" if not fam.problems else f"[red]{len(fam.problems)} problem(s)[/red]"
             console.print(f"[bold]{name}[/bold]: {fam.passed}/{fam.sent} requests passed, {verdict}")
             if fam.note:
-                console.print(f"  ({fam.note})")
+                console.print(f"  ({fam.note})", markup=False)
             if fam.problems:
                 # Each request once, below the table: problems point at it by number.
                 requests = list(dict.fromkeys(p.request for p in fam.problems))
@@ -157,8 +159,10 @@ class Report:
                 for column in ("path", "rule", "expected", "got", "request"):
                     table.add_column(column, overflow="fold")
                 for p in fam.problems:
-                    table.add_row(p.path, p.rule, p.expected, p.got, f"#{requests.index(p.request) + 1}")
+                    # Text cells: what a server sent ("[DONE]", "[/x]") is shown, never read as markup.
+                    cells = (p.path, p.rule, p.expected, p.got, f"#{requests.index(p.request) + 1}")
+                    table.add_row(*(Text(c) for c in cells))
                 console.print(table)
                 for n, request in enumerate(requests, 1):
-                    console.print(f"  #{n} {request}", soft_wrap=True)
+                    console.print(f"  #{n} {request}", soft_wrap=True, markup=False)
         console.print(f"score: {self.score}% ({self.seconds:.1f} s)")
