@@ -270,7 +270,7 @@ def test_every_request_of_the_suite_fits_the_spec() -> None:
     from openapi_client_openai.conform._suite import Answer, Context
 
     made = {"upload": Answer(200, {}, {"id": "file-x"}), "create": Answer(200, {}, {"id": "batch_x"})}
-    ctx = Context({}, {}, {}, seen=made)
+    ctx = Context({}, {}, seen=made)
     for spec in (SPEC_30, SPEC_31):
         index = load_index(spec)
         for cases in families(None, {}).values():
@@ -327,14 +327,16 @@ def test_a_family_the_spec_lacks_is_skipped_with_a_reason(tmp_path: Any) -> None
     import yaml
 
     doc = yaml.safe_load(SPEC_30.read_text())
-    doc["paths"] = {k: v for k, v in doc["paths"].items() if k != "/moderations"}
+    doc["paths"] = {k: v for k, v in doc["paths"].items() if k not in ("/moderations", "/files/{file_id}/content")}
     small = tmp_path / "no-moderations.yaml"
     small.write_text(yaml.safe_dump(doc))
     with MockServer(spec=SPEC_30) as base_url:
-        report = conform.run(base_url, api_key=FAKE_KEY, spec=small, only="moderations,models")
+        report = conform.run(base_url, api_key=FAKE_KEY, spec=small, only="moderations,models,files")
     assert report.families["moderations"].offered is False
     assert report.families["moderations"].note == "the spec has no createModeration"
     assert report.families["models"].offered and report.exit_status == 0
+    files = report.families["files"]  # the operations the spec has are run, and the note says which it lacks
+    assert (files.offered, files.sent, files.note) == (True, 4, "the spec has no downloadFile")
 
 
 # -- the command line --------------------------------------------------------------------------------

@@ -41,14 +41,16 @@ def run(
 ) -> Report:
     """Check the OpenAI-compatible server at ``base_url`` (ending in ``/v1``) against the spec.
 
-    Sends a small suite of spec-valid requests per family (``only`` picks some: a list or a
-    comma-separated text of ``models, chat, completions, embeddings, responses, moderations,
-    errors``), checks every answer and streamed event against the spec's schemas and the
-    family's rules, and returns the ``Report``.  ``model`` is the model the generating
-    families ask for, or a mapping from family to model; ``api_key`` is sent as a bearer key
-    and never reported; ``strict`` also flags undeclared fields and missing optional ones;
-    ``spec`` picks the spec (default: the one the client uses).  Raises ``ConformError`` when
-    the server cannot be reached at all or an argument is wrong.
+    Sends a small suite of spec-valid requests per family (``only`` picks some, as a list or a
+    comma-separated text of the names in ``FAMILIES``: models, chat, completions, embeddings,
+    responses, moderations, files, batches, errors), checks every answer and streamed event
+    against the spec's schemas and the family's rules, and returns the ``Report``.  ``model``
+    is the model of chat, completions and responses, or a mapping from family to model;
+    ``api_key`` is sent as a bearer key and never reported; ``strict`` also flags undeclared
+    fields and missing optional ones; ``spec`` picks the spec (default: the one the client
+    uses); ``timeout`` is the seconds each answer may take.  Raises ``ConformError`` when the
+    server cannot be reached at all or an argument is wrong, ``SpecError`` when the spec
+    cannot be read.
     """
     secret = Secret(api_key)
     names = [n.strip() for n in only.split(",") if n.strip()] if isinstance(only, str) else list(only or [])
@@ -73,8 +75,12 @@ def run(
             if missing and len(missing) == len(cases):
                 report.families[name] = FamilyReport(offered=False, note=f"the spec has no {missing[0]}")
                 continue
-            ctx = Context(defs=schemas["defs"], ops=schemas["ops"], models=models, strict=strict)
-            report.families[name] = _family(http, index, ctx, [c for c in cases if c.op not in missing], base, secret)
+            ctx = Context(defs=schemas["defs"], ops=schemas["ops"], strict=strict)
+            fam = _family(http, index, ctx, [c for c in cases if c.op not in missing], base, secret)
+            if missing and fam.offered:
+                lacks = f"the spec has no {', '.join(dict.fromkeys(missing))}"
+                fam.note = f"{fam.note}; {lacks}" if fam.note else lacks
+            report.families[name] = fam
     report.seconds = time.monotonic() - started
     return report
 

@@ -51,12 +51,11 @@ class Answer:
 
 @dataclass
 class Context:
-    """What the checks of a run share: the spec's schemas, the models asked for, ``--strict``,
-    and each family's answers so far by case name."""
+    """What the checks of a run share: the spec's schemas, ``--strict``, and each family's
+    answers so far by case name."""
 
     defs: dict[str, Any]
     ops: dict[str, Any]
-    models: dict[str, str]
     strict: bool = False
     seen: dict[str, Answer] = field(default_factory=dict)
 
