@@ -550,6 +550,14 @@ FLAG_TESTS = {
     "webhooks sign --id": "test_webhooks_sign_options",
     "webhooks sign --timestamp": "test_webhooks_sign_options",
     "webhooks sign --json": "test_webhooks_sign_options",
+    "conform --spec": "test_conform_options",
+    "conform --model": "test_conform_options",
+    "conform --only": "test_conform_options",
+    "conform --api-key": "test_conform_options",
+    "conform --json": "test_conform_options",
+    "conform --html": "test_conform_options",
+    "conform --strict": "test_conform_options",
+    "conform --timeout": "test_conform_options",
 }
 
 
@@ -576,6 +584,38 @@ def test_realtime_options(monkeypatch: pytest.MonkeyPatch) -> None:
     assert code == 1 and "--api-key" in err  # no key: says the command line's way
     code, _, err = cli("realtime", "--spec", str(SPEC_31), "--base-url", "http://x/v1", "--api-key", FAKE_KEY)
     assert code == 2 and "--model" in err
+
+
+def test_conform_options(tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from openapi_client_openai.mock import MockServer
+
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    monkeypatch.chdir(tmp_path)
+    with MockServer(spec=SPEC_31) as url:
+        base = ("conform", url, "--spec", str(SPEC_31))
+        # --only, --api-key, --json, --html: the families asked for, all conforming, both files written.
+        code, out, err = cli(
+            *base, "--only", "models,chat", "--api-key", FAKE_KEY, "--json", "r.json", "--html", "r.htm"
+        )
+        assert (code, err) == (0, "") and "models: 3/3" in out and "chat: 9/9" in out and "embeddings" not in out
+        written = json.loads(pathlib.Path("r.json").read_text())
+        assert list(written["families"]) == ["models", "chat"] and "<h2>chat</h2>" in pathlib.Path("r.htm").read_text()
+        # Without --api-key (and no $OPENAI_API_KEY) the mock refuses: 401s, reported.
+        code, out, _ = cli(*base, "--only", "models")
+        assert code == 1 and "401" in out
+        # --strict: optional fields the mock leaves out; --model: the model of every request shown.
+        code, out, _ = cli(*base, "--only", "chat", "--api-key", FAKE_KEY, "--strict", "--model", "gpt-4.1")
+        assert code == 1 and "strict.missing-optional" in out and '"model":"gpt-4.1"' in out
+        assert '"model":"gpt-4o-mini"' not in out
+    # --timeout: an answer that does not come in time is that request's problem.
+    with MockServer(spec=SPEC_31, faults={"stall": 1.0}) as url:
+        code, out, _ = cli("conform", url, "--only", "models", "--api-key", FAKE_KEY, "--timeout", "0.2")
+        assert (
+            code == 1 and out.count("no answer in time") == 2
+        )  # list and retrieve (the unknown model: "no whole answer")
+    # --spec: the spec the suite is checked against (one that cannot be read stops the run).
+    code, _, err = cli("conform", "http://127.0.0.1:1/v1", "--spec", str(tmp_path / "missing.yaml"))
+    assert code == 2 and "cannot read the spec" in err
 
 
 def test_stubs_options(tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -5,7 +5,8 @@ Every ``import`` of the package is read with ``ast`` (those inside functions and
 ``LAYERS``, lowest first; a module may import modules of its own layer or below.  Among the
 core's modules there is no cycle.  The edges (``docs/``, ``mock/``, ``cli/``) sit on top:
 the core never imports them, docs import the core, the mock the core and docs, the command
-line anything; the stub generator (``stubs/``) only the core.
+line anything; the stub generator (``stubs/``) and the conformance checks (``conform/``) only
+the core.
 """
 
 from __future__ import annotations
@@ -62,9 +63,10 @@ LAYERS: list[str | tuple[str, ...]] = [
 # The edges, and which other edges each may import (all of them may import the core).
 EDGES = {
     "docs/*": ("docs/*",),
-    "mock/*": ("mock/*", "docs/*"),
+    "conform/*": ("conform/*",),
+    "mock/*": ("mock/*", "docs/*", "conform/*"),  # the pytest plugin's --openai-conform
     "stubs/*": ("stubs/*",),
-    "cli/*": ("cli/*", "docs/*", "mock/*", "stubs/*"),
+    "cli/*": ("cli/*", "docs/*", "mock/*", "stubs/*", "conform/*"),
     "__main__": ("cli/*",),
 }
 

@@ -20,7 +20,8 @@ c = OpenAIClient(spec={str(SPEC_31)!r}, api_key="sk-x")
 c.create_chat_completion, c.listFiles
 heavy = sorted(m for m in ("httpx", "httpcore", "yaml", "typing", "ssl", "json", "platformdirs", "rich", "anyio",
                             "jsonschema_rs", "orjson", "pydantic", "pydantic_core", "openapi_client_openai._parse",
-                            "openapi_client_openai._tools", "openapi_client_openai._wait")
+                            "openapi_client_openai._tools", "openapi_client_openai._wait",
+                            "openapi_client_openai.conform")
                if m in sys.modules)
 print(",".join(heavy))
 """

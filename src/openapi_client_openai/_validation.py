@@ -24,12 +24,22 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
-__all__ = ["EXCLUSIVE", "FILE", "REF_PREFIX", "Explainer", "OperationValidator", "Problem", "refs_closure"]
+__all__ = [
+    "ANSWER_REQUIRED",
+    "EXCLUSIVE",
+    "FILE",
+    "REF_PREFIX",
+    "Explainer",
+    "OperationValidator",
+    "Problem",
+    "refs_closure",
+]
 
 # The normalised schema dialect (written by spec/_schemas.py, read here): a file field, and
 # where references point (every component schema is under `$defs`).
 FILE = "x-file"
 EXCLUSIVE = "x-exclusive"  # groups of fields of which a value may hold only one (from a oneOf)
+ANSWER_REQUIRED = "x-answer-required"  # every field an answer must carry, the nullable ones too
 REF_PREFIX = "#/$defs/"
 
 _DRAFT = "https://json-schema.org/draft/2020-12/schema"
@@ -156,11 +166,14 @@ class Explainer:
 
     ``defs`` are the component schemas that ``$ref``s name; ``root`` is the name the places
     in problems start from (``""`` for a body, ``"query: limit"`` for a parameter).
+    ``answers``: check a server's answer, which must carry every field the spec requires,
+    those that may be null too (a request may leave those out).
     """
 
-    def __init__(self, defs: dict[str, Any], root: str) -> None:
+    def __init__(self, defs: dict[str, Any], root: str, answers: bool = False) -> None:
         self.defs = defs
         self.root = root
+        self.answers = answers
 
     def resolve(self, schema: Any) -> dict:
         """Follow a schema's ``$ref``s to the schema they name (keywords beside a ``$ref`` are
@@ -280,7 +293,8 @@ class Explainer:
     def _object(self, schema: dict, value: Mapping, path: tuple) -> list[Problem]:
         problems = []
         props = schema.get("properties") or {}
-        for name in schema.get("required") or ():
+        needed = (schema.get(ANSWER_REQUIRED) if self.answers else None) or schema.get("required") or ()
+        for name in needed:
             if name not in value:
                 problems.append(Problem(_where(path, self.root), f"missing required field {name!r}"))
         for key, item in value.items():

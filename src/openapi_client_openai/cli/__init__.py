@@ -1,4 +1,4 @@
-"""The command line: ``openapi-client-openai call|list|docs|bulk|mock|realtime|spec|stubs|webhooks``.
+"""The command line: ``openapi-client-openai call|list|docs|bulk|mock|realtime|spec|stubs|webhooks|conform``.
 
 ``main(argv, env, stdout, stderr)`` returns an exit status and never lets a user error
 escape as a traceback: 0 success, 1 a failure talking to the API or loading the spec,
@@ -109,7 +109,7 @@ def _pause(text: str) -> float:
 
 # The commands each option before the command has an effect on.
 _GLOBAL_USERS = {
-    "spec": ("call", "list", "docs", "bulk", "mock", "spec info", "stubs", "realtime", "webhooks listen"),
+    "spec": ("call", "list", "docs", "bulk", "mock", "spec info", "stubs", "realtime", "webhooks listen", "conform"),
     "base_url": ("call", "bulk", "realtime"),
 }
 _KEY_HELP = "the API key (default: $OPENAI_API_KEY, which keeps it out of `ps`)"
@@ -244,6 +244,9 @@ def _parser(out: TextIO | None = None) -> argparse.ArgumentParser:
         help="install them as a partial stub package in this Python environment instead "
         "(pyright and mypy find it with no settings)",
     )
+    from ._conform import add_parser as add_conform
+
+    add_conform(sub, [spec])
     _set_output(parser, out)
     return parser
 
@@ -785,6 +788,10 @@ def main(
             from ._webhooks import run as run_webhooks
 
             return run_webhooks(args, stdin, stdout, stderr, _UsageError)
+        if args.command == "conform":
+            from ._conform import cmd_conform
+
+            return cmd_conform(args, stdout, stderr, is_tty(stdout))
         _parser(stdout).print_help()
         return EXIT_USAGE
     except _Exit as exc:

@@ -484,7 +484,9 @@ class MockApp:
 
         model = call.params["model"]
         if model not in MODELS and not model.startswith("ft:") and not self.lenient_ids:
-            raise _Reject(404, f"The model '{model}' does not exist or you do not have access to it.")
+            raise _Reject(
+                404, f"The model '{model}' does not exist or you do not have access to it.", code="model_not_found"
+            )
         return {"id": model, "object": "model", "created": self.faker.now(), "owned_by": "openai"}
 
     def _thread_for_run(self, call: _Call) -> None:

@@ -444,8 +444,8 @@ _SETTINGS: dict[str, Any] = {
     "text": {"format": {"type": "text"}},
     "truncation": "disabled",
     "user": _OMIT,  # the spec types it a string: left out unless given
-    "safety_identifier": None,
-    "prompt_cache_key": None,
+    "safety_identifier": _OMIT,  # typed a string as well: left out unless given
+    "prompt_cache_key": _OMIT,
     "background": False,
     "top_logprobs": 0,
     "service_tier": "default",

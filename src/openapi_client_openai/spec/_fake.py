@@ -26,7 +26,8 @@ import time
 import uuid
 from typing import Any
 
-from .._validation import FILE
+from .._validation import ANSWER_REQUIRED, FILE
+from ._schemas import _may_be_null
 from ._walk import Resolver
 
 __all__ = ["FIELD_PREFIXES", "ID_PREFIXES", "SENTENCES", "Faker"]
@@ -207,6 +208,7 @@ class Faker:
         merged: dict[str, Any] = {}
         props: dict[str, Any] = {}
         required: list[str] = []
+        answer_required: list[str] = []
         for part in parts:
             part = self.resolve(part)
             if "allOf" in part:
@@ -216,12 +218,16 @@ class Faker:
                     props.update(value)
                 elif key == "required":
                     required += [r for r in value if r not in required]
+                elif key == ANSWER_REQUIRED:
+                    answer_required += [r for r in value if r not in answer_required]
                 elif key not in merged:
                     merged[key] = value
         if props:
             merged["properties"] = props
         if required:
             merged["required"] = required
+        if answer_required:
+            merged[ANSWER_REQUIRED] = [*required, *(r for r in answer_required if r not in required)]
         return merged
 
     def _choose(self, options: list, field: str) -> Any:
@@ -259,7 +265,14 @@ class Faker:
         if obj is not None:
             resolved = self.resolve(obj)
             own_kind = resolved.get("const") or (resolved.get("enum") or [None])[0]
+        # Fields an answer must carry although a request may leave them out (they may be null).
+        answer_only = set(schema.get(ANSWER_REQUIRED) or ()) - required
         for name, sub in props.items():
+            if name in answer_only and depth >= 2:
+                out[name] = (
+                    None if _may_be_null(self.resolve(sub)) else self.value(sub, name, depth + 1, own_kind or kind)
+                )
+                continue
             if name not in required and depth >= 2:
                 continue
             out[name] = self.value(sub, name, depth + 1, own_kind or kind)

@@ -17,7 +17,8 @@ normalised so that a standard validator reads them right:
   anything in a JSON body and is checked as a file in multipart bodies;
 - a required property that may be null is optional (a generator's ``Optional`` field: the
   API treats a missing value as null), and the few properties that the spec's own examples
-  omit although the spec calls them required (``SPEC_ERRATA``) are optional too;
+  omit although the spec calls them required (``SPEC_ERRATA``) are optional too; answers
+  must still carry them all, so ``x-answer-required`` keeps the full list for their checks;
 - documentation-only keywords are dropped, which keeps the cache small.
 
 The events of a 3.1 spec's ``webhooks:`` section are kept too, by their ``type`` (what a
@@ -32,7 +33,7 @@ from __future__ import annotations
 
 import re
 
-from .._validation import EXCLUSIVE, FILE, REF_PREFIX
+from .._validation import ANSWER_REQUIRED, EXCLUSIVE, FILE, REF_PREFIX
 from ._walk import Walker
 
 TYPE_CHECKING = False
@@ -132,6 +133,10 @@ def normalize(node: Any, home: str | None = None) -> Any:
             for n in out["required"]
             if not _may_be_null(props.get(n)) and not _has_default(raw_props.get(n)) and (home, n) not in SPEC_ERRATA
         ]
+        if len(keep) < len(out["required"]):
+            # Answers carry every field the spec requires: the leniency above is for requests
+            # only, so the full list stays beside it for checks of answers (``conform``).
+            out[ANSWER_REQUIRED] = out["required"]
         if keep:
             out["required"] = keep
         else:
