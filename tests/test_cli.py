@@ -498,6 +498,9 @@ FLAG_TESTS = {
     "call --max-retries": "test_call_timeout_max_retries_and_api_key",
     "call --validate": "test_request_that_does_not_fit_the_spec_is_not_sent",
     "call --api-key": "test_call_timeout_max_retries_and_api_key",
+    "call --proxy": "test_call_proxy_verify_and_cert",
+    "call --verify": "test_call_proxy_verify_and_cert",
+    "call --cert": "test_call_proxy_verify_and_cert",
     "list --spec": "test_list",
     "docs --spec": "test_docs_options",
     "docs --search": "test_docs_options",
@@ -618,6 +621,27 @@ def test_call_timeout_max_retries_and_api_key(server, monkeypatch: pytest.Monkey
     started = time.monotonic()
     code, _, err = cli("call", "listModels", "--api-key", FAKE_KEY, "--timeout", "0.3", "--max-retries", "0")
     assert code == 1 and "timed out" in err.lower() and time.monotonic() - started < 1.5
+
+
+def test_call_proxy_verify_and_cert(raw_server, tmp_path: pathlib.Path) -> None:
+    # The TLS half (a private CA, a client certificate, a CONNECT tunnel) is in
+    # tests/test_transport_settings.py; here the flags reach the client.
+    from wire_servers import Proxy, answer
+
+    origin = raw_server(lambda conn, request: conn.sendall(answer(request)))
+    proxy = Proxy()
+    spec = ("--spec", str(SPEC_31), "--base-url", origin.url)
+    try:
+        code, out, err = cli("call", *spec, "listModels", "--api-key", FAKE_KEY, "--proxy", proxy.url, "--verify=off")
+    finally:
+        proxy.close()
+    assert code == 0, err
+    assert json.loads(out) == {"object": "list", "data": []}
+    assert proxy.seen[0].startswith(b"GET http://127.0.0.1:")
+    code, _, err = cli("call", *spec, "listModels", "--api-key", FAKE_KEY, "--cert", str(tmp_path / "none.pem"))
+    assert code != 0 and "cert: no such file" in err
+    code, _, err = cli("call", *spec, "listModels", "--api-key", FAKE_KEY, "--verify", str(tmp_path / "ca.pem"))
+    assert code != 0 and "no such CA bundle" in err
 
 
 def test_docs_options(tmp_path: pathlib.Path) -> None:

@@ -50,7 +50,7 @@ if TYPE_CHECKING:
     from typing import Any
 
     from ._client import AsyncOpenAIClient, OpenAIClient
-    from ._config import Timeout
+    from ._config import Limits, Timeout
     from ._parse import strict_schema
     from ._response import AsyncResult, RateLimits, Result
     from ._stream import AsyncStream, EventData, Stream
@@ -76,6 +76,7 @@ __all__ = [
     "FunctionTool",
     "InternalServerError",
     "LengthFinishReasonError",
+    "Limits",
     "MissingAPIKeyError",
     "NotFoundError",
     "OpenAIClient",
@@ -120,6 +121,7 @@ _LAZY = {
     "AsyncStream": "._stream",
     "EventData": "._stream",
     "Timeout": "._config",
+    "Limits": "._config",
     "function_tool": "._tools",
     "FunctionTool": "._tools",
     "ToolRun": "._tools",

@@ -6,6 +6,7 @@ same file works inside the package and in a ``typings`` folder (``openapi-client
 
 from openapi_client_openai._client import AsyncOpenAIClient as AsyncOpenAIClient
 from openapi_client_openai._client import OpenAIClient as OpenAIClient
+from openapi_client_openai._config import Limits as Limits
 from openapi_client_openai._config import Timeout as Timeout
 from openapi_client_openai._errors import APIConnectionError as APIConnectionError
 from openapi_client_openai._errors import APIError as APIError
@@ -70,6 +71,7 @@ __all__ = [
     "FunctionTool",
     "InternalServerError",
     "LengthFinishReasonError",
+    "Limits",
     "MissingAPIKeyError",
     "NotFoundError",
     "OpenAIClient",

@@ -152,6 +152,13 @@ def _parser(out: TextIO | None = None) -> argparse.ArgumentParser:
         help="check the request against the spec first: refuse (error, the default), warn, or off",
     )
     call.add_argument("--api-key", help=_KEY_HELP)
+    call.add_argument("--proxy", help="send through this proxy (http://[user:password@]host:port)")
+    call.add_argument(
+        "--verify",
+        metavar="CA",
+        help="trust this CA bundle (file or directory), 'system' for the system's trust store, or 'off'",
+    )
+    call.add_argument("--cert", metavar="PEM", nargs="+", help="client certificate: a PEM file, or CERTFILE KEYFILE")
 
     lst = sub.add_parser("list", parents=[spec], help="list operations (method, path, summary)")
     lst.add_argument(
@@ -278,6 +285,20 @@ def _client(args: argparse.Namespace, **kw: Any) -> Any:
     return OpenAIClient(spec=args.spec, base_url=args.base_url, api_key=args.api_key, **kw)
 
 
+def _transport_options(args: argparse.Namespace) -> dict[str, Any]:
+    """``proxy=``, ``verify=`` and ``cert=`` from ``--proxy``, ``--verify`` and ``--cert``."""
+    options: dict[str, Any] = {}
+    if args.proxy:
+        options["proxy"] = args.proxy
+    if args.verify:
+        options["verify"] = False if args.verify.lower() in ("off", "false", "no") else args.verify
+    if args.cert:
+        if len(args.cert) > 2:
+            raise _UsageError("--cert takes a PEM file, or CERTFILE KEYFILE")
+        options["cert"] = args.cert[0] if len(args.cert) == 1 else tuple(args.cert)
+    return options
+
+
 def _read_body(arg: str, stdin: TextIO) -> Any:
     if arg.startswith("@"):
         name = arg[1:]
@@ -306,7 +327,7 @@ def _cmd_call(args: argparse.Namespace, stdin: TextIO, out: TextIO, tty: bool) -
     except ItemError as exc:
         raise _UsageError(str(exc)) from None
     body = _read_body(args.body, stdin) if args.body is not None else None
-    client = _client(args, max_retries=args.max_retries, validate=args.validate)
+    client = _client(args, max_retries=args.max_retries, validate=args.validate, **_transport_options(args))
     op = client.operation(args.operation)
     if args.validate != "off":
         _check_text_items(client.spec, op, items)
