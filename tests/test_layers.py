@@ -37,6 +37,7 @@ LAYERS: list[str | tuple[str, ...]] = [
     "_validation",
     "spec/*",
     "_request",
+    "_log",
     "_retry",
     "_transports/*",
     "_response",

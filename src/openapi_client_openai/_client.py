@@ -13,9 +13,11 @@ from __future__ import annotations
 import os
 import sys
 from _thread import allocate_lock
+from time import monotonic
 
 from ._config import UNSET, Timeout
 from ._errors import APIConnectionError, APIError, ConfigError, MissingAPIKeyError, ParameterError, Secret
+from ._log import log_answer, log_body, log_request, log_retry, logger
 from ._version import __version__
 from .spec import SpecIndex, load_index
 
@@ -195,6 +197,10 @@ class _BaseClient:
         api_key = None
         if problem:
             raise ConfigError(problem)
+        if os.environ.get("OPENAI_LOG"):
+            from ._log import configure_from_env
+
+            configure_from_env()
         if validate not in _VALIDATE_MODES:
             raise ConfigError(f"validate must be 'error', 'warn', 'off' or 'strict', not {validate!r}")
         if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
@@ -627,9 +633,15 @@ class _BaseClient:
         transport = self._wire.transport or self._open_transport()
         if max_retries is UNSET:
             max_retries = self.max_retries
+        log = logger()  # None unless INFO lines would be written: one cheap check per call
+        if log is not None:
+            log_request(log, req, self._key)
         retries = 0
         while True:
+            started = monotonic() if log is not None else 0.0
             got = yield transport.send, (req, limits)
+            if log is not None:
+                log_answer(log, req, got, retries + 1, started, self._key)
             if not isinstance(got, APIError):
                 exchange = got
                 ctype = exchange.headers.get("content-type", "")
@@ -644,6 +656,8 @@ class _BaseClient:
                 content = None
                 if self._wants_body(exchange, ctype):
                     got = content = yield getattr(exchange, self._READ), ()
+                    if log is not None and not isinstance(got, APIError):
+                        log_body(log, req, content, self._key)
                 if not isinstance(got, APIError):
                     from . import _response
 
@@ -656,7 +670,7 @@ class _BaseClient:
             if isinstance(got, APIError):
                 delay = self._after_error(got, retries, max_retries)
                 reason = str(self._key.scrub(got))
-            _log_retry(req, delay, retries + 2, max_retries + 1, reason)
+            log_retry(req, delay, retries + 2, max_retries + 1, reason, self._key)
             yield self._sleep, (delay,)
             retries += 1
 
@@ -1055,15 +1069,6 @@ def _attempts(exc: APIError, attempts: int) -> APIError:
         text = f"{exc.args[0]} (gave up after {attempts} attempts)"
         exc.args = (text, *exc.args[1:])
     return exc
-
-
-def _log_retry(req: PreparedRequest, delay: float, attempt: int, attempts: int, reason: str) -> None:
-    """Log a retry at INFO: which request, why, how long the wait, and which attempt comes next."""
-    import logging
-
-    logging.getLogger("openapi_client_openai").info(
-        "retrying %s in %.2f s (attempt %d of at most %d): %s", req.description, delay, attempt, attempts, reason
-    )
 
 
 def _run(fn: Any, args: tuple) -> Any:
