@@ -498,6 +498,7 @@ FLAG_TESTS = {
     "call --max-retries": "test_call_timeout_max_retries_and_api_key",
     "call --validate": "test_request_that_does_not_fit_the_spec_is_not_sent",
     "call --api-key": "test_call_timeout_max_retries_and_api_key",
+    "call --admin-key": "test_admin_key_routing_on_the_command_line",
     "call --proxy": "test_call_proxy_verify_and_cert",
     "call --verify": "test_call_proxy_verify_and_cert",
     "call --cert": "test_call_proxy_verify_and_cert",
@@ -621,6 +622,23 @@ def test_call_timeout_max_retries_and_api_key(server, monkeypatch: pytest.Monkey
     started = time.monotonic()
     code, _, err = cli("call", "listModels", "--api-key", FAKE_KEY, "--timeout", "0.3", "--max-retries", "0")
     assert code == 1 and "timed out" in err.lower() and time.monotonic() - started < 1.5
+
+
+def test_admin_key_routing_on_the_command_line(server, monkeypatch: pytest.MonkeyPatch) -> None:
+    admin = "sk-admin-" + "cl1" * 10
+    spec = ("--spec", str(SPEC_31), "--base-url", server.url)
+    code, _, err = cli("call", *spec, "admin-api-keys-list", "--api-key", FAKE_KEY)
+    assert code == 1
+    assert "needs an admin key" in err and "OPENAI_ADMIN_KEY" in err and "--admin-key" in err
+    assert "admin_api_key=" not in err and server.requests == []
+    code, _, err = cli("call", *spec, "admin-api-keys-list", "--api-key", FAKE_KEY, "--admin-key", admin)
+    assert code == 0, err
+    assert server.last.headers["authorization"] == f"Bearer {admin}"
+    monkeypatch.setenv("OPENAI_ADMIN_KEY", admin)
+    code, _, err = cli("call", *spec, "list_models", "--api-key", FAKE_KEY)
+    assert code == 0 and server.last.headers["authorization"] == f"Bearer {FAKE_KEY}"
+    code, _, err = cli("call", *spec, "admin-api-keys-list", "--api-key", FAKE_KEY)
+    assert code == 0 and server.last.headers["authorization"] == f"Bearer {admin}"
 
 
 def test_call_proxy_verify_and_cert(raw_server, tmp_path: pathlib.Path) -> None:

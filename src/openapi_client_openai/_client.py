@@ -41,6 +41,8 @@ if TYPE_CHECKING:
 __all__ = ["DEFAULT_BASE_URL", "AsyncOpenAIClient", "OpenAIClient", "OperationMethod"]
 
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
+ADMIN_SCHEME = "AdminApiKeyAuth"  # the spec's security scheme of organization (admin) endpoints
+ADMIN_KEY_HINT = "set the OPENAI_ADMIN_KEY environment variable or pass admin_api_key="
 DEFAULT_TIMEOUT = 600.0
 DEFAULT_MAX_RETRIES = 2
 _VALIDATE_MODES = ("error", "warn", "off", "strict")
@@ -190,13 +192,21 @@ class _BaseClient:
         verify: Any = True,
         cert: Any = None,
         limits: Any = None,
+        admin_api_key: str | None = None,
     ) -> None:
-        # The key first, and no local left holding it: tracebacks that show locals (Sentry,
-        # rich) must not show it if anything below refuses a setting.
+        # The keys first, and no local left holding them: tracebacks that show locals (Sentry,
+        # rich) must not show them if anything below refuses a setting.
         self._key, problem = _secret_key(api_key if api_key is not None else os.environ.get("OPENAI_API_KEY"))
         api_key = None
-        if problem:
-            raise ConfigError(problem)
+        admin = admin_api_key if admin_api_key is not None else os.environ.get("OPENAI_ADMIN_KEY")
+        self._admin_key, admin_problem = _secret_key(admin)
+        admin = admin_api_key = None
+        if problem or admin_problem:
+            admin_problem = admin_problem and admin_problem.replace("API key", "admin key").replace(
+                "OPENAI_API_KEY or api_key=", "OPENAI_ADMIN_KEY or admin_api_key="
+            )
+            raise ConfigError(problem or admin_problem)
+        self._key.also(self._admin_key.get())
         if os.environ.get("OPENAI_LOG"):
             from ._log import configure_from_env
 
@@ -586,14 +596,27 @@ class _BaseClient:
             op, self.base_url, self._base_headers(), body, params, extra_headers, extra_query, extra_body
         )
         if op.needs_key and not any(name.lower() == "authorization" for name in req.headers):
+            self._authorize(op, req)
+        return req
+
+    def _authorize(self, op: Operation, req: PreparedRequest) -> None:
+        """Add the credential the operation's security schemes ask for: the admin key for
+        ``AdminApiKeyAuth`` operations (organization endpoints), else the API key."""
+        if ADMIN_SCHEME in op.security:
+            key = self._admin_key.get()
+            if not key:
+                raise MissingAPIKeyError(
+                    f"{op.id} needs an admin key (its security scheme is {ADMIN_SCHEME}: an organization "
+                    f"admin endpoint): {ADMIN_KEY_HINT} to the client"
+                )
+        else:
             key = self._key.get()
             if not key:
                 raise MissingAPIKeyError(
                     f"{op.id} needs an API key: set the OPENAI_API_KEY environment variable "
                     "or pass api_key= to the client"
                 )
-            req.headers["Authorization"] = f"Bearer {key}"
-        return req
+        req.headers["Authorization"] = f"Bearer {key}"
 
     @staticmethod
     def _wants_body(exchange: Any, ctype: str) -> bool:

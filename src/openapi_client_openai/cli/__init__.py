@@ -152,6 +152,9 @@ def _parser(out: TextIO | None = None) -> argparse.ArgumentParser:
         help="check the request against the spec first: refuse (error, the default), warn, or off",
     )
     call.add_argument("--api-key", help=_KEY_HELP)
+    call.add_argument(
+        "--admin-key", help="the admin key for organization endpoints (default: $OPENAI_ADMIN_KEY, kept out of `ps`)"
+    )
     call.add_argument("--proxy", help="send through this proxy (http://[user:password@]host:port)")
     call.add_argument(
         "--verify",
@@ -259,6 +262,7 @@ _CLI_WORDS = [
     (r"validate='(\w+)'", r"--validate \1"),
     (r"\(timeout= and stream_idle_timeout= take seconds, or a Timeout\)", "(--timeout takes seconds)"),
     (r"pass api_key= to the client", "pass --api-key"),
+    (r"pass admin_api_key= to the client", "pass --admin-key"),
     (r"\bapi_key=", "--api-key"),
     (r"\bspec=PATH\b", "--spec PATH"),
     (r"\bbase_url\b", "--base-url"),
@@ -288,6 +292,8 @@ def _client(args: argparse.Namespace, **kw: Any) -> Any:
 def _transport_options(args: argparse.Namespace) -> dict[str, Any]:
     """``proxy=``, ``verify=`` and ``cert=`` from ``--proxy``, ``--verify`` and ``--cert``."""
     options: dict[str, Any] = {}
+    if args.admin_key:
+        options["admin_api_key"] = args.admin_key
     if args.proxy:
         options["proxy"] = args.proxy
     if args.verify:

@@ -170,13 +170,16 @@ class _BaseClient:
         verify: bool | str | _ssl.SSLContext = True,
         cert: str | tuple[str, str | None] | tuple[str, str | None, str | None] | None = None,
         limits: Limits | _Any | None = None,
+        admin_api_key: str | None = None,
     ) -> None:
         """Load the spec (argument, environment, downloaded, packaged default) and configure the
         client: key, base URL, organization and project default to ``OPENAI_API_KEY``,
         ``OPENAI_BASE_URL``, ``OPENAI_ORG_ID`` and ``OPENAI_PROJECT_ID``.  ``http_client`` is an
         ``httpx.Client`` (``httpx.AsyncClient`` for the async client), used as given; else
         ``proxy``, ``verify`` (CA bundle path, ``"system"``, an ``SSLContext`` or ``False``),
-        ``cert`` (client certificate) and ``limits`` (pool sizes) configure the connections."""
+        ``cert`` (client certificate) and ``limits`` (pool sizes) configure the connections.
+        ``admin_api_key`` (default ``OPENAI_ADMIN_KEY``) is sent to the operations whose security
+        scheme is ``AdminApiKeyAuth`` (the organization endpoints)."""
         ...
     def with_options(
         self,
