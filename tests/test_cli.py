@@ -500,6 +500,7 @@ FLAG_TESTS = {
     "call --api-key": "test_call_timeout_max_retries_and_api_key",
     "call --admin-key": "test_admin_key_routing_on_the_command_line",
     "call --proxy": "test_call_proxy_verify_and_cert",
+    "call --provider": "test_spec_providers_and_call_provider_on_the_command_line",
     "call --verify": "test_call_proxy_verify_and_cert",
     "call --cert": "test_call_proxy_verify_and_cert",
     "list --spec": "test_list",
@@ -639,6 +640,24 @@ def test_admin_key_routing_on_the_command_line(server, monkeypatch: pytest.Monke
     assert code == 0 and server.last.headers["authorization"] == f"Bearer {FAKE_KEY}"
     code, _, err = cli("call", *spec, "admin-api-keys-list", "--api-key", FAKE_KEY)
     assert code == 0 and server.last.headers["authorization"] == f"Bearer {admin}"
+
+
+def test_spec_providers_and_call_provider_on_the_command_line(server, monkeypatch: pytest.MonkeyPatch) -> None:
+    from test_providers import KEYS as keys
+    from test_providers import overlay_url as _overlay_url
+
+    out, err = io.StringIO(), io.StringIO()
+    assert main(["spec", "providers"], stdout=out, stderr=err) == 0, err.getvalue()
+    rows = {line.split()[0]: line.split()[1:3] for line in out.getvalue().splitlines()}
+    assert {n: rows[n] for n in keys} == {n: [_overlay_url(n), v] for n, v in keys.items()}
+    monkeypatch.setenv("XAI_API_KEY", "xai-cli-key-1234567")
+    out = io.StringIO()
+    argv = ["--spec", str(SPEC_31), "--base-url", server.url, "call", "list_models", "--provider", "xai"]
+    assert main(argv, stdout=out, stderr=err) == 0, err.getvalue()
+    assert json.loads(out.getvalue()) and server.last.headers["authorization"] == "Bearer xai-cli-key-1234567"
+    err = io.StringIO()
+    assert main([*argv[:-1], "nope"], stdout=io.StringIO(), stderr=err) == 1
+    assert "unknown provider 'nope'" in err.getvalue()
 
 
 def test_call_proxy_verify_and_cert(raw_server, tmp_path: pathlib.Path) -> None:

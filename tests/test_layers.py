@@ -36,6 +36,7 @@ LAYERS: list[str | tuple[str, ...]] = [
     "_multipart",
     "_validation",
     "spec/*",
+    "_providers",
     "_request",
     "_log",
     "_retry",

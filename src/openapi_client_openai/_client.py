@@ -193,11 +193,22 @@ class _BaseClient:
         cert: Any = None,
         limits: Any = None,
         admin_api_key: str | None = None,
+        provider: str | None = None,
     ) -> None:
+        # A provider profile names where the key comes from and the default base URL.
+        profile = None
+        if provider is not None:
+            from ._providers import find_provider
+
+            profile = find_provider(provider)
+        self.provider = profile.name if profile is not None else None
+        self._key_variable = profile.key_variable if profile is not None else "OPENAI_API_KEY"
         # The keys first, and no local left holding them: tracebacks that show locals (Sentry,
         # rich) must not show them if anything below refuses a setting.
-        self._key, problem = _secret_key(api_key if api_key is not None else os.environ.get("OPENAI_API_KEY"))
+        self._key, problem = _secret_key(api_key if api_key is not None else os.environ.get(self._key_variable))
         api_key = None
+        if problem:
+            problem = problem.replace("OPENAI_API_KEY", self._key_variable)
         admin = admin_api_key if admin_api_key is not None else os.environ.get("OPENAI_ADMIN_KEY")
         self._admin_key, admin_problem = _secret_key(admin)
         admin = admin_api_key = None
@@ -228,7 +239,9 @@ class _BaseClient:
         if proxy is not None:
             self._key.also(_proxy_password(proxy))
         self._index: SpecIndex = load_index(spec)
-        self.base_url: str = _check_base_url(base_url or os.environ.get("OPENAI_BASE_URL") or DEFAULT_BASE_URL)
+        # An explicit base_url wins; a provider's URL beats OPENAI_BASE_URL, which is OpenAI's.
+        default_url = profile.base_url if profile is not None else os.environ.get("OPENAI_BASE_URL")
+        self.base_url: str = _check_base_url(base_url or default_url or DEFAULT_BASE_URL)
         self.organization = organization if organization is not None else os.environ.get("OPENAI_ORG_ID")
         self.project = project if project is not None else os.environ.get("OPENAI_PROJECT_ID")
         self.timeout = timeout
@@ -613,7 +626,7 @@ class _BaseClient:
             key = self._key.get()
             if not key:
                 raise MissingAPIKeyError(
-                    f"{op.id} needs an API key: set the OPENAI_API_KEY environment variable "
+                    f"{op.id} needs an API key: set the {self._key_variable} environment variable "
                     "or pass api_key= to the client"
                 )
         req.headers["Authorization"] = f"Bearer {key}"

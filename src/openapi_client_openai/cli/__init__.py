@@ -155,6 +155,9 @@ def _parser(out: TextIO | None = None) -> argparse.ArgumentParser:
     call.add_argument(
         "--admin-key", help="the admin key for organization endpoints (default: $OPENAI_ADMIN_KEY, kept out of `ps`)"
     )
+    call.add_argument(
+        "--provider", help="an OpenAI-compatible provider (groq, deepseek, ...: see `spec providers`): its URL and key"
+    )
     call.add_argument("--proxy", help="send through this proxy (http://[user:password@]host:port)")
     call.add_argument(
         "--verify",
@@ -218,6 +221,7 @@ def _parser(out: TextIO | None = None) -> argparse.ArgumentParser:
     spec_cmd = sub.add_parser("spec", help="show or update the spec in use")
     spec_sub = spec_cmd.add_subparsers(dest="spec_command", parser_class=_Parser, metavar="SPEC_COMMAND")
     spec_sub.add_parser("info", parents=[spec], help="where the spec comes from, its version and size")
+    spec_sub.add_parser("providers", help="OpenAI-compatible providers (provider=NAME): base URL and key variable")
     upd = spec_sub.add_parser("update", help="download a newer spec into the user cache")
     upd.add_argument("url", nargs="?", help="where to download it from (default: OpenAI's published spec)")
     upd.add_argument("--timeout", type=_seconds, default=120.0, help="seconds to wait for the download")
@@ -294,6 +298,8 @@ def _transport_options(args: argparse.Namespace) -> dict[str, Any]:
     options: dict[str, Any] = {}
     if args.admin_key:
         options["admin_api_key"] = args.admin_key
+    if args.provider:
+        options["provider"] = args.provider
     if args.proxy:
         options["proxy"] = args.proxy
     if args.verify:
@@ -652,8 +658,15 @@ def _cmd_spec(args: argparse.Namespace, out: TextIO) -> int:
             f"{len(data['ops'])} operations) from {url} to {target}\n"
         )
         return EXIT_OK
+    if args.spec_command == "providers":
+        from .._providers import providers
+        from ._output import print_table
+
+        known = providers()
+        print_table([(p.name, p.base_url, p.key_variable, p.display_name) for p in known.values()], out)
+        return EXIT_OK
     if args.spec_command != "info":
-        raise _UsageError("spec needs a command: info or update")
+        raise _UsageError("spec needs a command: info, providers or update")
     index = load_index(args.spec)
     data = index.data
     rows = [

@@ -56,6 +56,7 @@ CLIENT_MEMBERS = frozenset(
         "pages",
         "paginate",
         "project",
+        "provider",
         "spec",
         "stream_idle_timeout",
         "timeout",

@@ -144,6 +144,7 @@ class OperationMethod:
 
 class _BaseClient:
     base_url: str
+    provider: str | None
     organization: str | None
     project: str | None
     timeout: float | Timeout | None
@@ -171,6 +172,7 @@ class _BaseClient:
         cert: str | tuple[str, str | None] | tuple[str, str | None, str | None] | None = None,
         limits: Limits | _Any | None = None,
         admin_api_key: str | None = None,
+        provider: str | None = None,
     ) -> None:
         """Load the spec (argument, environment, downloaded, packaged default) and configure the
         client: key, base URL, organization and project default to ``OPENAI_API_KEY``,
@@ -179,7 +181,9 @@ class _BaseClient:
         ``proxy``, ``verify`` (CA bundle path, ``"system"``, an ``SSLContext`` or ``False``),
         ``cert`` (client certificate) and ``limits`` (pool sizes) configure the connections.
         ``admin_api_key`` (default ``OPENAI_ADMIN_KEY``) is sent to the operations whose security
-        scheme is ``AdminApiKeyAuth`` (the organization endpoints)."""
+        scheme is ``AdminApiKeyAuth`` (the organization endpoints).  ``provider`` names an
+        OpenAI-compatible service (``"groq"``, ``"deepseek"``, ``"together"``, ``"xai"``...): its
+        base URL and its key variable (``GROQ_API_KEY``...) become the defaults."""
         ...
     def with_options(
         self,
