@@ -527,6 +527,7 @@ FLAG_TESTS = {
     "mock --stream-delay-ms": "test_mock_options",
     "mock --first-event-delay-ms": "test_mock_options",
     "mock --seed": "test_mock_options",
+    "mock --azure": "test_mock_options",
     "mock --fault": "test_mock_options",
     "spec info --spec": "test_spec_info_and_update",
     "spec update --timeout": "test_spec_update_timeout",
@@ -547,6 +548,7 @@ def test_stubs_options(tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch) 
     made = tmp_path / "typings" / "openapi_client_openai"
     assert sorted(p.name for p in made.iterdir()) == [
         "__init__.pyi",
+        "_azure.pyi",
         "_client.pyi",
         "_response.pyi",
         "_stream.pyi",
@@ -769,7 +771,14 @@ def test_mock_options(tmp_path) -> None:
     chat = {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "Hi"}]}
     lenient, url = start("--host", "127.0.0.1", "--lenient-ids", "--seed", "7", "--first-event-delay-ms", "400")
     faulty, faulty_url = start("--fault", "503=1", "--stream-delay-ms", "50")
+    azure, endpoint = start("--azure")
     try:
+        from openapi_client_openai import AzureOpenAIClient
+
+        assert not endpoint.endswith("/v1")  # --azure: the endpoint, what azure_endpoint= takes
+        options = {"azure_endpoint": endpoint, "api_version": "2024-10-21", "api_key": FAKE_KEY, "max_retries": 0}
+        with AzureOpenAIClient(spec=SPEC_31, **options) as client:
+            assert client.create_chat_completion(model="dep", messages=chat["messages"]).status_code == 200
         with OpenAIClient(spec=SPEC_31, api_key=FAKE_KEY, base_url=url, max_retries=0) as client:
             assert client.retrieveFile(file_id="file-never-made").status_code == 200  # --lenient-ids
             first = client.createChatCompletion(body=chat).json()
@@ -791,7 +800,7 @@ def test_mock_options(tmp_path) -> None:
                 client.listModels()
             assert getattr(caught.value, "status_code", None) == 503  # --fault 503=1
     finally:
-        for proc in (lenient, faulty):
+        for proc in (lenient, faulty, azure):
             proc.terminate()
             proc.wait(timeout=10)
             proc.stdout.close()

@@ -50,6 +50,7 @@ LAYERS: list[str | tuple[str, ...]] = [
     "_tools",
     "_wait",
     "_client",
+    "_azure",
     "_bulk",
     "bulk",
     "types",

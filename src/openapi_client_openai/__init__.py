@@ -49,6 +49,7 @@ TYPE_CHECKING = False  # avoids importing typing at run time (~5 ms)
 if TYPE_CHECKING:
     from typing import Any
 
+    from ._azure import AsyncAzureOpenAIClient, AzureOpenAIClient
     from ._client import AsyncOpenAIClient, OpenAIClient
     from ._config import Limits, Timeout
     from ._parse import strict_schema
@@ -63,10 +64,12 @@ __all__ = [
     "APIError",
     "APIStatusError",
     "APITimeoutError",
+    "AsyncAzureOpenAIClient",
     "AsyncOpenAIClient",
     "AsyncResult",
     "AsyncStream",
     "AuthenticationError",
+    "AzureOpenAIClient",
     "BadRequestError",
     "ConfigError",
     "ConflictError",
@@ -112,6 +115,8 @@ __all__ = [
 _LAZY = {
     "OpenAIClient": "._client",
     "AsyncOpenAIClient": "._client",
+    "AzureOpenAIClient": "._azure",
+    "AsyncAzureOpenAIClient": "._azure",
     "Result": "._response",
     "AsyncResult": "._response",
     "RateLimits": "._response",

@@ -4,6 +4,8 @@ Written by hand: the names of ``__init__.py``'s ``__all__``, imported absolutely
 same file works inside the package and in a ``typings`` folder (``openapi-client-openai stubs``).
 """
 
+from openapi_client_openai._azure import AsyncAzureOpenAIClient as AsyncAzureOpenAIClient
+from openapi_client_openai._azure import AzureOpenAIClient as AzureOpenAIClient
 from openapi_client_openai._client import AsyncOpenAIClient as AsyncOpenAIClient
 from openapi_client_openai._client import OpenAIClient as OpenAIClient
 from openapi_client_openai._config import Limits as Limits
@@ -58,10 +60,12 @@ __all__ = [
     "APIError",
     "APIStatusError",
     "APITimeoutError",
+    "AsyncAzureOpenAIClient",
     "AsyncOpenAIClient",
     "AsyncResult",
     "AsyncStream",
     "AuthenticationError",
+    "AzureOpenAIClient",
     "BadRequestError",
     "ConfigError",
     "ConflictError",

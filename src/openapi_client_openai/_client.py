@@ -605,12 +605,16 @@ class _BaseClient:
             if near:
                 _warn_near(op, near, self.validate_mode)
         extra_body, extra_query, extra_headers = extras
-        req = build_request(
-            op, self.base_url, self._base_headers(), body, params, extra_headers, extra_query, extra_body
-        )
+        base, extra_query = self._route(op, body, params, extra_query)
+        req = build_request(op, base, self._base_headers(), body, params, extra_headers, extra_query, extra_body)
         if op.needs_key and not any(name.lower() == "authorization" for name in req.headers):
             self._authorize(op, req)
         return req
+
+    def _route(self, op: Operation, body: Any, params: dict[str, Any], query: Any) -> tuple[str, Any]:
+        """The base URL and extra query of a call: the client's own (the Azure clients route
+        deployment-scoped operations and add ``api-version`` here)."""
+        return self.base_url, query
 
     def _authorize(self, op: Operation, req: PreparedRequest) -> None:
         """Add the credential the operation's security schemes ask for: the admin key for

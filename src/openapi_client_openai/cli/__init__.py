@@ -210,6 +210,11 @@ def _parser(out: TextIO | None = None) -> argparse.ArgumentParser:
     mock.add_argument("--first-event-delay-ms", type=_pause, default=0.0, help="pause before the first event")
     mock.add_argument("--seed", type=int, help="make the answers repeatable")
     mock.add_argument(
+        "--azure",
+        action="store_true",
+        help="serve Azure OpenAI's URLs (/openai/deployments/NAME/..., api-key and api-version checked)",
+    )
+    mock.add_argument(
         "--fault",
         action="append",
         default=[],
@@ -564,13 +569,16 @@ def _cmd_mock(args: argparse.Namespace, out: TextIO) -> int:
             first_event_delay_ms=args.first_event_delay_ms,
             seed=args.seed,
             faults=faults,
+            azure=args.azure,
         )
         host, port = sock.getsockname()[:2]
         shown = f"[{host}]" if ":" in host else host
         data = app.index.data
+        where = f"http://{shown}:{port}" + ("" if args.azure else "/v1")
+        kind = " in Azure mode (azure_endpoint=)" if args.azure else ""
         out.write(
             f"openapi-client-openai mock: {data['title']} {data['version']} ({len(data['ops'])} operations) at "
-            f"http://{shown}:{port}/v1 (Ctrl-C stops it)\n"
+            f"{where}{kind} (Ctrl-C stops it)\n"
         )
         out.flush()
         config = uvicorn.Config(app, log_level="warning", lifespan="off")

@@ -48,6 +48,12 @@ class MockServer:
     or ``content_filter``.  Runs, vector store files and file batches, fine-tuning jobs, videos,
     eval runs and background responses are made in progress and finish as they are polled
     (``_lifecycle.LIFECYCLE_RULE``).
+
+    ``azure=True`` serves the same operations under Azure OpenAI's URL scheme:
+    ``/openai/deployments/{deployment}/chat/completions?api-version=2024-10-21`` (the deployment
+    is the body's ``model``), ``/openai/files?api-version=...``, and the v1 API at
+    ``/openai/v1/...``; it asks for an ``api-key`` header (or an Entra ID bearer token) and a
+    dated ``api-version`` outside the v1 API.  ``base_url`` is then the endpoint.
     """
 
     def __init__(self, spec: Any = None, host: str = "127.0.0.1", port: int = 0, **options: Any) -> None:
@@ -59,7 +65,10 @@ class MockServer:
 
     @property
     def base_url(self) -> str:
-        """The API base URL, ending in ``/v1``."""
+        """The API base URL, ending in ``/v1``; in Azure mode (``azure=True``) the endpoint, what
+        ``azure_endpoint=`` takes (``http://127.0.0.1:PORT``)."""
+        if self.app.azure:
+            return f"http://{self.host}:{self.port}"
         return f"http://{self.host}:{self.port}/v1"
 
     def start(self) -> str:
