@@ -500,6 +500,9 @@ FLAG_TESTS = {
     "call --api-key": "test_call_timeout_max_retries_and_api_key",
     "call --admin-key": "test_admin_key_routing_on_the_command_line",
     "call --proxy": "test_call_proxy_verify_and_cert",
+    "call --azure-endpoint": "test_call_on_azure",
+    "call --api-version": "test_call_on_azure",
+    "call --azure-deployment": "test_call_on_azure",
     "call --provider": "test_spec_providers_and_call_provider_on_the_command_line",
     "call --verify": "test_call_proxy_verify_and_cert",
     "call --cert": "test_call_proxy_verify_and_cert",
@@ -660,6 +663,38 @@ def test_spec_providers_and_call_provider_on_the_command_line(server, monkeypatc
     err = io.StringIO()
     assert main([*argv[:-1], "nope"], stdout=io.StringIO(), stderr=err) == 1
     assert "unknown provider 'nope'" in err.getvalue()
+
+
+def test_call_on_azure(monkeypatch: pytest.MonkeyPatch) -> None:
+    from openapi_client_openai.mock import MockServer
+
+    spec = ("--spec", str(SPEC_31))
+    messages = 'messages:=[{"role": "user", "content": "Hi"}]'
+    with MockServer(spec=SPEC_31, azure=True) as endpoint:
+        code, out, err = cli(
+            "call",
+            *spec,
+            "list_models",
+            "--azure-endpoint",
+            endpoint,
+            "--api-version",
+            "2024-10-21",
+            "--api-key",
+            "k" * 20,
+        )
+        assert code == 0 and json.loads(out)["object"] == "list", err
+        monkeypatch.setenv("AZURE_OPENAI_ENDPOINT", endpoint)
+        monkeypatch.setenv("AZURE_OPENAI_API_KEY", "k" * 20)
+        monkeypatch.setenv("OPENAI_API_VERSION", "2024-10-21")
+        code, out, err = cli(
+            "call", *spec, "create_chat_completion", messages, "--azure-endpoint=env", "--azure-deployment", "dep-1"
+        )
+        assert code == 0 and json.loads(out)["model"] == "dep-1", err
+        monkeypatch.delenv("AZURE_OPENAI_API_KEY")
+        code, _, err = cli("call", *spec, "list_models", "--azure-endpoint=env")
+        assert code == 1 and "AZURE_OPENAI_API_KEY" in err and "--api-key" in err
+    code, _, err = cli("call", *spec, "list_models", "--api-version", "2024-10-21")
+    assert code == 2 and "add --azure-endpoint" in err
 
 
 def test_call_proxy_verify_and_cert(raw_server, tmp_path: pathlib.Path) -> None:

@@ -158,6 +158,13 @@ def _parser(out: TextIO | None = None) -> argparse.ArgumentParser:
     call.add_argument(
         "--provider", help="an OpenAI-compatible provider (groq, deepseek, ...: see `spec providers`): its URL and key"
     )
+    call.add_argument(
+        "--azure-endpoint",
+        metavar="URL",
+        help="call Azure OpenAI at this endpoint ('env': $AZURE_OPENAI_ENDPOINT); --api-key is sent as api-key",
+    )
+    call.add_argument("--api-version", help="Azure's api-version (default: $OPENAI_API_VERSION, else the v1 API)")
+    call.add_argument("--azure-deployment", metavar="NAME", help="the Azure deployment (default: the body's model)")
     call.add_argument("--proxy", help="send through this proxy (http://[user:password@]host:port)")
     call.add_argument(
         "--verify",
@@ -298,6 +305,26 @@ def _client(args: argparse.Namespace, **kw: Any) -> Any:
     return OpenAIClient(spec=args.spec, base_url=args.base_url, api_key=args.api_key, **kw)
 
 
+def _azure_client(args: argparse.Namespace, **kw: Any) -> Any:
+    """``call --azure-endpoint``: an ``AzureOpenAIClient`` (key and version from the options or
+    from AZURE_OPENAI_API_KEY/AZURE_OPENAI_AD_TOKEN and OPENAI_API_VERSION)."""
+    from .._azure import AzureOpenAIClient
+
+    if args.base_url:
+        raise _UsageError("--base-url and --azure-endpoint name the same thing: give only --azure-endpoint")
+    if kw.get("provider") or kw.get("admin_api_key"):
+        raise _UsageError("--provider and --admin-key are OpenAI's: an Azure call takes --azure-endpoint")
+    endpoint = None if args.azure_endpoint == "env" else args.azure_endpoint
+    return AzureOpenAIClient(
+        endpoint,
+        spec=args.spec,
+        api_key=args.api_key,
+        api_version=args.api_version,
+        azure_deployment=args.azure_deployment,
+        **kw,
+    )
+
+
 def _transport_options(args: argparse.Namespace) -> dict[str, Any]:
     """``proxy=``, ``verify=`` and ``cert=`` from ``--proxy``, ``--verify`` and ``--cert``."""
     options: dict[str, Any] = {}
@@ -344,7 +371,10 @@ def _cmd_call(args: argparse.Namespace, stdin: TextIO, out: TextIO, tty: bool) -
     except ItemError as exc:
         raise _UsageError(str(exc)) from None
     body = _read_body(args.body, stdin) if args.body is not None else None
-    client = _client(args, max_retries=args.max_retries, validate=args.validate, **_transport_options(args))
+    if (args.api_version or args.azure_deployment) and not args.azure_endpoint:
+        raise _UsageError("--api-version and --azure-deployment are Azure's: add --azure-endpoint URL (or 'env')")
+    options = {"max_retries": args.max_retries, "validate": args.validate, **_transport_options(args)}
+    client = _azure_client(args, **options) if args.azure_endpoint else _client(args, **options)
     op = client.operation(args.operation)
     if args.validate != "off":
         _check_text_items(client.spec, op, items)
