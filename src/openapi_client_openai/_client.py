@@ -17,7 +17,6 @@ from time import monotonic
 
 from ._config import UNSET, Timeout
 from ._errors import APIConnectionError, APIError, ConfigError, MissingAPIKeyError, ParameterError, Secret
-from ._log import log_answer, log_body, log_request, log_retry, logger
 from ._version import __version__
 from .spec import SpecIndex, load_index
 
@@ -673,8 +672,12 @@ class _BaseClient:
         transport = self._wire.transport or self._open_transport()
         if max_retries is UNSET:
             max_retries = self.max_retries
+        from ._log import logger  # after the first call, a lookup
+
         log = logger()  # None unless INFO lines would be written: one cheap check per call
         if log is not None:
+            from ._log import log_answer, log_body, log_request
+
             log_request(log, req, self._key)
         retries = 0
         while True:
@@ -710,6 +713,8 @@ class _BaseClient:
             if isinstance(got, APIError):
                 delay = self._after_error(got, retries, max_retries)
                 reason = str(self._key.scrub(got))
+            from ._log import log_retry
+
             log_retry(req, delay, retries + 2, max_retries + 1, reason, self._key)
             yield self._sleep, (delay,)
             retries += 1

@@ -72,11 +72,16 @@ def configure_from_env(environ: Any = None) -> None:
 
 def logger() -> Any:
     """The package's logger if INFO lines would be written, else None (the cheap check per request)."""
-    logging = sys.modules.get("logging")
-    if logging is None:
-        return None
-    log = logging.getLogger(LOGGER_NAME)
+    log = _LOGGER[0]
+    if log is None:
+        logging = sys.modules.get("logging")
+        if logging is None:
+            return None
+        log = _LOGGER[0] = logging.getLogger(LOGGER_NAME)
     return log if log.isEnabledFor(20) else None
+
+
+_LOGGER: list[Any] = [None]  # the logger, once logging is imported (isEnabledFor caches the level)
 
 
 def _shown(data: Any, secret: Secret) -> str:

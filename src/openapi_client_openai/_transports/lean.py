@@ -462,7 +462,7 @@ class LeanTransport(Transport):
                 return None
             # An idle connection must have nothing to read: data there is a stale answer or the
             # server closing it.  Either way it is not reused; nor is one idle for too long.
-            if not _expired(since, self._limits) and not _readable(sock):
+            if (self._limits.keepalive_expiry is None or not _expired(since, self._limits)) and not _readable(sock):
                 return sock
             sock.close()
 
@@ -524,7 +524,7 @@ class LeanTransport(Transport):
 
 def _room(idle: dict, limits: Limits) -> bool:
     """Whether one more idle connection may be kept (``max_keepalive_connections``, all origins)."""
-    return sum(len(conns) for conns in idle.values()) < limits.keep_idle
+    return sum(map(len, idle.values())) < limits.keep_idle
 
 
 def _expired(since: float, limits: Limits) -> bool:
