@@ -167,6 +167,16 @@ def _isolated_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterable[None]:
         "OPENAI_BASE_URL",
         "OPENAI_ORG_ID",
         "OPENAI_PROJECT_ID",
+        "OPENAI_ADMIN_KEY",
+        "OPENAI_LOG",
+        "OPENAI_API_VERSION",
+        "AZURE_OPENAI_ENDPOINT",
+        "AZURE_OPENAI_API_KEY",
+        "AZURE_OPENAI_AD_TOKEN",
+        "GROQ_API_KEY",
+        "DEEPSEEK_API_KEY",
+        "TOGETHER_API_KEY",
+        "XAI_API_KEY",
         "OPENAPI_CLIENT_OPENAI_SPEC",
     ):
         os.environ.pop(name, None)

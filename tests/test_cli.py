@@ -498,6 +498,14 @@ FLAG_TESTS = {
     "call --max-retries": "test_call_timeout_max_retries_and_api_key",
     "call --validate": "test_request_that_does_not_fit_the_spec_is_not_sent",
     "call --api-key": "test_call_timeout_max_retries_and_api_key",
+    "call --admin-key": "test_admin_key_routing_on_the_command_line",
+    "call --proxy": "test_call_proxy_verify_and_cert",
+    "call --azure-endpoint": "test_call_on_azure",
+    "call --api-version": "test_call_on_azure",
+    "call --azure-deployment": "test_call_on_azure",
+    "call --provider": "test_spec_providers_and_call_provider_on_the_command_line",
+    "call --verify": "test_call_proxy_verify_and_cert",
+    "call --cert": "test_call_proxy_verify_and_cert",
     "list --spec": "test_list",
     "docs --spec": "test_docs_options",
     "docs --search": "test_docs_options",
@@ -530,6 +538,7 @@ FLAG_TESTS = {
     "mock --stream-delay-ms": "test_mock_options",
     "mock --first-event-delay-ms": "test_mock_options",
     "mock --seed": "test_mock_options",
+    "mock --azure": "test_mock_options",
     "mock --fault": "test_mock_options",
     "spec info --spec": "test_spec_info_and_update",
     "spec update --timeout": "test_spec_update_timeout",
@@ -629,6 +638,7 @@ def test_stubs_options(tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch) 
     made = tmp_path / "typings" / "openapi_client_openai"
     assert sorted(p.name for p in made.iterdir()) == [
         "__init__.pyi",
+        "_azure.pyi",
         "_client.pyi",
         "_response.pyi",
         "_stream.pyi",
@@ -706,6 +716,94 @@ def test_call_timeout_max_retries_and_api_key(server, monkeypatch: pytest.Monkey
     started = time.monotonic()
     code, _, err = cli("call", "listModels", "--api-key", FAKE_KEY, "--timeout", "0.3", "--max-retries", "0")
     assert code == 1 and "timed out" in err.lower() and time.monotonic() - started < 1.5
+
+
+def test_admin_key_routing_on_the_command_line(server, monkeypatch: pytest.MonkeyPatch) -> None:
+    admin = "sk-admin-" + "cl1" * 10
+    spec = ("--spec", str(SPEC_31), "--base-url", server.url)
+    code, _, err = cli("call", *spec, "admin-api-keys-list", "--api-key", FAKE_KEY)
+    assert code == 1
+    assert "needs an admin key" in err and "OPENAI_ADMIN_KEY" in err and "--admin-key" in err
+    assert "admin_api_key=" not in err and server.requests == []
+    code, _, err = cli("call", *spec, "admin-api-keys-list", "--api-key", FAKE_KEY, "--admin-key", admin)
+    assert code == 0, err
+    assert server.last.headers["authorization"] == f"Bearer {admin}"
+    monkeypatch.setenv("OPENAI_ADMIN_KEY", admin)
+    code, _, err = cli("call", *spec, "list_models", "--api-key", FAKE_KEY)
+    assert code == 0 and server.last.headers["authorization"] == f"Bearer {FAKE_KEY}"
+    code, _, err = cli("call", *spec, "admin-api-keys-list", "--api-key", FAKE_KEY)
+    assert code == 0 and server.last.headers["authorization"] == f"Bearer {admin}"
+
+
+def test_spec_providers_and_call_provider_on_the_command_line(server, monkeypatch: pytest.MonkeyPatch) -> None:
+    from test_providers import KEYS as keys
+    from test_providers import overlay_url as _overlay_url
+
+    out, err = io.StringIO(), io.StringIO()
+    assert main(["spec", "providers"], stdout=out, stderr=err) == 0, err.getvalue()
+    rows = {line.split()[0]: line.split()[1:3] for line in out.getvalue().splitlines()}
+    assert {n: rows[n] for n in keys} == {n: [_overlay_url(n), v] for n, v in keys.items()}
+    monkeypatch.setenv("XAI_API_KEY", "xai-cli-key-1234567")
+    out = io.StringIO()
+    argv = ["--spec", str(SPEC_31), "--base-url", server.url, "call", "list_models", "--provider", "xai"]
+    assert main(argv, stdout=out, stderr=err) == 0, err.getvalue()
+    assert json.loads(out.getvalue()) and server.last.headers["authorization"] == "Bearer xai-cli-key-1234567"
+    err = io.StringIO()
+    assert main([*argv[:-1], "nope"], stdout=io.StringIO(), stderr=err) == 1
+    assert "unknown provider 'nope'" in err.getvalue()
+
+
+def test_call_on_azure(monkeypatch: pytest.MonkeyPatch) -> None:
+    from openapi_client_openai.mock import MockServer
+
+    spec = ("--spec", str(SPEC_31))
+    messages = 'messages:=[{"role": "user", "content": "Hi"}]'
+    with MockServer(spec=SPEC_31, azure=True) as endpoint:
+        code, out, err = cli(
+            "call",
+            *spec,
+            "list_models",
+            "--azure-endpoint",
+            endpoint,
+            "--api-version",
+            "2024-10-21",
+            "--api-key",
+            "k" * 20,
+        )
+        assert code == 0 and json.loads(out)["object"] == "list", err
+        monkeypatch.setenv("AZURE_OPENAI_ENDPOINT", endpoint)
+        monkeypatch.setenv("AZURE_OPENAI_API_KEY", "k" * 20)
+        monkeypatch.setenv("OPENAI_API_VERSION", "2024-10-21")
+        code, out, err = cli(
+            "call", *spec, "create_chat_completion", messages, "--azure-endpoint=env", "--azure-deployment", "dep-1"
+        )
+        assert code == 0 and json.loads(out)["model"] == "dep-1", err
+        monkeypatch.delenv("AZURE_OPENAI_API_KEY")
+        code, _, err = cli("call", *spec, "list_models", "--azure-endpoint=env")
+        assert code == 1 and "AZURE_OPENAI_API_KEY" in err and "--api-key" in err
+    code, _, err = cli("call", *spec, "list_models", "--api-version", "2024-10-21")
+    assert code == 2 and "add --azure-endpoint" in err
+
+
+def test_call_proxy_verify_and_cert(raw_server, tmp_path: pathlib.Path) -> None:
+    # The TLS half (a private CA, a client certificate, a CONNECT tunnel) is in
+    # tests/test_transport_settings.py; here the flags reach the client.
+    from wire_servers import Proxy, answer
+
+    origin = raw_server(lambda conn, request: conn.sendall(answer(request)))
+    proxy = Proxy()
+    spec = ("--spec", str(SPEC_31), "--base-url", origin.url)
+    try:
+        code, out, err = cli("call", *spec, "listModels", "--api-key", FAKE_KEY, "--proxy", proxy.url, "--verify=off")
+    finally:
+        proxy.close()
+    assert code == 0, err
+    assert json.loads(out) == {"object": "list", "data": []}
+    assert proxy.seen[0].startswith(b"GET http://127.0.0.1:")
+    code, _, err = cli("call", *spec, "listModels", "--api-key", FAKE_KEY, "--cert", str(tmp_path / "none.pem"))
+    assert code != 0 and "cert: no such file" in err
+    code, _, err = cli("call", *spec, "listModels", "--api-key", FAKE_KEY, "--verify", str(tmp_path / "ca.pem"))
+    assert code != 0 and "no such CA bundle" in err
 
 
 def test_docs_options(tmp_path: pathlib.Path) -> None:
@@ -798,7 +896,14 @@ def test_mock_options(tmp_path) -> None:
     chat = {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "Hi"}]}
     lenient, url = start("--host", "127.0.0.1", "--lenient-ids", "--seed", "7", "--first-event-delay-ms", "400")
     faulty, faulty_url = start("--fault", "503=1", "--stream-delay-ms", "50")
+    azure, endpoint = start("--azure")
     try:
+        from openapi_client_openai import AzureOpenAIClient
+
+        assert not endpoint.endswith("/v1")  # --azure: the endpoint, what azure_endpoint= takes
+        options = {"azure_endpoint": endpoint, "api_version": "2024-10-21", "api_key": FAKE_KEY, "max_retries": 0}
+        with AzureOpenAIClient(spec=SPEC_31, **options) as client:
+            assert client.create_chat_completion(model="dep", messages=chat["messages"]).status_code == 200
         with OpenAIClient(spec=SPEC_31, api_key=FAKE_KEY, base_url=url, max_retries=0) as client:
             assert client.retrieveFile(file_id="file-never-made").status_code == 200  # --lenient-ids
             first = client.createChatCompletion(body=chat).json()
@@ -820,7 +925,7 @@ def test_mock_options(tmp_path) -> None:
                 client.listModels()
             assert getattr(caught.value, "status_code", None) == 503  # --fault 503=1
     finally:
-        for proc in (lenient, faulty):
+        for proc in (lenient, faulty, azure):
             proc.terminate()
             proc.wait(timeout=10)
             proc.stdout.close()

@@ -64,6 +64,7 @@ def test_every_example_runs_against_the_mock(spec, tmp_path) -> None:
     }
     example_files(tmp_path, programs.values())
     env = {**os.environ, "OPENAI_API_KEY": "sk-example", "OPENAPI_CLIENT_OPENAI_SPEC": str(spec)}
+    env["OPENAI_ADMIN_KEY"] = "sk-admin-example"  # the organization endpoints' examples
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     with MockServer(spec=spec, lenient_ids=True, seed=3) as url:
         env["OPENAI_BASE_URL"] = url
@@ -97,6 +98,7 @@ def test_every_command_runs_against_the_mock(spec, tmp_path, monkeypatch: pytest
     example_files(tmp_path, commands.values())
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("OPENAI_API_KEY", "sk-example")
+    monkeypatch.setenv("OPENAI_ADMIN_KEY", "sk-admin-example")  # the organization endpoints' commands
     monkeypatch.setenv("OPENAPI_CLIENT_OPENAI_SPEC", str(spec))
     failures = []
     with MockServer(spec=spec, lenient_ids=True, seed=3) as url:

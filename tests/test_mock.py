@@ -77,7 +77,7 @@ def _body_schema(client: OpenAIClient, op_id: str) -> dict:
 
 def test_every_operation_answers_as_the_spec_says(lenient) -> None:
     spec, url = lenient
-    client = OpenAIClient(spec=spec, api_key=FAKE_KEY, base_url=url, max_retries=0)
+    client = OpenAIClient(spec=spec, api_key=FAKE_KEY, admin_api_key=FAKE_KEY, base_url=url, max_retries=0)
     faker = Faker(client.spec.schemas()["defs"], seed=11)
     defs = client.spec.schemas()["defs"]
     failures = []
@@ -552,7 +552,7 @@ def strict_any(request):
 
 def test_every_operation_with_an_id_is_404_for_an_unknown_one(strict_any) -> None:
     spec, url = strict_any
-    client = OpenAIClient(spec=spec, api_key=FAKE_KEY, base_url=url, max_retries=0)
+    client = OpenAIClient(spec=spec, api_key=FAKE_KEY, admin_api_key=FAKE_KEY, base_url=url, max_retries=0)
     faker = Faker(client.spec.schemas()["defs"], seed=13)
     wrong = []
     for op_id in client.spec.operation_ids:

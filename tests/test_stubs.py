@@ -343,7 +343,7 @@ def test_no_stub_or_typing_module_is_imported_at_run_time() -> None:
     assert done.stdout.strip() == "[] []"
 
 
-@pytest.mark.parametrize("module", ["__init__", "_response", "_stream"])
+@pytest.mark.parametrize("module", ["__init__", "_response", "_stream", "_azure"])
 def test_hand_written_stubs_declare_what_their_modules_export(module) -> None:
     """The stubs written by hand shadow their modules for checkers: each must declare every
     name of its module's ``__all__`` (a name added at run time and not here would be an error
@@ -366,6 +366,8 @@ def test_hand_written_stubs_declare_what_their_modules_export(module) -> None:
         elif isinstance(node, ast.Import):  # a public submodule (`import package.webhooks as webhooks`:
             # the form pyright resolves to the submodule from a stubs folder that does not hold it)
             declared |= {a.asname for a in node.names if a.asname and a.name.endswith("." + a.asname)}
+        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+            declared.add(node.target.id)  # a constant: ``NAME: type``
         elif isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "__all__":
             assert set(ast.literal_eval(node.value)) == exported
     assert exported <= declared, exported - declared

@@ -102,7 +102,7 @@ def test_the_wheel_ships_the_stubs_and_py_typed(source, tmp_path) -> None:
         names = set(zf.namelist())
         client = zf.read(f"{PACKAGE}/_client.pyi").decode()
         types = zf.read(f"{PACKAGE}/types.pyi").decode()
-    for name in ("py.typed", "__init__.pyi", "_response.pyi", "_stream.pyi", "_client.pyi", "types.pyi"):
+    for name in ("py.typed", "__init__.pyi", "_response.pyi", "_stream.pyi", "_azure.pyi", "_client.pyi", "types.pyi"):
         assert f"{PACKAGE}/{name}" in names, name
     assert "def create_chat_completion(" in client and "class CreateChatCompletionResponse(" in types
     assert not (source / "src" / PACKAGE / "_client.pyi").exists()  # a wheel build leaves the tree as it was

@@ -35,7 +35,7 @@ def test_operations_have_real_signatures_and_docs(server) -> None:
         sig = inspect.signature(c.create_chat_completion)
         names = list(sig.parameters)
         assert names[0] == "body" and {"model", "messages", "temperature", "stream"} <= set(names)
-        assert names[-4:] == ["extra_body", "extra_query", "extra_headers", "timeout"]
+        assert names[-5:] == ["extra_body", "extra_query", "extra_headers", "timeout", "max_retries"]
         assert sig.parameters["model"].default is inspect.Parameter.empty  # required: editors prompt for it
         assert sig.parameters["temperature"].default is None
         assert sig.parameters["temperature"].kind is inspect.Parameter.KEYWORD_ONLY

@@ -33,6 +33,7 @@ def clients(_server):
         made[spec] = OpenAIClient(
             spec=spec,
             api_key=FAKE_KEY,
+            admin_api_key=FAKE_KEY,  # the organization endpoints take the admin key (test_admin_key)
             base_url=_server.url + "/",
             organization="org-1",
             project="proj-1",

@@ -52,8 +52,9 @@ if TYPE_CHECKING:
     from typing import Any
 
     from . import webhooks
+    from ._azure import AsyncAzureOpenAIClient, AzureOpenAIClient
     from ._client import AsyncOpenAIClient, OpenAIClient
-    from ._config import Timeout
+    from ._config import Limits, Timeout
     from ._parse import strict_schema
     from ._response import AsyncResult, RateLimits, Result
     from ._stream import AsyncStream, EventData, Stream
@@ -66,10 +67,12 @@ __all__ = [
     "APIError",
     "APIStatusError",
     "APITimeoutError",
+    "AsyncAzureOpenAIClient",
     "AsyncOpenAIClient",
     "AsyncResult",
     "AsyncStream",
     "AuthenticationError",
+    "AzureOpenAIClient",
     "BadRequestError",
     "ConfigError",
     "ConflictError",
@@ -80,6 +83,7 @@ __all__ = [
     "InternalServerError",
     "InvalidWebhookSignatureError",
     "LengthFinishReasonError",
+    "Limits",
     "MissingAPIKeyError",
     "NotFoundError",
     "OpenAIClient",
@@ -117,6 +121,8 @@ __all__ = [
 _LAZY = {
     "OpenAIClient": "._client",
     "AsyncOpenAIClient": "._client",
+    "AzureOpenAIClient": "._azure",
+    "AsyncAzureOpenAIClient": "._azure",
     "Result": "._response",
     "AsyncResult": "._response",
     "RateLimits": "._response",
@@ -126,6 +132,7 @@ _LAZY = {
     "AsyncStream": "._stream",
     "EventData": "._stream",
     "Timeout": "._config",
+    "Limits": "._config",
     "function_tool": "._tools",
     "FunctionTool": "._tools",
     "ToolRun": "._tools",

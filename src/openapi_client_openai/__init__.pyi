@@ -5,8 +5,11 @@ same file works inside the package and in a ``typings`` folder (``openapi-client
 """
 
 import openapi_client_openai.webhooks as webhooks
+from openapi_client_openai._azure import AsyncAzureOpenAIClient as AsyncAzureOpenAIClient
+from openapi_client_openai._azure import AzureOpenAIClient as AzureOpenAIClient
 from openapi_client_openai._client import AsyncOpenAIClient as AsyncOpenAIClient
 from openapi_client_openai._client import OpenAIClient as OpenAIClient
+from openapi_client_openai._config import Limits as Limits
 from openapi_client_openai._config import Timeout as Timeout
 from openapi_client_openai._errors import APIConnectionError as APIConnectionError
 from openapi_client_openai._errors import APIError as APIError
@@ -60,10 +63,12 @@ __all__ = [
     "APIError",
     "APIStatusError",
     "APITimeoutError",
+    "AsyncAzureOpenAIClient",
     "AsyncOpenAIClient",
     "AsyncResult",
     "AsyncStream",
     "AuthenticationError",
+    "AzureOpenAIClient",
     "BadRequestError",
     "ConfigError",
     "ConflictError",
@@ -74,6 +79,7 @@ __all__ = [
     "InternalServerError",
     "InvalidWebhookSignatureError",
     "LengthFinishReasonError",
+    "Limits",
     "MissingAPIKeyError",
     "NotFoundError",
     "OpenAIClient",

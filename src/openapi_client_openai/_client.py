@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import sys
 from _thread import allocate_lock
+from time import monotonic
 
 from ._config import UNSET, Timeout
 from ._errors import APIConnectionError, APIError, ConfigError, MissingAPIKeyError, ParameterError, Secret
@@ -40,6 +41,8 @@ if TYPE_CHECKING:
 __all__ = ["DEFAULT_BASE_URL", "AsyncOpenAIClient", "OpenAIClient", "OperationMethod"]
 
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
+ADMIN_SCHEME = "AdminApiKeyAuth"  # the spec's security scheme of organization (admin) endpoints
+ADMIN_KEY_HINT = "set the OPENAI_ADMIN_KEY environment variable or pass admin_api_key="
 DEFAULT_TIMEOUT = 600.0
 DEFAULT_MAX_RETRIES = 2
 _VALIDATE_MODES = ("error", "warn", "off", "strict")
@@ -114,7 +117,7 @@ class OperationMethod:
     """One operation of the spec, bound to a client: call it to send the request.
 
     ``method(body=None, *, extra_body=None, extra_query=None, extra_headers=None, timeout=UNSET,
-    **params)``: path, query and header parameters by name; other keywords become JSON body
+    max_retries=UNSET, **params)``: path, query and header parameters by name; other keywords become JSON body
     fields.  ``inspect.signature(method)`` lists them from the spec.
     """
 
@@ -133,19 +136,20 @@ class OperationMethod:
         extra_query: Mapping[str, Any] | None = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Any = UNSET,
+        max_retries: Any = UNSET,
         **params: Any,
     ) -> Any:
         """Send the request and return its result (see the class docstring for arguments).
 
         ``extra_body=``, ``extra_query=`` and ``extra_headers=`` add fields the spec does not
         declare (yet): sent as given, not validated.  ``timeout=`` in seconds (or a ``Timeout``)
-        for this call only; ``None`` means no limit.
+        for this call only; ``None`` means no limit.  ``max_retries=`` for this call only.
         """
         client = self._client
         extras = client._extras(self.operation, params, extra_body, extra_query, extra_headers)
         if not _TYPED_FIELDS.isdisjoint(params) or (type(body) is dict and not _TYPED_FIELDS.isdisjoint(body)):
-            return client._structured(self.operation, body, params, extras, timeout, False)
-        return client._call(self.operation, body, params, extras, timeout)
+            return client._structured(self.operation, body, params, extras, timeout, False, max_retries)
+        return client._call(self.operation, body, params, extras, timeout, max_retries)
 
     @property
     def __signature__(self) -> Any:
@@ -184,13 +188,40 @@ class _BaseClient:
         stream_idle_timeout: float | None = None,
         max_event_size: int = 16 * 1024 * 1024,
         http_client: Any = None,
+        proxy: Any = None,
+        verify: Any = True,
+        cert: Any = None,
+        limits: Any = None,
+        admin_api_key: str | None = None,
+        provider: str | None = None,
     ) -> None:
-        # The key first, and no local left holding it: tracebacks that show locals (Sentry,
-        # rich) must not show it if anything below refuses a setting.
-        self._key, problem = _secret_key(api_key if api_key is not None else os.environ.get("OPENAI_API_KEY"))
+        # A provider profile names where the key comes from and the default base URL.
+        profile = None
+        if provider is not None:
+            from ._providers import find_provider
+
+            profile = find_provider(provider)
+        self.provider = profile.name if profile is not None else None
+        self._key_variable = profile.key_variable if profile is not None else "OPENAI_API_KEY"
+        # The keys first, and no local left holding them: tracebacks that show locals (Sentry,
+        # rich) must not show them if anything below refuses a setting.
+        self._key, problem = _secret_key(api_key if api_key is not None else os.environ.get(self._key_variable))
         api_key = None
         if problem:
-            raise ConfigError(problem)
+            problem = problem.replace("OPENAI_API_KEY", self._key_variable)
+        admin = admin_api_key if admin_api_key is not None else os.environ.get("OPENAI_ADMIN_KEY")
+        self._admin_key, admin_problem = _secret_key(admin)
+        admin = admin_api_key = None
+        if problem or admin_problem:
+            admin_problem = admin_problem and admin_problem.replace("API key", "admin key").replace(
+                "OPENAI_API_KEY or api_key=", "OPENAI_ADMIN_KEY or admin_api_key="
+            )
+            raise ConfigError(problem or admin_problem)
+        self._key.also(self._admin_key.get())
+        if os.environ.get("OPENAI_LOG"):
+            from ._log import configure_from_env
+
+            configure_from_env()
         if validate not in _VALIDATE_MODES:
             raise ConfigError(f"validate must be 'error', 'warn', 'off' or 'strict', not {validate!r}")
         if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
@@ -203,9 +234,14 @@ class _BaseClient:
                 Timeout(stream_idle_timeout)
         except ValueError as exc:
             raise ConfigError(f"{exc} (timeout= and stream_idle_timeout= take seconds, or a Timeout)") from None
-        self._check_http_client(http_client)
+        self._check_http_client(http_client, proxy, verify, cert, limits)
+        self._wire = _Wire(proxy, verify, cert, limits)
+        if proxy is not None:
+            self._key.also(_proxy_password(proxy))
         self._index: SpecIndex = load_index(spec)
-        self.base_url: str = _check_base_url(base_url or os.environ.get("OPENAI_BASE_URL") or DEFAULT_BASE_URL)
+        # An explicit base_url wins; a provider's URL beats OPENAI_BASE_URL, which is OpenAI's.
+        default_url = profile.base_url if profile is not None else os.environ.get("OPENAI_BASE_URL")
+        self.base_url: str = _check_base_url(base_url or default_url or DEFAULT_BASE_URL)
         self.organization = organization if organization is not None else os.environ.get("OPENAI_ORG_ID")
         self.project = project if project is not None else os.environ.get("OPENAI_PROJECT_ID")
         self.timeout = timeout
@@ -215,15 +251,31 @@ class _BaseClient:
         self.stream_idle_timeout = stream_idle_timeout
         self.max_event_size = max_event_size
         self._http_client = http_client
-        self._transport: Any = None
-        self._lock = allocate_lock()
         self._headers: dict[str, str] | None = None
 
     _HTTPX_CLASS = ""  # the httpx client class a user's own http_client must be
 
-    def _check_http_client(self, http_client: Any) -> None:
+    def _check_http_client(self, http_client: Any, proxy: Any, verify: Any, cert: Any, limits: Any) -> None:
         if http_client is None:
+            if proxy is not None:
+                _check_proxy(proxy)
+            if verify is not True or cert is not None:
+                from ._transports.tls import check_tls
+
+                check_tls(verify, cert)
+            if limits is not None:
+                from ._config import Limits
+
+                Limits.of(limits)
             return
+        given = [n for n, v in (("proxy", proxy), ("cert", cert), ("limits", limits)) if v is not None]
+        if verify is not True:
+            given.append("verify")
+        if given:
+            raise ConfigError(
+                f"http_client= is used as given, so {', '.join(given)}= cannot apply to it: "
+                "set them on your httpx client instead, or leave http_client= out"
+            )
         import httpx
 
         wanted = getattr(httpx, self._HTTPX_CLASS)
@@ -340,8 +392,43 @@ class _BaseClient:
         for name in ("extra_body", "extra_query", "extra_headers"):
             params.append(inspect.Parameter(name, kind, default=None, annotation="Mapping[str, Any] | None"))
         params.append(inspect.Parameter("timeout", kind, default=UNSET, annotation="float | Timeout | None"))
+        params.append(inspect.Parameter("max_retries", kind, default=UNSET, annotation="int"))
         cache[op.id] = signature = inspect.Signature(params)
         return signature
+
+    def with_options(
+        self,
+        *,
+        timeout: Any = UNSET,
+        max_retries: Any = UNSET,
+        default_headers: Mapping[str, str] | None = None,
+    ) -> Any:
+        """A copy of this client with other settings, sharing its connection pool and spec.
+
+        ``client.with_options(timeout=5, max_retries=0).list_models()``: what is not given is
+        kept; ``default_headers`` are added to this client's (a value of ``None`` drops one).
+        The copy costs no new connections; closing either closes the pool of both.
+        """
+        copy = object.__new__(type(self))
+        # Operation methods looked up before are bound to this client: the copy looks up its own.
+        copy.__dict__.update(
+            {k: v for k, v in self.__dict__.items() if not isinstance(v, OperationMethod) and k != "_headers"}
+        )
+        copy._headers = None
+        if timeout is not UNSET:
+            try:
+                copy._timeout = Timeout.of(timeout)
+            except ValueError as exc:
+                raise ConfigError(f"{exc} (timeout= takes seconds, or a Timeout)") from None
+            copy.timeout = timeout
+        if max_retries is not UNSET:
+            if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
+                raise ConfigError(f"max_retries must be a whole number >= 0, not {max_retries!r}")
+            copy.max_retries = max_retries
+        if default_headers is not None:
+            merged = {**self.default_headers, **default_headers}
+            copy.default_headers = {k: v for k, v in merged.items() if v is not None}
+        return copy
 
     def call(self, operation: str, body: Any = None, **kwargs: Any) -> Any:
         """Call an operation by its operationId (or snake_case alias) given as a string.
@@ -371,19 +458,29 @@ class _BaseClient:
             raise ParameterError(f"parse() takes an operation name, not {type(operation).__name__}")
         op = self._index.operation(operation)
         timeout = kwargs.pop("timeout", UNSET)
+        max_retries = kwargs.pop("max_retries", UNSET)
         extras = tuple(kwargs.pop(name, None) for name in ("extra_body", "extra_query", "extra_headers"))
-        return self._structured(op, body, kwargs, self._extras(op, kwargs, *extras), timeout, True)
+        return self._structured(op, body, kwargs, self._extras(op, kwargs, *extras), timeout, True, max_retries)
 
-    def _structured(self, op: Operation, body: Any, params: dict, extras: tuple, timeout: Any, always: bool) -> Any:
+    def _structured(
+        self,
+        op: Operation,
+        body: Any,
+        params: dict,
+        extras: tuple,
+        timeout: Any,
+        always: bool,
+        max_retries: Any = UNSET,
+    ) -> Any:
         """A call whose arguments may hold Python types: they become JSON (``_tools.prepare``) and
         the answer is parsed on its way back."""
         from ._tools import prepare
 
         prepared = prepare(self, op, body, params, always)
         if prepared is None:
-            return self._call(op, body, params, extras, timeout)
+            return self._call(op, body, params, extras, timeout, max_retries)
         body, parser = prepared
-        return self._then(self._call(op, body, params, extras, timeout), parser.attach)
+        return self._then(self._call(op, body, params, extras, timeout, max_retries), parser.attach)
 
     def validate(self, operation: str, body: Any = None, **params: Any) -> list[Problem]:
         """Check a call against the spec without sending it; return its problems (empty if valid).
@@ -393,7 +490,7 @@ class _BaseClient:
         what the spec allows there.
         """
         op = self._index.operation(operation)
-        for name in ("timeout", "extra_body", "extra_query", "extra_headers"):
+        for name in ("timeout", "max_retries", "extra_body", "extra_query", "extra_headers"):
             params.pop(name, None)
         self._extras(op, params, None, None, None)  # the old query=/headers= are not checked either
         problems, near = self._problems(op, body, params)
@@ -523,18 +620,35 @@ class _BaseClient:
             if near:
                 _warn_near(op, near, self.validate_mode)
         extra_body, extra_query, extra_headers = extras
-        req = build_request(
-            op, self.base_url, self._base_headers(), body, params, extra_headers, extra_query, extra_body
-        )
+        base, extra_query = self._route(op, body, params, extra_query)
+        req = build_request(op, base, self._base_headers(), body, params, extra_headers, extra_query, extra_body)
         if op.needs_key and not any(name.lower() == "authorization" for name in req.headers):
+            self._authorize(op, req)
+        return req
+
+    def _route(self, op: Operation, body: Any, params: dict[str, Any], query: Any) -> tuple[str, Any]:
+        """The base URL and extra query of a call: the client's own (the Azure clients route
+        deployment-scoped operations and add ``api-version`` here)."""
+        return self.base_url, query
+
+    def _authorize(self, op: Operation, req: PreparedRequest) -> None:
+        """Add the credential the operation's security schemes ask for: the admin key for
+        ``AdminApiKeyAuth`` operations (organization endpoints), else the API key."""
+        if ADMIN_SCHEME in op.security:
+            key = self._admin_key.get()
+            if not key:
+                raise MissingAPIKeyError(
+                    f"{op.id} needs an admin key (its security scheme is {ADMIN_SCHEME}: an organization "
+                    f"admin endpoint): {ADMIN_KEY_HINT} to the client"
+                )
+        else:
             key = self._key.get()
             if not key:
                 raise MissingAPIKeyError(
-                    f"{op.id} needs an API key: set the OPENAI_API_KEY environment variable "
+                    f"{op.id} needs an API key: set the {self._key_variable} environment variable "
                     "or pass api_key= to the client"
                 )
-            req.headers["Authorization"] = f"Bearer {key}"
-        return req
+        req.headers["Authorization"] = f"Bearer {key}"
 
     @staticmethod
     def _wants_body(exchange: Any, ctype: str) -> bool:
@@ -562,17 +676,31 @@ class _BaseClient:
                 raise ParameterError(f"timeout: {exc}") from None
         return limits.with_read(self.stream_idle_timeout) if stream else limits
 
-    def _flow(self, op: Operation, req: PreparedRequest, limits: Timeout) -> Generator[tuple, Any, None]:
+    def _flow(
+        self, op: Operation, req: PreparedRequest, limits: Timeout, max_retries: Any = UNSET
+    ) -> Generator[tuple, Any, None]:
         """One call as a conversation, written once for both clients and every transport.
 
         Yields ``(function, args)`` for the driver to run (send, read the body, sleep) and
         receives its return value, or the ``APIError`` it raised.  Yields ``(None, answer)``
         to hand back a result or a stream; raises the (redacted) error when giving up.
         """
-        transport = self._transport or self._open_transport()
+        transport = self._wire.transport or self._open_transport()
+        if max_retries is UNSET:
+            max_retries = self.max_retries
+        from ._log import logger  # after the first call, a lookup
+
+        log = logger()  # None unless INFO lines would be written: one cheap check per call
+        if log is not None:
+            from ._log import log_answer, log_body, log_request
+
+            log_request(log, req, self._key)
         retries = 0
         while True:
+            started = monotonic() if log is not None else 0.0
             got = yield transport.send, (req, limits)
+            if log is not None:
+                log_answer(log, req, got, retries + 1, started, self._key)
             if not isinstance(got, APIError):
                 exchange = got
                 ctype = exchange.headers.get("content-type", "")
@@ -587,46 +715,65 @@ class _BaseClient:
                 content = None
                 if self._wants_body(exchange, ctype):
                     got = content = yield getattr(exchange, self._READ), ()
+                    if log is not None and not isinstance(got, APIError):
+                        log_body(log, req, content, self._key)
                 if not isinstance(got, APIError):
                     from . import _response
 
                     result = getattr(_response, self._RESULT)(op.id, exchange, content, self._key)
-                    delay = self._outcome(result, req, retries)
+                    delay = self._outcome(result, req, retries, max_retries)
                     if delay is None:
                         yield None, result
                         return
                     reason = f"HTTP {result.status_code}"
             if isinstance(got, APIError):
-                delay = self._after_error(got, retries)
+                delay = self._after_error(got, retries, max_retries)
                 reason = str(self._key.scrub(got))
-            _log_retry(req, delay, retries + 2, self.max_retries + 1, reason)
+            from ._log import log_retry
+
+            log_retry(req, delay, retries + 2, max_retries + 1, reason, self._key)
             yield self._sleep, (delay,)
             retries += 1
 
     def _open_transport(self) -> Any:
-        """The transport, made on first use; threads making their first calls at once share one."""
+        """The transport, made on first use; threads making their first calls at once share one,
+        and so do the copies ``with_options`` makes."""
         from ._transports import open_transport
 
-        with self._lock:
-            if self._transport is None:
-                self._transport = open_transport(self.base_url, self._http_client, asynchronous=self._READ == "aread")
-            return self._transport
+        wire = self._wire
+        with wire.lock:
+            if wire.transport is None:
+                limits = wire.limits
+                if limits is not None:
+                    from ._config import Limits
 
-    def _outcome(self, result: Any, req: PreparedRequest, retries: int) -> float | None:
+                    limits = Limits.of(limits)
+                asynchronous = self._READ == "aread"
+                wire.transport = open_transport(
+                    self.base_url, self._http_client, wire.verify, asynchronous, wire.cert, wire.proxy, limits
+                )
+            return wire.transport
+
+    @property
+    def _transport(self) -> Any:
+        """The transport, once the first call has made it (shared with ``with_options`` copies)."""
+        return self._wire.transport
+
+    def _outcome(self, result: Any, req: PreparedRequest, retries: int, max_retries: int) -> float | None:
         """Return None to hand back the result, a delay to retry after, or raise the error."""
         if result.status_code < 400:
             return None
         from ._retry import retry_delay, should_retry
 
-        if retries < self.max_retries and should_retry(result.status_code, result.headers):
+        if retries < max_retries and should_retry(result.status_code, result.headers):
             return retry_delay(retries, result.headers)
         from ._response import status_error
 
         raise _attempts(status_error(result, req.description, self._key), retries + 1)
 
-    def _after_error(self, exc: APIError, retries: int) -> float:
+    def _after_error(self, exc: APIError, retries: int, max_retries: int) -> float:
         """The delay before another try after a failure to talk at all, or raise it (redacted)."""
-        if isinstance(exc, APIConnectionError) and retries < self.max_retries:
+        if isinstance(exc, APIConnectionError) and retries < max_retries:
             from ._retry import retry_delay
 
             return retry_delay(retries)
@@ -659,9 +806,11 @@ class OpenAIClient(_BaseClient):
 
         time.sleep(seconds)
 
-    def _call(self, op: Operation, body: Any, params: dict, extras: tuple, timeout: Any) -> Result | Stream:
+    def _call(
+        self, op: Operation, body: Any, params: dict, extras: tuple, timeout: Any, max_retries: Any = UNSET
+    ) -> Result | Stream:
         req = self._prepare(op, body, params, extras)
-        flow = self._flow(op, req, self._limits(timeout, req.stream))
+        flow = self._flow(op, req, self._limits(timeout, req.stream), _retries(max_retries))
         fn, args = next(flow)
         while fn is not None:
             fn, args = flow.send(_run(fn, args))
@@ -796,8 +945,9 @@ class OpenAIClient(_BaseClient):
             yield from self._page_items(page)
 
     def close(self) -> None:
-        """Close the pooled connections (a user's own ``http_client`` stays open)."""
-        transport, self._transport = self._transport, None
+        """Close the pooled connections (a user's own ``http_client`` stays open); the copies
+        ``with_options`` made share them, so this closes theirs too."""
+        transport, self._wire.transport = self._wire.transport, None
         if transport is not None:
             transport.close()
 
@@ -825,10 +975,10 @@ class AsyncOpenAIClient(_BaseClient):
         await asyncio.sleep(seconds)
 
     async def _call(
-        self, op: Operation, body: Any, params: dict, extras: tuple, timeout: Any
+        self, op: Operation, body: Any, params: dict, extras: tuple, timeout: Any, max_retries: Any = UNSET
     ) -> AsyncResult | AsyncStream:
         req = self._prepare(op, body, params, extras)
-        flow = self._flow(op, req, self._limits(timeout, req.stream))
+        flow = self._flow(op, req, self._limits(timeout, req.stream), _retries(max_retries))
         fn, args = next(flow)
         while fn is not None:
             fn, args = flow.send(await _arun(fn, args))
@@ -936,8 +1086,9 @@ class AsyncOpenAIClient(_BaseClient):
                 yield item
 
     async def aclose(self) -> None:
-        """Close the pooled connections (a user's own ``http_client`` stays open)."""
-        transport, self._transport = self._transport, None
+        """Close the pooled connections (a user's own ``http_client`` stays open); the copies
+        ``with_options`` made share them, so this closes theirs too."""
+        transport, self._wire.transport = self._wire.transport, None
         if transport is not None:
             await transport.aclose()
 
@@ -946,6 +1097,56 @@ class AsyncOpenAIClient(_BaseClient):
 
     async def __aexit__(self, *exc: object) -> None:
         await self.aclose()
+
+
+class _Wire:
+    """The transport settings of a client and the transport made from them on first use:
+    one per client, shared by the copies ``with_options`` makes (one pool for all)."""
+
+    __slots__ = ("cert", "limits", "lock", "proxy", "transport", "verify")
+
+    def __init__(self, proxy: Any, verify: Any, cert: Any, limits: Any) -> None:
+        self.proxy = proxy
+        self.verify = verify
+        self.cert = cert
+        self.limits = limits
+        self.lock = allocate_lock()
+        self.transport: Any = None
+
+    def __repr__(self) -> str:  # the proxy URL may hold a password: never shown
+        return f"<wire proxy={'set' if self.proxy is not None else 'none'} transport={type(self.transport).__name__}>"
+
+
+def _check_proxy(proxy: Any) -> None:
+    """Refuse a ``proxy=`` that cannot work (without showing a password it may hold)."""
+    url = proxy if isinstance(proxy, str) else getattr(proxy, "url", None)
+    text = str(url) if url is not None else ""
+    if not text.startswith(("http://", "https://", "socks5://", "socks5h://")):
+        shown = text.split("://", 1)[0] + "://..." if "://" in text else type(proxy).__name__
+        raise ConfigError(
+            f"proxy must be a URL starting with http://, https:// or socks5:// (or an httpx.Proxy), not {shown}"
+        )
+
+
+def _proxy_password(proxy: Any) -> str | None:
+    """The password in a proxy URL, to be masked wherever the key is."""
+    url = proxy if isinstance(proxy, str) else str(getattr(proxy, "url", ""))
+    from urllib.parse import unquote, urlsplit
+
+    try:
+        password = urlsplit(url).password
+    except ValueError:
+        return None
+    return unquote(password) if password else None
+
+
+def _retries(value: Any) -> Any:
+    """A per-call ``max_retries=``, checked (``UNSET``: the client's)."""
+    if value is UNSET:
+        return value
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ParameterError(f"max_retries must be a whole number >= 0, not {value!r}")
+    return value
 
 
 def _warn_near(op: Operation, near: list[Problem], mode: str) -> None:
@@ -974,15 +1175,6 @@ def _attempts(exc: APIError, attempts: int) -> APIError:
         text = f"{exc.args[0]} (gave up after {attempts} attempts)"
         exc.args = (text, *exc.args[1:])
     return exc
-
-
-def _log_retry(req: PreparedRequest, delay: float, attempt: int, attempts: int, reason: str) -> None:
-    """Log a retry at INFO: which request, why, how long the wait, and which attempt comes next."""
-    import logging
-
-    logging.getLogger("openapi_client_openai").info(
-        "retrying %s in %.2f s (attempt %d of at most %d): %s", req.description, delay, attempt, attempts, reason
-    )
 
 
 def _run(fn: Any, args: tuple) -> Any:

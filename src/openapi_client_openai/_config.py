@@ -1,4 +1,4 @@
-"""Configuration values: ``Timeout`` and the ``UNSET`` sentinel.
+"""Configuration values: ``Timeout``, ``Limits`` and the ``UNSET`` sentinel.
 
 ``UNSET`` lets a per-call ``timeout=`` tell "not given" (use the client's) apart from ``None``
 ("no timeout"), as httpx does.  ``Timeout`` is a small value object so that a call can be
@@ -13,7 +13,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
-__all__ = ["CONNECT_TIMEOUT", "UNSET", "Timeout", "check_seconds"]
+__all__ = ["CONNECT_TIMEOUT", "UNSET", "Limits", "Timeout", "check_seconds"]
 
 CONNECT_TIMEOUT = 5.0
 MAX_SECONDS = 1e6  # 11 days; sockets cannot take much more (time_t), and None means no limit
@@ -102,3 +102,70 @@ class Timeout:
         # getattr: a Timeout that refused its arguments is still shown in tracebacks with locals
         parts = (f"{name}={getattr(self, name, '?')}" for name in ("connect", "read", "write", "pool"))
         return f"Timeout({', '.join(parts)})"
+
+
+class Limits:
+    """How many connections a client keeps: ``limits=Limits(max_connections=10)``.
+
+    ``max_connections`` bounds the connections open at once (``None``: no bound; a request
+    then waits up to the pool timeout for one), ``max_keepalive_connections`` how many idle
+    ones are kept for reuse, and ``keepalive_expiry`` for how many seconds an idle one may be
+    reused.  An ``httpx.Limits`` is taken as it is.
+    """
+
+    __slots__ = ("keepalive_expiry", "max_connections", "max_keepalive_connections")
+
+    def __init__(
+        self,
+        max_connections: int | None = None,
+        max_keepalive_connections: int | None = 20,
+        keepalive_expiry: float | None = 5.0,
+    ) -> None:
+        for name, value in (
+            ("max_connections", max_connections),
+            ("max_keepalive_connections", max_keepalive_connections),
+        ):
+            if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
+                raise ConfigError(f"{name} must be a whole number >= 0 or None, not {value!r}")
+        if max_connections == 0:
+            raise ConfigError("max_connections must be at least 1 (None: no bound)")
+        self.max_connections = max_connections
+        self.max_keepalive_connections = max_keepalive_connections
+        self.keepalive_expiry = check_seconds("keepalive_expiry", keepalive_expiry)
+
+    @classmethod
+    def of(cls, value: Any) -> Limits:
+        """Turn a ``Limits``, an ``httpx.Limits`` (duck-typed) or ``None`` (the defaults) into a ``Limits``."""
+        if value is None:
+            return cls()
+        if isinstance(value, Limits):
+            return value
+        if all(hasattr(value, name) for name in cls.__slots__):
+            return cls(value.max_connections, value.max_keepalive_connections, value.keepalive_expiry)
+        raise ConfigError(f"limits must be a Limits (or an httpx.Limits), not {type(value).__name__}")
+
+    @property
+    def keep_idle(self) -> int:
+        """How many idle connections may be kept (no bound given: as many as may be open)."""
+        if self.max_keepalive_connections is None:
+            return self.max_connections if self.max_connections is not None else 1 << 30
+        if self.max_connections is not None:
+            return min(self.max_keepalive_connections, self.max_connections)
+        return self.max_keepalive_connections
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Limits):
+            return NotImplemented
+        return self._values() == other._values()
+
+    def __hash__(self) -> int:
+        return hash(self._values())
+
+    def _values(self) -> tuple:
+        return (self.max_connections, self.max_keepalive_connections, self.keepalive_expiry)
+
+    def __repr__(self) -> str:
+        return (
+            f"Limits(max_connections={self.max_connections}, max_keepalive_connections="
+            f"{self.max_keepalive_connections}, keepalive_expiry={self.keepalive_expiry})"
+        )

@@ -388,17 +388,25 @@ class Secret:
     """A secret (the API key): hidden from ``repr`` and ``str``, and redacted from errors.
 
     ``redact(text)`` masks it in text; ``scrub(exc)`` masks it everywhere an error carries
-    text: its message and args, ``body`` (nested), and the body of the answer it holds.
+    text: its message and args, ``body`` (nested), and the body of the answer it holds.  The
+    client's other secrets (admin key, Azure AD tokens, proxy password) are registered with
+    ``also(value)``: they are masked alike, while ``get()`` still gives the API key.
     """
 
-    __slots__ = ("_value",)
+    __slots__ = ("_also", "_value")
 
     def __init__(self, value: str | None) -> None:
         self._value = value
+        self._also: tuple[str, ...] = ()
 
     def get(self) -> str | None:
         """The secret itself, for the one place that sends it."""
         return self._value
+
+    def also(self, value: str | None) -> None:
+        """Mask ``value`` too wherever this secret is masked (a token, a password)."""
+        if value and len(value) >= _MIN_SECRET and value not in self._also and value != self._value:
+            self._also = (*self._also[-15:], value)  # rotated tokens: the last few are enough
 
     def __repr__(self) -> str:
         return "<hidden>" if self._value else "<not set>"
@@ -411,22 +419,15 @@ class Secret:
     def redact(self, value: Any) -> Any:
         """``value`` (text, bytes, or dicts and lists of them) with the secret masked."""
         secret = self._value
-        if not secret or len(secret) < _MIN_SECRET:
-            return value
-        if isinstance(value, str):
-            return value.replace(secret, secret[:3] + "***") if secret in value else value
-        if isinstance(value, bytes):
-            raw = secret.encode()
-            return value.replace(raw, raw[:3] + b"***") if raw in value else value
-        if isinstance(value, dict):
-            return {self.redact(k): self.redact(v) for k, v in value.items()}
-        if isinstance(value, list):
-            return [self.redact(v) for v in value]
+        if secret and len(secret) >= _MIN_SECRET:
+            value = _mask(value, secret)
+        for other in self._also:
+            value = _mask(value, other)
         return value
 
     def scrub(self, exc: BaseException) -> BaseException:
         """Mask the secret in everything ``exc`` says or carries; return ``exc``."""
-        if not self._value:
+        if not self._value and not self._also:
             return exc
         exc.args = tuple(self.redact(a) for a in exc.args)
         for name in ("message", "body", "code", "param", "type"):
@@ -436,3 +437,17 @@ class Secret:
         if response is not None and hasattr(response, "redact_body"):
             response.redact_body(self)
         return exc
+
+
+def _mask(value: Any, secret: str) -> Any:
+    """``value`` (text, bytes, or dicts and lists of them) with ``secret`` masked."""
+    if isinstance(value, str):
+        return value.replace(secret, secret[:3] + "***") if secret in value else value
+    if isinstance(value, bytes):
+        raw = secret.encode()
+        return value.replace(raw, raw[:3] + b"***") if raw in value else value
+    if isinstance(value, dict):
+        return {_mask(k, secret): _mask(v, secret) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_mask(v, secret) for v in value]
+    return value

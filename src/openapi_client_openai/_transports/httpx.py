@@ -68,28 +68,48 @@ def _skip_httpx_cli() -> None:
 _skip_httpx_cli()
 
 
-def _verify(base_url: str, verify: Any) -> Any:
-    if verify is not True or base_url.startswith("https://"):
-        return verify
-    import ssl
+def _verify(base_url: str, verify: Any, cert: Any) -> Any:
+    if verify is True and cert is None and not base_url.startswith("https://"):
+        import ssl
 
-    # An http:// base URL needs no CA bundle (loading one costs ~20 ms); a stray https://
-    # request then fails closed, never open.
-    return ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        # An http:// base URL needs no CA bundle (loading one costs ~20 ms); a stray https://
+        # request then fails closed, never open.
+        return ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    from .tls import ssl_context
+
+    return ssl_context(verify, cert)  # the same context the lean stack would make
 
 
-def make_sync_client(base_url: str, verify: Any = True) -> Any:
-    """A blocking httpx client for a base URL (proxies from the environment, no redirects)."""
+def _options(base_url: str, verify: Any, cert: Any, proxy: Any, limits: Any) -> dict:
     import httpx
 
-    return httpx.Client(timeout=None, verify=_verify(base_url, verify), follow_redirects=False)
+    options = {"timeout": None, "verify": _verify(base_url, verify, cert), "follow_redirects": False}
+    if proxy is not None:
+        options["proxy"] = proxy
+    if limits is not None:
+        options["limits"] = httpx.Limits(
+            max_connections=limits.max_connections,
+            max_keepalive_connections=limits.max_keepalive_connections,
+            keepalive_expiry=limits.keepalive_expiry,
+        )
+    return options
 
 
-def make_async_client(base_url: str, verify: Any = True) -> Any:
-    """An asyncio httpx client for a base URL (proxies from the environment, no redirects)."""
+def make_sync_client(base_url: str, verify: Any = True, cert: Any = None, proxy: Any = None, limits: Any = None) -> Any:
+    """A blocking httpx client for a base URL: TLS, proxy (else the environment's) and pool
+    limits as given, no redirects."""
     import httpx
 
-    return httpx.AsyncClient(timeout=None, verify=_verify(base_url, verify), follow_redirects=False)
+    return httpx.Client(**_options(base_url, verify, cert, proxy, limits))
+
+
+def make_async_client(
+    base_url: str, verify: Any = True, cert: Any = None, proxy: Any = None, limits: Any = None
+) -> Any:
+    """An asyncio httpx client for a base URL (see ``make_sync_client``)."""
+    import httpx
+
+    return httpx.AsyncClient(**_options(base_url, verify, cert, proxy, limits))
 
 
 def map_error(exc: BaseException, request: str) -> BaseException:
@@ -98,6 +118,9 @@ def map_error(exc: BaseException, request: str) -> BaseException:
 
     if isinstance(exc, httpx.StreamError):  # not an HTTPError: a body read after close, or twice
         return StateError(f"the answer cannot be read any more ({type(exc).__name__}): {request}: {exc}")
+    if isinstance(exc, OSError) and not isinstance(exc, APIError):
+        # anyio lets a TLS alert on read (a refused client certificate) through unwrapped
+        return APIConnectionError(f"Connection error: {request}: {exc}", request=request)
     if not isinstance(exc, httpx.HTTPError) or isinstance(exc, APIError):
         return exc
     detail = str(exc) or type(exc).__name__

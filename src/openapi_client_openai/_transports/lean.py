@@ -19,6 +19,7 @@ import zlib
 from urllib.parse import quote, urlsplit
 
 from .._chunked import ChunkedDecoder, ChunkedError
+from .._config import Limits
 from .._errors import APIConnectionError, APIError, APITimeoutError
 from .base import (
     MAX_INTERIM_HEADS,
@@ -30,6 +31,7 @@ from .base import (
     head_wait,
     stale_retry,
 )
+from .tls import ssl_context
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -57,25 +59,6 @@ def lean_allowed() -> bool:
 
         return not any(k in ("http", "https", "all") for k in urllib.request.getproxies())
     return True
-
-
-def _ssl_context(verify: Any) -> Any:
-    import ssl
-
-    if isinstance(verify, ssl.SSLContext):
-        return verify
-    cafile = verify if isinstance(verify, str) else os.environ.get("SSL_CERT_FILE")
-    capath = os.environ.get("SSL_CERT_DIR")
-    if not cafile and not capath:
-        try:
-            import certifi
-
-            cafile = certifi.where()
-        except ImportError:
-            pass
-    ctx = ssl.create_default_context(cafile=cafile, capath=capath)
-    ctx.set_alpn_protocols(["http/1.1"])
-    return ctx
 
 
 class _Target:
@@ -445,16 +428,18 @@ class LeanExchange(_LeanBody, Exchange):
 class LeanTransport(Transport):
     """Keep-alive HTTP/1.1 over blocking sockets, by origin.  Thread-safe."""
 
-    def __init__(self, verify: Any = True, max_idle: int = 20) -> None:
+    def __init__(self, verify: Any = True, cert: Any = None, limits: Any = None) -> None:
         import threading
 
-        self._idle: dict[tuple, list] = {}
+        self._idle: dict[tuple, list] = {}  # origin -> [(socket, time it went idle)]
         self._lock = threading.Lock()
         self._verify = verify
+        self._cert = cert
         self._ssl: Any = None
         self._closed = False
         self._open: Any = weakref.WeakSet()  # answers still on their connection: close() ends them
-        self.max_idle = max_idle
+        # Without limits=, idle connections are kept until the server closes them (checked before reuse).
+        self._limits = Limits.of(limits) if limits is not None else Limits(None, 20, None)
 
     def _live(self, exchange: LeanExchange) -> LeanExchange:
         with self._lock:
@@ -463,9 +448,8 @@ class LeanTransport(Transport):
 
     def _put(self, key: tuple, sock: Any) -> None:
         with self._lock:
-            idle = self._idle.setdefault(key, [])
-            if len(idle) < self.max_idle and not self._closed:
-                idle.append(sock)
+            if _room(self._idle, self._limits) and not self._closed:
+                self._idle.setdefault(key, []).append((sock, time.monotonic()))
                 return
         sock.close()
 
@@ -473,12 +457,12 @@ class LeanTransport(Transport):
         while True:
             with self._lock:
                 idle = self._idle.get(key)
-                sock = idle.pop() if idle else None
+                sock, since = idle.pop() if idle else (None, 0.0)
             if sock is None:
                 return None
             # An idle connection must have nothing to read: data there is a stale answer or the
-            # server closing it.  Either way it is not reused.
-            if not _readable(sock):
+            # server closing it.  Either way it is not reused; nor is one idle for too long.
+            if (self._limits.keepalive_expiry is None or not _expired(since, self._limits)) and not _readable(sock):
                 return sock
             sock.close()
 
@@ -488,7 +472,7 @@ class LeanTransport(Transport):
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         if scheme == "https":
             if self._ssl is None:
-                self._ssl = _ssl_context(self._verify)
+                self._ssl = ssl_context(self._verify, self._cert)
             sock.settimeout(timeout.connect)
             sock = self._ssl.wrap_socket(sock, server_hostname=host)
         return sock
@@ -532,10 +516,21 @@ class LeanTransport(Transport):
             idle, self._idle = self._idle, {}
             still_open, self._open = list(self._open), weakref.WeakSet()
         for socks in idle.values():
-            for sock in socks:
+            for sock, _ in socks:
                 sock.close()
         for exchange in still_open:
             exchange.close()
+
+
+def _room(idle: dict, limits: Limits) -> bool:
+    """Whether one more idle connection may be kept (``max_keepalive_connections``, all origins)."""
+    return sum(map(len, idle.values())) < limits.keep_idle
+
+
+def _expired(since: float, limits: Limits) -> bool:
+    """Whether a connection idle since ``since`` is past ``keepalive_expiry``."""
+    expiry = limits.keepalive_expiry
+    return expiry is not None and time.monotonic() - since > expiry
 
 
 def _readable(sock: Any) -> bool:
@@ -738,14 +733,16 @@ class AsyncLeanExchange(_LeanBody, AsyncExchange):
 class AsyncLeanTransport(AsyncTransport):
     """Keep-alive HTTP/1.1 over asyncio, by origin; its connections belong to one event loop."""
 
-    def __init__(self, verify: Any = True, max_idle: int = 100) -> None:
-        self._idle: dict[tuple, list[_Reader]] = {}
+    def __init__(self, verify: Any = True, cert: Any = None, limits: Any = None) -> None:
+        self._idle: dict[tuple, list[tuple[_Reader, float]]] = {}
         self._verify = verify
+        self._cert = cert
         self._ssl: Any = None
         self._loop: Any = None
         self._closed = False
         self._open: Any = weakref.WeakSet()  # answers still on their connection: aclose() ends them
-        self.max_idle = max_idle
+        # Without limits=, idle connections are kept until the server closes them (checked before reuse).
+        self._limits = Limits.of(limits) if limits is not None else Limits(None, 100, None)
 
     def _live(self, exchange: AsyncLeanExchange) -> AsyncLeanExchange:
         self._open.add(exchange)
@@ -764,16 +761,15 @@ class AsyncLeanTransport(AsyncTransport):
     def _drop_idle(self) -> None:
         idle, self._idle = self._idle, {}
         for conns in idle.values():
-            for conn in conns:
+            for conn, _ in conns:
                 try:
                     conn.transport.close()
                 except RuntimeError:  # its loop is closed already
                     pass
 
     def _put(self, key: tuple, conn: _Reader) -> None:
-        idle = self._idle.setdefault(key, [])
-        if len(idle) < self.max_idle and not self._closed:
-            idle.append(conn)
+        if _room(self._idle, self._limits) and not self._closed:
+            self._idle.setdefault(key, []).append((conn, time.monotonic()))
         else:
             conn.transport.close()
 
@@ -781,8 +777,13 @@ class AsyncLeanTransport(AsyncTransport):
         self._bind_loop()
         idle = self._idle.get(key)
         while idle:
-            conn = idle.pop()
-            if not conn.eof and not conn.chunks and not conn.transport.is_closing():
+            conn, since = idle.pop()
+            if (
+                not conn.eof
+                and not conn.chunks
+                and not conn.transport.is_closing()
+                and not _expired(since, self._limits)
+            ):
                 return conn
             conn.transport.close()  # closed by the server, or holding bytes nobody asked for
         return None
@@ -794,7 +795,7 @@ class AsyncLeanTransport(AsyncTransport):
         ssl_ctx = None
         if scheme == "https":
             if self._ssl is None:
-                self._ssl = _ssl_context(self._verify)
+                self._ssl = ssl_context(self._verify, self._cert)
             ssl_ctx = self._ssl
         loop = asyncio.get_running_loop()
         conn = _Reader()

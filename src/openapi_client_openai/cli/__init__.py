@@ -152,6 +152,26 @@ def _parser(out: TextIO | None = None) -> argparse.ArgumentParser:
         help="check the request against the spec first: refuse (error, the default), warn, or off",
     )
     call.add_argument("--api-key", help=_KEY_HELP)
+    call.add_argument(
+        "--admin-key", help="the admin key for organization endpoints (default: $OPENAI_ADMIN_KEY, kept out of `ps`)"
+    )
+    call.add_argument(
+        "--provider", help="an OpenAI-compatible provider (groq, deepseek, ...: see `spec providers`): its URL and key"
+    )
+    call.add_argument(
+        "--azure-endpoint",
+        metavar="URL",
+        help="call Azure OpenAI at this endpoint ('env': $AZURE_OPENAI_ENDPOINT); --api-key is sent as api-key",
+    )
+    call.add_argument("--api-version", help="Azure's api-version (default: $OPENAI_API_VERSION, else the v1 API)")
+    call.add_argument("--azure-deployment", metavar="NAME", help="the Azure deployment (default: the body's model)")
+    call.add_argument("--proxy", help="send through this proxy (http://[user:password@]host:port)")
+    call.add_argument(
+        "--verify",
+        metavar="CA",
+        help="trust this CA bundle (file or directory), 'system' for the system's trust store, or 'off'",
+    )
+    call.add_argument("--cert", metavar="PEM", nargs="+", help="client certificate: a PEM file, or CERTFILE KEYFILE")
 
     lst = sub.add_parser("list", parents=[spec], help="list operations (method, path, summary)")
     lst.add_argument(
@@ -198,6 +218,11 @@ def _parser(out: TextIO | None = None) -> argparse.ArgumentParser:
     mock.add_argument("--first-event-delay-ms", type=_pause, default=0.0, help="pause before the first event")
     mock.add_argument("--seed", type=int, help="make the answers repeatable")
     mock.add_argument(
+        "--azure",
+        action="store_true",
+        help="serve Azure OpenAI's URLs (/openai/deployments/NAME/..., api-key and api-version checked)",
+    )
+    mock.add_argument(
         "--fault",
         action="append",
         default=[],
@@ -231,6 +256,7 @@ def _parser(out: TextIO | None = None) -> argparse.ArgumentParser:
     spec_cmd = sub.add_parser("spec", help="show or update the spec in use")
     spec_sub = spec_cmd.add_subparsers(dest="spec_command", parser_class=_Parser, metavar="SPEC_COMMAND")
     spec_sub.add_parser("info", parents=[spec], help="where the spec comes from, its version and size")
+    spec_sub.add_parser("providers", help="OpenAI-compatible providers (provider=NAME): base URL and key variable")
     upd = spec_sub.add_parser("update", help="download a newer spec into the user cache")
     upd.add_argument("url", nargs="?", help="where to download it from (default: OpenAI's published spec)")
     upd.add_argument("--timeout", type=_seconds, default=120.0, help="seconds to wait for the download")
@@ -279,6 +305,7 @@ _CLI_WORDS = [
     (r"validate='(\w+)'", r"--validate \1"),
     (r"\(timeout= and stream_idle_timeout= take seconds, or a Timeout\)", "(--timeout takes seconds)"),
     (r"pass api_key= to the client", "pass --api-key"),
+    (r"pass admin_api_key= to the client", "pass --admin-key"),
     (r"\bapi_key=", "--api-key"),
     (r"\bspec=PATH\b", "--spec PATH"),
     (r"\bbase_url\b", "--base-url"),
@@ -306,6 +333,44 @@ def _client(args: argparse.Namespace, **kw: Any) -> Any:
     from .._client import OpenAIClient
 
     return OpenAIClient(spec=args.spec, base_url=args.base_url, api_key=args.api_key, **kw)
+
+
+def _azure_client(args: argparse.Namespace, **kw: Any) -> Any:
+    """``call --azure-endpoint``: an ``AzureOpenAIClient`` (key and version from the options or
+    from AZURE_OPENAI_API_KEY/AZURE_OPENAI_AD_TOKEN and OPENAI_API_VERSION)."""
+    from .._azure import AzureOpenAIClient
+
+    if args.base_url:
+        raise _UsageError("--base-url and --azure-endpoint name the same thing: give only --azure-endpoint")
+    if kw.get("provider") or kw.get("admin_api_key"):
+        raise _UsageError("--provider and --admin-key are OpenAI's: an Azure call takes --azure-endpoint")
+    endpoint = None if args.azure_endpoint == "env" else args.azure_endpoint
+    return AzureOpenAIClient(
+        endpoint,
+        spec=args.spec,
+        api_key=args.api_key,
+        api_version=args.api_version,
+        azure_deployment=args.azure_deployment,
+        **kw,
+    )
+
+
+def _transport_options(args: argparse.Namespace) -> dict[str, Any]:
+    """``proxy=``, ``verify=`` and ``cert=`` from ``--proxy``, ``--verify`` and ``--cert``."""
+    options: dict[str, Any] = {}
+    if args.admin_key:
+        options["admin_api_key"] = args.admin_key
+    if args.provider:
+        options["provider"] = args.provider
+    if args.proxy:
+        options["proxy"] = args.proxy
+    if args.verify:
+        options["verify"] = False if args.verify.lower() in ("off", "false", "no") else args.verify
+    if args.cert:
+        if len(args.cert) > 2:
+            raise _UsageError("--cert takes a PEM file, or CERTFILE KEYFILE")
+        options["cert"] = args.cert[0] if len(args.cert) == 1 else tuple(args.cert)
+    return options
 
 
 def _read_body(arg: str, stdin: TextIO) -> Any:
@@ -336,7 +401,10 @@ def _cmd_call(args: argparse.Namespace, stdin: TextIO, out: TextIO, tty: bool) -
     except ItemError as exc:
         raise _UsageError(str(exc)) from None
     body = _read_body(args.body, stdin) if args.body is not None else None
-    client = _client(args, max_retries=args.max_retries, validate=args.validate)
+    if (args.api_version or args.azure_deployment) and not args.azure_endpoint:
+        raise _UsageError("--api-version and --azure-deployment are Azure's: add --azure-endpoint URL (or 'env')")
+    options = {"max_retries": args.max_retries, "validate": args.validate, **_transport_options(args)}
+    client = _azure_client(args, **options) if args.azure_endpoint else _client(args, **options)
     op = client.operation(args.operation)
     if args.validate != "off":
         _check_text_items(client.spec, op, items)
@@ -571,13 +639,16 @@ def _cmd_mock(args: argparse.Namespace, out: TextIO) -> int:
             seed=args.seed,
             faults=faults,
             **_webhook_options(args),
+            azure=args.azure,
         )
         host, port = sock.getsockname()[:2]
         shown = f"[{host}]" if ":" in host else host
         data = app.index.data
+        where = f"http://{shown}:{port}" + ("" if args.azure else "/v1")
+        kind = " in Azure mode (azure_endpoint=)" if args.azure else ""
         out.write(
             f"openapi-client-openai mock: {data['title']} {data['version']} ({len(data['ops'])} operations) at "
-            f"http://{shown}:{port}/v1 (Ctrl-C stops it)\n"
+            f"{where}{kind} (Ctrl-C stops it)\n"
         )
         out.flush()
         config = uvicorn.Config(app, log_level="warning", lifespan="off")
@@ -684,8 +755,15 @@ def _cmd_spec(args: argparse.Namespace, out: TextIO) -> int:
             f"{len(data['ops'])} operations) from {url} to {target}\n"
         )
         return EXIT_OK
+    if args.spec_command == "providers":
+        from .._providers import providers
+        from ._output import print_table
+
+        known = providers()
+        print_table([(p.name, p.base_url, p.key_variable, p.display_name) for p in known.values()], out)
+        return EXIT_OK
     if args.spec_command != "info":
-        raise _UsageError("spec needs a command: info or update")
+        raise _UsageError("spec needs a command: info, providers or update")
     index = load_index(args.spec)
     data = index.data
     rows = [

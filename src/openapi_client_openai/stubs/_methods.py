@@ -57,6 +57,7 @@ CLIENT_MEMBERS = frozenset(
         "paginate",
         "project",
         "realtime",
+        "provider",
         "spec",
         "stream_idle_timeout",
         "timeout",
@@ -64,10 +65,12 @@ CLIENT_MEMBERS = frozenset(
         "validate",
         "validate_mode",
         "webhooks",
+        "with_options",
     }
 )
 _RAW_BODY = "bytes | str | _IO[bytes] | _os.PathLike[str]"
 _TIMEOUT = "timeout: float | Timeout | None = ..."
+_MAX_RETRIES = "max_retries: int = ..."
 _TEXT_FORMAT = "text_format: type[_Any] | _Mapping[str, _Any] | None = None"
 _EXTRA_BODY = "extra_body: _Mapping[str, _Any] | None = None"
 _EXTRA_QUERY = "extra_query: _Mapping[str, _Any] | None = None"
@@ -360,7 +363,7 @@ class ClientStubs:
         extra = [_EXTRA_BODY] if with_body else []
         if shape.family == "responses":
             extra.insert(0, _TEXT_FORMAT)
-        return [*extra, _EXTRA_QUERY, _EXTRA_HEADERS, _TIMEOUT]
+        return [*extra, _EXTRA_QUERY, _EXTRA_HEADERS, _TIMEOUT, _MAX_RETRIES]
 
     def _methods(self, shape: OperationShape, asynchronous: bool) -> str:
         name = shape.names[0]

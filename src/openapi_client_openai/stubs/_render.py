@@ -59,6 +59,7 @@ class SequenceNotStr(_Protocol[_T_co]):
 # Every import a generated file may need, by the name it binds: each is written only where used.
 _IMPORTS = [
     ("_os", "import os as _os"),
+    ("_ssl", "import ssl as _ssl"),
     ("_asyncio", "import asyncio as _asyncio"),
     ("_threading", "import threading as _threading"),
     ("_AsyncIterator", "from collections.abc import AsyncIterator as _AsyncIterator"),
@@ -83,6 +84,7 @@ _IMPORTS = [
     ("_Unpack", "from typing_extensions import Unpack as _Unpack"),
     ("", ""),
     ("_t", "from openapi_client_openai import types as _t"),
+    ("Limits", "from openapi_client_openai._config import Limits"),
     ("Timeout", "from openapi_client_openai._config import Timeout"),
     ("AsyncResult", "from openapi_client_openai._response import AsyncResult"),
     ("Result", "from openapi_client_openai._response import Result"),
@@ -145,6 +147,7 @@ class OperationMethod:
 
 class _BaseClient:
     base_url: str
+    provider: str | None
     organization: str | None
     project: str | None
     timeout: float | Timeout | None
@@ -167,11 +170,32 @@ class _BaseClient:
         stream_idle_timeout: float | None = None,
         max_event_size: int = 16777216,
         http_client: _Any = None,
+        proxy: str | _Any | None = None,
+        verify: bool | str | _ssl.SSLContext = True,
+        cert: str | tuple[str, str | None] | tuple[str, str | None, str | None] | None = None,
+        limits: Limits | _Any | None = None,
+        admin_api_key: str | None = None,
+        provider: str | None = None,
     ) -> None:
         """Load the spec (argument, environment, downloaded, packaged default) and configure the
         client: key, base URL, organization and project default to ``OPENAI_API_KEY``,
         ``OPENAI_BASE_URL``, ``OPENAI_ORG_ID`` and ``OPENAI_PROJECT_ID``.  ``http_client`` is an
-        ``httpx.Client`` (``httpx.AsyncClient`` for the async client), used as given."""
+        ``httpx.Client`` (``httpx.AsyncClient`` for the async client), used as given; else
+        ``proxy``, ``verify`` (CA bundle path, ``"system"``, an ``SSLContext`` or ``False``),
+        ``cert`` (client certificate) and ``limits`` (pool sizes) configure the connections.
+        ``admin_api_key`` (default ``OPENAI_ADMIN_KEY``) is sent to the operations whose security
+        scheme is ``AdminApiKeyAuth`` (the organization endpoints).  ``provider`` names an
+        OpenAI-compatible service (``"groq"``, ``"deepseek"``, ``"together"``, ``"xai"``...): its
+        base URL and its key variable (``GROQ_API_KEY``...) become the defaults."""
+        ...
+    def with_options(
+        self,
+        *,
+        timeout: float | Timeout | None = ...,
+        max_retries: int = ...,
+        default_headers: _Mapping[str, str | None] | None = None,
+    ) -> _Self:
+        """A copy of this client with other settings, sharing its connection pool and spec."""
         ...
     def validate(self, operation: str, body: _Any = None, **params: _Any) -> list[Problem]:
         """Check a call against the spec without sending it; return its problems (empty if valid)."""
