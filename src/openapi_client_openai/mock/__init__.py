@@ -63,6 +63,7 @@ class MockServer:
 
     def __init__(self, spec: Any = None, host: str = "127.0.0.1", port: int = 0, **options: Any) -> None:
         self.app = create_app(spec, **options)
+        self.azure = bool(options.get("azure"))  # kept here: a test may wrap self.app in another app
         self.host = host
         self.port = port
         self._server: Any = None
@@ -72,7 +73,7 @@ class MockServer:
     def base_url(self) -> str:
         """The API base URL, ending in ``/v1``; in Azure mode (``azure=True``) the endpoint, what
         ``azure_endpoint=`` takes (``http://127.0.0.1:PORT``)."""
-        if self.app.azure:
+        if self.azure:
             return f"http://{self.host}:{self.port}"
         return f"http://{self.host}:{self.port}/v1"
 
